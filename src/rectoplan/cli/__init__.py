@@ -1,0 +1,42 @@
+"""The ``rectoplan`` command: one Typer app with a sub-app per capability.
+
+`main` is the console-script entry point. Each capability lives in its own module
+(`cli.clinical` for staging and assessment, `cli.mct` for the magnet engine) and registers
+its commands on `app`; every command body runs under `cli.errors.guarded`.
+"""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="rectoplan",
+    help="RectoPlan: staging, MDT recommendations and surgical planning for rectal cancer.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root() -> None:
+    """RectoPlan: staging, MDT recommendations and surgical planning for rectal cancer."""
+
+
+def _register() -> None:
+    from rectoplan.cli import clinical
+
+    clinical.register(app)
+    try:
+        from rectoplan.cli import mct
+    except ImportError:  # pragma: no cover - before the mct engine lands
+        return
+    app.add_typer(mct.app, name="mct")
+
+
+_register()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

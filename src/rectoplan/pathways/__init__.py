@@ -1,0 +1,1 @@
+"""Case -> Assessment: small rule functions that each return Recommendations."""
