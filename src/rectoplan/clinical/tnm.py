@@ -69,15 +69,11 @@ def parse_category(text: str, axis: str) -> tuple[Prefix | None, StrEnum]:
     """
     enum = _BY_AXIS[axis]
     match = _PATTERN.match(str(text))
-    if not match or match["axis"] != axis:
-        allowed = ", ".join(m.value for m in enum)
-        raise CategoryError(
-            f"{text!r} is not an AJCC 8 {axis} category (expected one of {allowed})"
-        )
-    wanted = f"{axis}{match['value']}".lower()
-    for member in enum:
-        if member.value.lower() == wanted:
-            prefix = Prefix(match["prefix"]) if match["prefix"] else None
-            return prefix, member
+    if match and match["axis"] == axis:
+        wanted = f"{axis}{match['value']}".lower()
+        for member in enum:
+            if member.value.lower() == wanted:
+                prefix = Prefix(match["prefix"]) if match["prefix"] else None
+                return prefix, member
     allowed = ", ".join(m.value for m in enum)
     raise CategoryError(f"{text!r} is not an AJCC 8 {axis} category (expected one of {allowed})")
