@@ -133,17 +133,17 @@ def _groups(t: TCategory, n: NCategory, m: MCategory) -> set[str]:
     return {row.group for row in rows if row.matches(t, n, m)}
 
 
-def _unstageable_reason(t: TCategory, n: NCategory, m: MCategory, by_sub: dict) -> str:
-    combo = f"{t} {n} {m}"
+def _unstageable_reason(t: TCategory, n: NCategory, by_sub: dict) -> str:
+    """Why a combination has no group; the categories themselves are on the `StageResult`."""
     if t is _T.TX or n is _N.NX:
         unknown = t if t is _T.TX else n
-        return f"{combo}: {unknown} cannot be assessed; AJCC 8 gives a group only with M1"
+        return f"{unknown}: not assessed; AJCC 8 gives a group only with M1"
     if len(by_sub) > 1 and all(by_sub.values()):
         options = "; ".join(f"{sub} gives {group}" for sub, group in by_sub.items())
-        return f"{combo}: {n} without its subcategory is ambiguous here ({options})"
+        return f"{n} without its subcategory is ambiguous here ({options})"
     if t is _T.T0 and n is _N.N0:
-        return f"{combo}: AJCC 8 has no stage group for T0N0M0 (e.g. ypT0N0, a complete response)"
-    return f"{combo}: this combination is not in the AJCC 8 colorectal stage table"
+        return "AJCC 8 has no stage group for T0N0M0 (e.g. ypT0N0, a complete response)"
+    return f"{t} {n} is not in the AJCC 8 colorectal stage table"
 
 
 def stage(t: str | TCategory, n: str | NCategory, m: str | MCategory) -> StageResult:
@@ -163,7 +163,7 @@ def stage(t: str | TCategory, n: str | NCategory, m: str | MCategory) -> StageRe
     groups = set(by_sub.values())
     if len(groups) == 1 and None not in groups:
         return StageResult(groups.pop(), t_cat, n_cat, m_cat, prefix)
-    reason = _unstageable_reason(t_cat, n_cat, m_cat, by_sub)
+    reason = _unstageable_reason(t_cat, n_cat, by_sub)
     return StageResult(UNSTAGEABLE, t_cat, n_cat, m_cat, prefix, reason)
 
 
