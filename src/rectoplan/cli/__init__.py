@@ -24,9 +24,10 @@ def _root() -> None:
 
 
 def _register() -> None:
-    from rectoplan.cli import clinical
+    from rectoplan.cli import arithmetic, clinical
 
     clinical.register(app)
+    arithmetic.register(app)
     try:
         from rectoplan.cli import mct
     except ImportError:  # pragma: no cover - before the mct engine lands
