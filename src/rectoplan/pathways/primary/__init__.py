@@ -1,0 +1,84 @@
+"""The primary-tumour pathway, from diagnosis through restaging to the specimen.
+
+`assess_primary` looks at which data the case holds (its phase) and runs that phase's rules;
+`shared_findings` records the stage and risk group every phase reports.
+"""
+
+from __future__ import annotations
+
+from rectoplan.pathways.context import Context, Phase
+from rectoplan.pathways.primary.diagnosis import assess_diagnosis
+from rectoplan.pathways.primary.postop import assess_postoperative
+from rectoplan.pathways.primary.restaging import assess_on_treatment, assess_restaging
+
+_BY_PHASE = {
+    Phase.diagnosis: assess_diagnosis,
+    Phase.neoadjuvant: assess_on_treatment,
+    Phase.restaging: assess_restaging,
+    Phase.postoperative: assess_postoperative,
+}
+
+
+def assess_primary(ctx: Context) -> None:
+    """Record the baseline findings, then run the rules of the case's current phase."""
+    shared_findings(ctx)
+    _BY_PHASE[ctx.phase](ctx)
+
+
+def shared_findings(ctx: Context) -> None:
+    th, risk = ctx.thresholds, ctx.risk
+    tumour = ctx.case.tumour
+    ctx.find(
+        "height_band",
+        "Tumour height",
+        ctx.height.value,
+        f"{tumour.distance_from_anal_verge_cm:g} cm from the anal verge "
+        f"(low <= {th.low_rectum_max_cm:g}, mid <= {th.mid_rectum_max_cm:g} cm)",
+        "esmo_2017",
+        "seom_2022",
+    )
+    if ctx.clinical_stage is not None:
+        s = ctx.clinical_stage
+        ctx.find(
+            "clinical_stage",
+            "Clinical stage (AJCC 8)",
+            s.group,
+            f"c{s.t} c{s.n} c{s.m}" + (f"; {s.reason}" if s.reason else ""),
+            *s.evidence,
+        )
+    if risk.t3_substage:
+        ctx.find(
+            "t3_substage",
+            "MRI T3 substage",
+            risk.t3_substage,
+            f"extramural depth {ctx.case.mri.extramural_depth_mm:g} mm",
+            "mercury_t3_substage",
+        )
+    if risk.mrf is not None:
+        ctx.find(
+            "mrf_status",
+            "Mesorectal fascia",
+            risk.mrf.value,
+            f"{ctx.case.mri.mrf_distance_mm:g} mm (involved <= {th.mrf_involved_mm:g}, "
+            f"threatened <= {th.mrf_threatened_mm:g} mm)",
+            "esgar_2016",
+            "esmo_2017",
+        )
+    ctx.find(
+        "risk_group",
+        "MRI risk group (ESMO 2017)",
+        risk.group.value,
+        "; ".join(risk.reasons) or "not enough data",
+        "esmo_2017",
+    )
+    if risk.high_risk_features:
+        ctx.find(
+            "high_risk_features",
+            "High-risk features",
+            list(risk.high_risk_features),
+            "ESMO 2025 / EHC / RAPIDO high-risk set",
+            "ehc_esmo_2025",
+            "rapido_2021",
+        )
+    if ctx.phase is not Phase.diagnosis and tumour.mmr_status is None:
+        ctx.warn("tumour.mmr_status", "MMR/MSI status unknown")

@@ -1,0 +1,322 @@
+"""At diagnosis: work-up gaps, then one rule per risk group, dMMR and metastatic disease first.
+
+The rule order mirrors how an MDT reasons: is the work-up complete, is the disease metastatic,
+is it dMMR (immunotherapy changes everything), and only then which neoadjuvant strategy or
+local option fits the MRI risk group and the patient's wish for organ preservation.
+"""
+
+from __future__ import annotations
+
+from rectoplan.clinical.case import MmrStatus
+from rectoplan.clinical.risk import HeightBand, RiskGroup
+from rectoplan.clinical.thresholds import NeoadjuvantPolicy
+from rectoplan.clinical.tnm import NCategory, TCategory
+from rectoplan.pathways.context import Context
+from rectoplan.pathways.primary import options as o
+from rectoplan.pathways.primary.criteria import local_excision_at_diagnosis
+from rectoplan.pathways.primary.operation import operation_options, record_rullier
+from rectoplan.pathways.recommendation import Recommendation, Strength
+
+
+def assess_diagnosis(ctx: Context) -> None:
+    """Recommendations for a newly diagnosed, untreated primary tumour."""
+    if not _workup_complete(ctx):
+        return
+    if ctx.metastatic:
+        ctx.add(*_metastatic(ctx))
+        return
+    dmmr = ctx.case.tumour.mmr_status is MmrStatus.dmmr
+    if dmmr and _stage_two_or_three(ctx):
+        ctx.add(_dmmr(ctx))
+    recs = _by_risk_group(ctx)
+    if dmmr and _stage_two_or_three(ctx):
+        recs = [_demote_preferred(r) for r in recs]
+    ctx.add(*recs)
+    if ctx.risk.group not in (RiskGroup.very_early, RiskGroup.early):
+        record_rullier(ctx)
+
+
+def _workup_complete(ctx: Context) -> bool:
+    """Warn about missing staging; without MRI no risk group, so only the work-up is advised."""
+    case = ctx.case
+    if case.distant is None:
+        ctx.warn("distant", "distant staging not recorded; M0 assumed until CT is reported")
+        ctx.add(o.WORKUP_DISTANT.recommend(Strength.preferred, ["no distant staging recorded"]))
+    if case.tumour.mmr_status is None:
+        ctx.warn("tumour.mmr_status", "MMR/MSI status unknown: dMMR changes neoadjuvant therapy")
+        ctx.add(o.WORKUP_MMR.recommend(Strength.preferred, ["MMR status not recorded"]))
+    if case.mri is None:
+        ctx.warn("mri", "no baseline MRI: the risk group and every local option depend on it")
+        ctx.add(o.WORKUP_MRI.recommend(Strength.preferred, ["no baseline MRI recorded"]))
+        return ctx.metastatic
+    for name in ctx.risk.missing:
+        ctx.warn(name, "not reported; it can move the tumour to another risk group")
+    return True
+
+
+def _stage_two_or_three(ctx: Context) -> bool:
+    mri = ctx.case.mri
+    return bool(mri) and (
+        mri.ct in (TCategory.T3, TCategory.T4a, TCategory.T4b) or ctx.node_positive
+    )
+
+
+def _metastatic(ctx: Context) -> list[Recommendation]:
+    distant = ctx.case.distant
+    sites = ", ".join(distant.sites) if distant and distant.sites else "sites not listed"
+    why = f"c{distant.cm} ({sites})" if distant else "metastatic"
+    recs = [
+        o.METASTATIC_SYSTEMIC.recommend(Strength.preferred, [why]),
+        o.METASTATIC_MDT.recommend(Strength.preferred, [why, "resectability of metastases"]),
+    ]
+    if ctx.case.tumour.mmr_status is MmrStatus.dmmr:
+        recs.append(o.METASTATIC_CHECKPOINT.recommend(Strength.preferred, [why, "dMMR / MSI-H"]))
+    if distant and not distant.sites:
+        ctx.warn("distant.sites", "list the metastatic sites: M1a/M1b/M1c depend on them")
+    return recs
+
+
+def _dmmr(ctx: Context) -> Recommendation:
+    return o.DMMR_CHECKPOINT.recommend(
+        Strength.preferred,
+        [
+            "dMMR / MSI-H stage II-III rectal cancer",
+            "12/12 (2022) and 49/49 (2025) rectal cCR on dostarlimab without CRT or surgery",
+        ],
+        next_steps=[
+            "Dostarlimab every 3 weeks for 6 months (500 mg per Cercek 2022 [unverified dose])",
+            "Restage with DRE, endoscopy and MRI; watch-and-wait if cCR",
+        ],
+    )
+
+
+def _demote_preferred(rec: Recommendation) -> Recommendation:
+    """With dMMR, chemoradiation-based options stand behind immunotherapy."""
+    if rec.strength is not Strength.preferred:
+        return rec
+    return rec.model_copy(
+        update={
+            "strength": Strength.alternative,
+            "rationale": (*rec.rationale, "dMMR: checkpoint inhibitor preferred"),
+        }
+    )
+
+
+def _by_risk_group(ctx: Context) -> list[Recommendation]:
+    rule = {
+        RiskGroup.very_early: _very_early,
+        RiskGroup.early: _early,
+        RiskGroup.intermediate: _intermediate,
+        RiskGroup.locally_advanced: _high_risk,
+        RiskGroup.advanced: _high_risk,
+    }.get(ctx.risk.group)
+    return rule(ctx) if rule else []
+
+
+def _group_reason(ctx: Context) -> str:
+    reasons = "; ".join(ctx.risk.reasons)
+    return f"{ctx.risk.group.label} risk group ({reasons})"
+
+
+def _very_early(ctx: Context) -> list[Recommendation]:
+    """cT1 sm1 N0: local excision when every NCCN criterion holds, else TME."""
+    check = local_excision_at_diagnosis(ctx)
+    for name in check.missing_fields:
+        ctx.warn(name, "needed to confirm local-excision eligibility")
+    why = [_group_reason(ctx), f"local excision criteria {check.summary()}"]
+    size = ctx.case.tumour.longest_diameter_cm
+    eftr_ok = size <= ctx.thresholds.eftr_max_size_cm
+    if check.all_met:
+        local = Strength.preferred
+    elif check.any_unmet:
+        local = Strength.not_recommended
+    else:
+        local = Strength.alternative
+    recs = [
+        o.LOCAL_EXCISION.recommend(
+            local,
+            why,
+            next_steps=["Completion TME if pathology shows > pT1 sm1, G3, LVI or R1"],
+            criteria=check.criteria,
+        ),
+        o.LOCAL_EXCISION_ESD.recommend(
+            local.weaker() if local is Strength.preferred else local, why
+        ),
+        o.LOCAL_EXCISION_EFTR.recommend(
+            (local.weaker() if local is Strength.preferred else local)
+            if eftr_ok
+            else Strength.not_recommended,
+            [
+                *why,
+                f"{size:g} cm {'<=' if eftr_ok else '>'} {ctx.thresholds.eftr_max_size_cm:g} cm"
+                " (EFTR R0 81% <= 2 cm vs 58% above)",
+            ],
+        ),
+    ]
+    tme_strength = Strength.alternative if local is Strength.preferred else Strength.preferred
+    recs += [
+        r.model_copy(update={"strength": min_strength(r.strength, tme_strength)})
+        for r in operation_options(ctx, "TME if local excision is not chosen or not curative")
+    ]
+    return recs
+
+
+def min_strength(a: Strength, b: Strength) -> Strength:
+    """The weaker of two strengths."""
+    return a if a.rank >= b.rank else b
+
+
+def _early(ctx: Context) -> list[Recommendation]:
+    """cT1-T2 / cT3a-b N0 (mid/high), MRF clear, no EMVI: TME alone (ESMO 2017)."""
+    recs = operation_options(ctx, f"{_group_reason(ctx)}: TME alone, no neoadjuvant therapy")
+    mri = ctx.case.mri
+    if (
+        mri
+        and mri.ct is TCategory.T2
+        and mri.cn is NCategory.N0
+        and ctx.case.patient.wants_organ_preservation
+    ):
+        recs.append(
+            o.OP_CRT_LOCAL_EXCISION.recommend(
+                Strength.consider,
+                [
+                    "cT2 N0 and the patient wants organ preservation",
+                    "CRT + local excision is not generally recommended for cT2N0; an option for "
+                    "frail patients or in a trial (EHC/ESMO 2025, ACOSOG Z6041)",
+                ],
+            )
+        )
+    return recs
+
+
+def _wants_op(ctx: Context) -> bool:
+    """Organ preservation is on the table for low and mid tumours the patient wants to keep."""
+    wish = ctx.case.patient.wants_organ_preservation
+    if ctx.height in (HeightBand.low, HeightBand.mid) and wish is None:
+        ctx.warn(
+            "patient.wants_organ_preservation",
+            "ask the patient: organ preservation changes the neoadjuvant strategy",
+        )
+    return bool(wish) and ctx.height in (HeightBand.low, HeightBand.mid)
+
+
+def _fit_for_chemo(ctx: Context) -> bool:
+    return ctx.case.patient.fit_for_chemotherapy is not False
+
+
+def _intermediate(ctx: Context) -> list[Recommendation]:
+    """cT2 very low / cT3a-b low / cN1-2: SCRT or CRT (ESMO) or TNT (NCCN), by policy."""
+    why = _group_reason(ctx)
+    policy = ctx.thresholds.neoadjuvant_policy
+    ctx.find(
+        "neoadjuvant_policy",
+        "Neoadjuvant policy",
+        policy.value,
+        "setting neoadjuvant_policy (ESMO 2025/EHC vs NCCN 2024 disagree)",
+    )
+    if policy is NeoadjuvantPolicy.esmo:
+        scrt, crt, tnt = Strength.preferred, Strength.alternative, Strength.consider
+    else:
+        scrt, crt, tnt = Strength.consider, Strength.alternative, Strength.preferred
+    if not _fit_for_chemo(ctx):
+        scrt, crt, tnt = Strength.preferred, Strength.consider, Strength.not_recommended
+    recs = [
+        o.NEOADJUVANT_SCRT.recommend(scrt, [why, f"policy {policy.value}"]),
+        o.NEOADJUVANT_LCCRT.recommend(crt, [why, f"policy {policy.value}"]),
+        o.TNT_SHORT_COURSE.recommend(tnt, [why, f"policy {policy.value}"]),
+    ]
+    prospect = _prospect_eligible(ctx)
+    if prospect:
+        recs.append(o.NEOADJUVANT_PROSPECT.recommend(Strength.alternative, [why, prospect]))
+    return _with_organ_preservation(ctx, recs, why)
+
+
+def _prospect_eligible(ctx: Context) -> str | None:
+    """PROSPECT: cT2N+, cT3N0 or cT3N1, candidates for sphincter-sparing surgery, MRF clear."""
+    mri = ctx.case.mri
+    if mri is None or not _fit_for_chemo(ctx) or ctx.risk.high_risk_features:
+        return None
+    n1 = mri.cn in (NCategory.N1, NCategory.N1a, NCategory.N1b, NCategory.N1c)
+    eligible = (mri.ct is TCategory.T2 and ctx.node_positive) or (
+        mri.ct is TCategory.T3 and (mri.cn is NCategory.N0 or n1)
+    )
+    if not eligible or mri.external_sphincter_invaded or mri.levator_involved:
+        return None
+    return f"PROSPECT-eligible: c{mri.ct} c{mri.cn}, sphincter-sparing surgery planned"
+
+
+def _high_risk(ctx: Context) -> list[Recommendation]:
+    """High-risk features (cT4, MRF+, cN2, EMVI, lateral nodes): TNT (RAPIDO / PRODIGE 23)."""
+    why = _group_reason(ctx)
+    features = ", ".join(ctx.risk.high_risk_features) or "ESMO locally advanced group"
+    if not _fit_for_chemo(ctx):
+        return [
+            o.NEOADJUVANT_SCRT.recommend(
+                Strength.preferred, [why, "unfit for chemotherapy: SCRT with delayed surgery"]
+            ),
+            o.NEOADJUVANT_LCCRT.recommend(Strength.alternative, [why]),
+            o.TNT_SHORT_COURSE.recommend(Strength.not_recommended, ["unfit for chemotherapy"]),
+        ]
+    recs = [
+        o.TNT_SHORT_COURSE.recommend(
+            Strength.preferred,
+            [why, f"high-risk features: {features}"],
+            next_steps=["5 x 5 Gy, then 6 cycles CAPOX (or 9 FOLFOX4), then restage"],
+        ),
+        o.TNT_LONG_COURSE.recommend(
+            Strength.alternative,
+            [why, f"high-risk features: {features}"],
+            next_steps=["mFOLFIRINOX x 6, then CRT 50 Gy/25 fx with capecitabine, then TME"],
+        ),
+        o.NEOADJUVANT_LCCRT.recommend(Strength.consider, [why, "if TNT is declined"]),
+    ]
+    return _with_organ_preservation(ctx, recs, why)
+
+
+def _with_organ_preservation(
+    ctx: Context, recs: list[Recommendation], why: str
+) -> list[Recommendation]:
+    """If the patient wants organ preservation, its option leads and the others step back."""
+    if not _wants_op(ctx) or not _fit_for_chemo(ctx):
+        return recs
+    th, mri, size = ctx.thresholds, ctx.case.mri, ctx.case.tumour.longest_diameter_cm
+    small = size <= th.organ_preservation_max_baseline_cm
+    greccar_like = (
+        mri is not None
+        and mri.ct in (TCategory.T2, TCategory.T3)
+        and not ctx.risk.high_risk_features
+        and small
+    )
+    op_why = [why, f"{ctx.height.value} tumour and the patient wants organ preservation"]
+    op_recs = [
+        o.OP_CRT_LOCAL_EXCISION.recommend(
+            Strength.preferred if greccar_like else Strength.consider,
+            [
+                *op_why,
+                f"c{mri.ct} {size:g} cm {'<=' if small else '>'} "
+                f"{th.organ_preservation_max_baseline_cm:g} cm without high-risk features"
+                if greccar_like
+                else "GRECCAR 2 selection not met (cT2-3, <= 4 cm, no high-risk features)",
+            ],
+            next_steps=[
+                "Long-course CRT (45-50 Gy / 25 fx with capecitabine)",
+                "Restage 6-12 weeks later; local excision or EFTR of a residual <= 2 cm",
+                "Completion TME if ypT >= 2 or R1",
+            ],
+        ),
+        o.OP_TNT.recommend(
+            Strength.alternative if greccar_like else Strength.preferred,
+            [*op_why, "OPRA: 3-y TME-free survival 53% with CRT then consolidation chemotherapy"],
+            next_steps=[
+                "CRT 50-56 Gy then 4 months FOLFOX/CAPOX",
+                "Restage 8 +/- 4 weeks after TNT; watch-and-wait if cCR or nCR",
+            ],
+        ),
+    ]
+    demoted = [
+        r.model_copy(update={"strength": Strength.alternative})
+        if r.strength is Strength.preferred
+        else r
+        for r in recs
+    ]
+    return op_recs + demoted

@@ -1,0 +1,305 @@
+"""After surgery: read the specimen, then completion TME, adjuvant therapy or surveillance.
+
+Pathology quality (R status under both conventions, CRM, distal margin, TME plane, node yield)
+is recorded as findings; the recommendations follow from the specimen type and its risk.
+"""
+
+from __future__ import annotations
+
+from rectoplan.clinical.case import Budding, Grade, Pathology, SubmucosalDepth
+from rectoplan.clinical.complications import comprehensive_complication_index
+from rectoplan.clinical.pathology import (
+    R_STATUS_EVIDENCE,
+    TME_EVIDENCE,
+    RConvention,
+    RStatus,
+    crm_positive,
+    r_status,
+)
+from rectoplan.clinical.response import SCALES, is_complete_regression, is_good_response
+from rectoplan.clinical.staging import stage
+from rectoplan.clinical.tnm import MCategory, NCategory, Prefix, TCategory
+from rectoplan.pathways.context import Context
+from rectoplan.pathways.primary import options as o
+from rectoplan.pathways.primary.criteria import CriteriaCheck
+from rectoplan.pathways.recommendation import Criterion, Recommendation, Strength
+
+_T_ORDER = list(TCategory)
+
+
+def assess_postoperative(ctx: Context) -> None:
+    """Specimen quality findings, then what the specimen means for the patient."""
+    path = ctx.case.pathology
+    assert path is not None
+    status = _record_quality(ctx, path)
+    if path.specimen.is_local:
+        ctx.add(*_after_local_excision(ctx, path, status))
+    else:
+        ctx.add(*_after_resection(ctx, path, status))
+
+
+def _record_quality(ctx: Context, path: Pathology) -> dict[RConvention, RStatus | None]:
+    th = ctx.thresholds
+    margins = path.margins_mm
+    closest = min(margins.values()) if margins else None
+    statuses = {
+        conv: r_status(closest, path.macroscopic_residual, conv, th.crm_positive_mm)
+        for conv in RConvention
+    }
+    if closest is None and not path.macroscopic_residual:
+        ctx.warn("pathology.crm_distance_mm", "no margin measured: R status cannot be derived")
+    else:
+        basis = f"closest margin {closest:g} mm" if closest is not None else "macroscopic residual"
+        ctx.find(
+            "r_status",
+            "R status (R1 = within CRM threshold)",
+            statuses[RConvention.crm_1mm],
+            f"{basis}; R1 at <= {th.crm_positive_mm:g} mm",
+            *R_STATUS_EVIDENCE,
+        )
+        ctx.find(
+            "r_status_uicc",
+            "R status (UICC: R1 = tumour at margin)",
+            statuses[RConvention.uicc],
+            f"{basis}; R1 at 0 mm",
+            *R_STATUS_EVIDENCE,
+        )
+    _record_margins(ctx, path)
+    _record_stage(ctx, path)
+    _record_regression(ctx, path)
+    _record_complications(ctx)
+    return statuses
+
+
+def _record_margins(ctx: Context, path: Pathology) -> None:
+    th = ctx.thresholds
+    if path.crm_distance_mm is not None:
+        positive = crm_positive(path.crm_distance_mm, th.crm_positive_mm)
+        ctx.find(
+            "crm_positive",
+            "CRM positive",
+            positive,
+            f"CRM {path.crm_distance_mm:g} mm, positive at <= {th.crm_positive_mm:g} mm",
+            "nagtegaal_quirke_2008",
+            "wibe_2002",
+        )
+    if path.distal_margin_mm is not None and not path.specimen.is_local:
+        needed = (
+            th.distal_margin_min_after_neoadjuvant_mm
+            if ctx.case.neoadjuvant
+            else th.distal_margin_min_mm
+        )
+        ctx.find(
+            "distal_margin_adequate",
+            "Distal margin adequate",
+            path.distal_margin_mm >= needed,
+            f"{path.distal_margin_mm:g} mm vs {needed:g} mm",
+            "distal_margin_review_2010",
+        )
+    if not path.specimen.is_local:
+        if path.tme_grade is None:
+            ctx.warn("pathology.tme_grade", "TME plane not graded (audit of surgical quality)")
+        else:
+            ctx.find(
+                "tme_grade",
+                "TME grade",
+                path.tme_grade.label,
+                "pathologist's grading",
+                *TME_EVIDENCE,
+            )
+        if path.nodes_examined is not None and path.nodes_examined < th.nodes_examined_min:
+            ctx.warn(
+                "pathology.nodes_examined",
+                f"{path.nodes_examined} nodes examined, fewer than {th.nodes_examined_min} "
+                "(fewer are expected after neoadjuvant therapy)",
+            )
+
+
+def _record_stage(ctx: Context, path: Pathology) -> None:
+    n = path.n or NCategory.NX
+    m = ctx.case.distant.cm if ctx.case.distant and ctx.case.distant.cm else MCategory.M0
+    result = stage(path.t, n, m)
+    ctx.find(
+        "pathological_stage",
+        "Pathological stage",
+        result.group,
+        f"{path.prefix}{path.t} {path.prefix}{n} c{m}",
+        *result.evidence,
+    )
+    if path.prefix is Prefix.yp and path.t is TCategory.T0 and n is NCategory.N0:
+        ctx.find("pcr", "Pathological complete response", True, "ypT0 N0", "prodige23_2021")
+
+
+def _record_regression(ctx: Context, path: Pathology) -> None:
+    reg = path.regression
+    if reg is None:
+        if path.prefix is Prefix.yp:
+            ctx.warn("pathology.regression", "regression grade not reported (name its scale)")
+        return
+    ctx.find(
+        "regression",
+        f"Regression grade ({reg.scale.value})",
+        reg.grade,
+        f"good response: {is_good_response(reg.scale, reg.grade)}; complete: "
+        f"{is_complete_regression(reg.scale, reg.grade)}",
+        *SCALES[reg.scale].evidence,
+    )
+
+
+def _record_complications(ctx: Context) -> None:
+    grades = [c.clavien_dindo for c in ctx.case.complications]
+    if grades:
+        cci = comprehensive_complication_index(grades)
+        ctx.find(
+            "cci",
+            "Comprehensive Complication Index",
+            round(cci, 1),
+            f"Clavien-Dindo {', '.join(g.value for g in grades)}",
+            "cci_2013",
+            "clavien_dindo_2004",
+        )
+
+
+def local_excision_risk(ctx: Context, path: Pathology) -> CriteriaCheck:
+    """High-risk features of a local excision specimen (NCCN/ASCRS list; CARTS for yp)."""
+    th = ctx.thresholds
+    deepest_ok = TCategory.T1
+    items = [
+        (
+            "pT <= T1",
+            path.t,
+            lambda v: _T_ORDER.index(v) <= _T_ORDER.index(deepest_ok),
+            f"{path.prefix}{path.t}",
+        ),
+        (
+            f"margin > {th.local_excision_min_margin_mm:g} mm",
+            min(path.margins_mm.values()) if path.margins_mm else None,
+            lambda v: v > th.local_excision_min_margin_mm,
+            f"closest margin {path.margins_mm}",
+        ),
+        (
+            "not poorly differentiated",
+            path.grade,
+            lambda v: v in (Grade.G1, Grade.G2),
+            f"grade {path.grade}",
+        ),
+        ("no LVI", path.lvi, lambda v: not v, f"LVI {path.lvi}"),
+        ("no PNI", path.pni, lambda v: not v, f"PNI {path.pni}"),
+        (
+            "not sm3",
+            path.submucosal_depth,
+            lambda v: v is not SubmucosalDepth.sm3,
+            f"submucosal depth {path.submucosal_depth}",
+        ),
+        ("low budding", path.budding, lambda v: v is Budding.bd1, f"budding {path.budding}"),
+        (
+            f"size <= {th.local_excision_high_risk_size_cm:g} cm",
+            path.tumour_size_cm,
+            lambda v: v <= th.local_excision_high_risk_size_cm,
+            f"size {path.tumour_size_cm} cm",
+        ),
+    ]
+    fields = [
+        "t",
+        "deep_margin_mm",
+        "grade",
+        "lvi",
+        "pni",
+        "submucosal_depth",
+        "budding",
+        "tumour_size_cm",
+    ]
+    criteria, missing = [], []
+    for (name, value, test, detail), field in zip(items, fields, strict=True):
+        # submucosal depth and budding only matter for pT1; ypT0 has no tumour to grade
+        if value is None and (path.t is TCategory.T0 or field in ("submucosal_depth",)):
+            continue
+        if value is None:
+            missing.append(f"pathology.{field}")
+            criteria.append(Criterion(name=name, met=None, detail=f"{detail} (not recorded)"))
+        else:
+            criteria.append(Criterion(name=name, met=bool(test(value)), detail=detail))
+    return CriteriaCheck(tuple(criteria), tuple(missing))
+
+
+def _after_local_excision(
+    ctx: Context, path: Pathology, status: dict[RConvention, RStatus | None]
+) -> list[Recommendation]:
+    check = local_excision_risk(ctx, path)
+    for name in check.missing_fields:
+        ctx.warn(name, "needed to decide between surveillance and completion TME")
+    r = status[RConvention.crm_1mm]
+    why = [
+        f"{path.specimen.value} specimen {path.prefix}{path.t}, {r or 'R unknown'}",
+        f"low-risk features {check.summary()}",
+    ]
+    if check.any_unmet or r in (RStatus.R1, RStatus.R2):
+        recs = [o.COMPLETION_TME.recommend(Strength.preferred, why, criteria=check.criteria)]
+        if path.t in (TCategory.T1, TCategory.T2) and path.prefix is Prefix.p:
+            recs.append(o.ADJUVANT_CRT_AFTER_LE.recommend(Strength.consider, why))
+        return recs
+    strength = Strength.preferred if check.all_met else Strength.alternative
+    return [
+        o.LOCAL_EXCISION_SURVEILLANCE.recommend(
+            strength,
+            why,
+            next_steps=[
+                "DRE and endoscopy every 3-4 months for 2 years, then every 6 months",
+                "Pelvic MRI every 6 months for 2-3 years; CEA and CT per follow-up protocol",
+            ],
+            criteria=check.criteria,
+        ),
+        o.COMPLETION_TME.recommend(
+            Strength.alternative if strength is not Strength.preferred else Strength.consider,
+            why,
+            criteria=check.criteria,
+        ),
+    ]
+
+
+def _after_resection(
+    ctx: Context, path: Pathology, status: dict[RConvention, RStatus | None]
+) -> list[Recommendation]:
+    recs: list[Recommendation] = []
+    r = status[RConvention.crm_1mm]
+    if r in (RStatus.R1, RStatus.R2):
+        recs.append(
+            o.POSITIVE_MARGIN.recommend(
+                Strength.preferred,
+                [
+                    f"{r} (closest margin {min(path.margins_mm.values(), default=0):g} mm)",
+                    "CRM+ local recurrence 22% vs 5% (Wibe 2002)",
+                ],
+            )
+        )
+    node_positive = path.n not in (None, NCategory.N0, NCategory.NX)
+    advanced_t = path.t in (TCategory.T3, TCategory.T4a, TCategory.T4b)
+    neo = ctx.case.neoadjuvant
+    if neo is None and (node_positive or advanced_t):
+        recs.append(
+            o.ADJUVANT_CHEMO.recommend(
+                Strength.preferred,
+                [
+                    f"p{path.t} p{path.n} without neoadjuvant therapy: adjuvant chemotherapy only, "
+                    "no post-operative radiotherapy (NCCN)"
+                ],
+            )
+        )
+    elif neo is not None and not neo.is_total_neoadjuvant and (node_positive or advanced_t):
+        recs.append(
+            o.ADJUVANT_CHEMO.recommend(
+                Strength.consider, [f"yp{path.t} yp{path.n} after chemoradiotherapy without TNT"]
+            )
+        )
+    recs.append(
+        o.SURVEILLANCE.recommend(
+            Strength.preferred if not recs else Strength.alternative,
+            [f"{path.prefix}{path.t} {path.prefix}{path.n or 'NX'} resected"],
+            next_steps=[
+                "CEA every 3-6 months for 2 years, then 6-monthly to 5 years",
+                "CT chest/abdomen/pelvis every 6-12 months for 5 years",
+                "Colonoscopy at 1 year",
+            ],
+        )
+    )
+    return recs

@@ -1,0 +1,231 @@
+"""After neoadjuvant therapy: the restaging window, the OPRA response tier, and what follows.
+
+cCR leads to watch-and-wait, a near-complete response to reassessment or excision of a small
+residual, an incomplete response to TME. A PROSPECT patient whose tumour shrank < 20% on
+FOLFOX gets chemoradiotherapy first.
+"""
+
+from __future__ import annotations
+
+from rectoplan.clinical.case import ChemoRegimen
+from rectoplan.clinical.response import (
+    RESPONSE_EVIDENCE,
+    ResponseAssessment,
+    ResponseTier,
+    percent_size_change,
+    response_tier,
+)
+from rectoplan.pathways.context import Context
+from rectoplan.pathways.primary import options as o
+from rectoplan.pathways.primary.criteria import local_excision_after_neoadjuvant
+from rectoplan.pathways.primary.operation import operation_options
+from rectoplan.pathways.recommendation import Recommendation, Strength
+
+WATCH_AND_WAIT_SURVEILLANCE = (
+    "DRE and flexible sigmoidoscopy every 4 months for 2 years, then every 6 months to 5 years",
+    "Rectal MRI every 6 months",
+    "Expect regrowth in about 25% at 2 years (IWWD), 94% of regrowths within 2 years (OPRA)",
+    "Salvage TME for regrowth",
+)
+
+
+def assess_on_treatment(ctx: Context) -> None:
+    """Neoadjuvant therapy recorded, no restaging yet: say when to restage."""
+    th = ctx.thresholds
+    end = ctx.case.neoadjuvant.end_date if ctx.case.neoadjuvant else None
+    steps = ["DRE, flexible sigmoidoscopy, MRI with DWI; record each finding"]
+    if end is not None:
+        from datetime import timedelta
+
+        lo = end + timedelta(weeks=th.restaging_min_weeks)
+        hi = end + timedelta(weeks=th.restaging_max_weeks)
+        steps.insert(0, f"Restage between {lo.isoformat()} and {hi.isoformat()}")
+    else:
+        ctx.warn("neoadjuvant", "end dates of the neoadjuvant courses set the restaging window")
+    ctx.add(o.RESTAGE.recommend(Strength.preferred, ["neoadjuvant therapy recorded"], steps))
+
+
+def assess_restaging(ctx: Context) -> None:
+    """Response after neoadjuvant therapy, and the options it opens."""
+    _restaging_interval(ctx)
+    restaging = ctx.case.restaging
+    assert restaging is not None
+    response = response_tier(
+        restaging.endoscopy, restaging.dre, restaging.mri_t2, restaging.mri_dwi
+    )
+    _record_response(ctx, response)
+    change = _size_change(ctx)
+    if _prospect_needs_crt(ctx, change):
+        return
+    if response.tier is None:
+        ctx.warn("restaging", "no response finding (endoscopy, DRE, MRI T2, DWI) recorded")
+        return
+    rule = {
+        ResponseTier.complete: _complete,
+        ResponseTier.near_complete: _near_complete,
+        ResponseTier.incomplete: _incomplete,
+    }[response.tier]
+    ctx.add(*rule(ctx, response))
+
+
+def _restaging_interval(ctx: Context) -> None:
+    th = ctx.thresholds
+    end = ctx.case.neoadjuvant.end_date if ctx.case.neoadjuvant else None
+    when = ctx.case.restaging.date if ctx.case.restaging else None
+    if end is None or when is None:
+        ctx.warn(
+            "restaging.date",
+            "restaging date and neoadjuvant end dates set the interval (OPRA: 8 +/- 4 weeks)",
+        )
+        return
+    weeks = (when - end).days / 7
+    ctx.find(
+        "restaging_interval_weeks",
+        "Weeks from end of therapy to restaging",
+        round(weeks, 1),
+        f"{end} to {when}",
+        "opra_2022",
+    )
+    if not th.restaging_min_weeks <= weeks <= th.restaging_max_weeks:
+        ctx.warn(
+            "restaging.date",
+            f"{weeks:.1f} weeks after therapy, outside the {th.restaging_min_weeks:g}-"
+            f"{th.restaging_max_weeks:g} week window: an early response may still mature",
+        )
+
+
+def _record_response(ctx: Context, response: ResponseAssessment) -> None:
+    if response.tier is not None:
+        decided = ", ".join(
+            f"{k} {v.name.replace('_', '-')}" for k, v in response.by_modality.items()
+        )
+        ctx.find(
+            "response_tier",
+            "Clinical response (OPRA)",
+            response.tier.label,
+            f"worst of {decided}",
+            *RESPONSE_EVIDENCE,
+        )
+    for modality in response.missing:
+        ctx.warn(f"restaging.{modality}", "not recorded: a cCR needs all four modalities to agree")
+    if ctx.case.restaging.mrtrg is not None:
+        ctx.find(
+            "mrtrg",
+            "MRI tumour regression grade",
+            ctx.case.restaging.mrtrg,
+            "reported mrTRG (1 = complete, 5 = none)",
+            "patel_mrtrg_2011",
+        )
+
+
+def _size_change(ctx: Context) -> float | None:
+    residual = ctx.case.restaging.residual_size_cm
+    if residual is None:
+        return None
+    change = percent_size_change(ctx.case.tumour.longest_diameter_cm, residual)
+    ctx.find(
+        "size_change_pct",
+        "Size change from baseline (%)",
+        round(change, 1),
+        f"{ctx.case.tumour.longest_diameter_cm:g} cm -> {residual:g} cm",
+        "recist_1_1",
+    )
+    return change
+
+
+def _prospect_needs_crt(ctx: Context, change: float | None) -> bool:
+    """PROSPECT: after FOLFOX alone, shrinkage < 20% sends the patient to CRT before TME."""
+    neo = ctx.case.neoadjuvant
+    folfox_only = (
+        neo is not None
+        and neo.radiotherapy is None
+        and any(c.regimen in (ChemoRegimen.folfox, ChemoRegimen.capox) for c in neo.chemotherapy)
+    )
+    if not folfox_only or change is None:
+        return False
+    threshold = ctx.thresholds.prospect_min_shrinkage_pct
+    if -change >= threshold:
+        return False
+    ctx.add(
+        o.RESTAGING_ADD_CRT.recommend(
+            Strength.preferred,
+            [f"shrinkage {-change:.0f}% < {threshold:g}% after chemotherapy alone"],
+            next_steps=["Long-course CRT 50.4 Gy / 28 fx with a fluoropyrimidine, then TME"],
+        )
+    )
+    return True
+
+
+def _complete(ctx: Context, response: ResponseAssessment) -> list[Recommendation]:
+    workup = response.complete_workup
+    return [
+        o.WATCH_AND_WAIT.recommend(
+            Strength.preferred if workup else Strength.alternative,
+            [
+                "clinical complete response on every modality"
+                if workup
+                else f"cCR on the modalities reported; missing: {', '.join(response.missing)}"
+            ],
+            next_steps=WATCH_AND_WAIT_SURVEILLANCE,
+        ),
+        *operation_options_at(ctx, Strength.alternative, "if the patient declines surveillance"),
+    ]
+
+
+def _near_complete(ctx: Context, response: ResponseAssessment) -> list[Recommendation]:
+    th = ctx.thresholds
+    check = local_excision_after_neoadjuvant(ctx, th.local_excision_max_residual_cm)
+    for name in check.missing_fields:
+        ctx.warn(name, "needed to decide excision of the residual lesion")
+    residual = ctx.case.restaging.residual_size_cm
+    eftr_fits = residual is not None and residual <= th.eftr_max_size_cm
+    if check.all_met:
+        excision = Strength.preferred
+    elif check.any_unmet:
+        excision = Strength.not_recommended
+    else:
+        excision = Strength.consider
+    why = [f"near-complete response; criteria {check.summary()}"]
+    return [
+        o.RESTAGING_LOCAL_EXCISION.recommend(
+            excision,
+            why,
+            next_steps=["Full-thickness excision; completion TME if ypT >= 2 or R1 (CARTS)"],
+            criteria=check.criteria,
+        ),
+        o.RESTAGING_EFTR.recommend(
+            excision.weaker()
+            if eftr_fits and excision is Strength.preferred
+            else (excision if eftr_fits else Strength.not_recommended),
+            [
+                *why,
+                f"residual {residual} cm vs EFTR limit {th.eftr_max_size_cm:g} cm "
+                "(fibrosis after radiotherapy makes lifting difficult)",
+            ],
+            next_steps=["Purse-string closure of the defect", "Completion TME if ypT >= 2 or R1"],
+            criteria=check.criteria,
+        ),
+        o.REASSESS.recommend(
+            Strength.alternative if excision is Strength.preferred else Strength.preferred,
+            ["near-complete response may become complete (OPRA)"],
+            next_steps=["Repeat DRE, endoscopy and MRI in 6-12 weeks"],
+        ),
+        *operation_options_at(ctx, Strength.alternative, "TME if the response does not progress"),
+    ]
+
+
+def _incomplete(ctx: Context, response: ResponseAssessment) -> list[Recommendation]:
+    return [
+        o.RESTAGING_TME.recommend(Strength.preferred, ["incomplete clinical response"]),
+        *operation_options_at(ctx, Strength.preferred, "incomplete response: TME"),
+    ]
+
+
+def operation_options_at(ctx: Context, cap: Strength, why: str) -> list[Recommendation]:
+    """The operation options, no stronger than ``cap``."""
+    out = []
+    for rec in operation_options(ctx, why):
+        if rec.strength.rank < cap.rank:
+            rec = rec.model_copy(update={"strength": cap})
+        out.append(rec)
+    return out
