@@ -1,18 +1,154 @@
-"""Commands for staging and assessment: assess, stage, rt, evidence, schema, demo."""
+"""Commands for the case and its assessment: assess, schema, evidence, demo.
+
+`rectoplan assess CASE.json` prints a readable summary (``--json`` prints the Assessment);
+`rectoplan demo` assesses every example case, which is what ``make run`` shows a newcomer.
+"""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from rectoplan.cli.errors import InputError, guarded, validation_messages
+from rectoplan.clinical.case import Case
+from rectoplan.pathways import assess as assess_case
+from rectoplan.pathways.recommendation import Assessment, Strength
+
+console = Console(highlight=False, soft_wrap=False)
+
+_STRENGTH_STYLE = {
+    Strength.preferred: "bold green",
+    Strength.alternative: "cyan",
+    Strength.consider: "yellow",
+    Strength.not_recommended: "red",
+}
+
+EXAMPLES_DIR = Path(__file__).resolve().parents[3] / "examples" / "cases"
+
+
+def load_case(path: Path) -> Case:
+    """Read and validate a case file; every problem becomes an `InputError` naming the field."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("CASE", f"no such file: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError("CASE", f"cannot read {path}: {exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            "CASE", f"{path} is not valid JSON ({exc.msg}, line {exc.lineno})"
+        ) from None
+    if not isinstance(data, dict):
+        raise InputError("CASE", f"{path} must hold a JSON object, not {type(data).__name__}")
+    return Case.model_validate(data)
+
+
+def assessment_json(assessment: Assessment) -> str:
+    return assessment.model_dump_json(indent=2)
+
+
+def print_assessment(assessment: Assessment, out: Console = console) -> None:
+    """A summary an MDT can read on a shared screen: stage, findings, options, warnings."""
+    stage = assessment.stage.group if assessment.stage else "not staged"
+    out.print(
+        f"[bold]{assessment.case_id}[/]  phase [bold]{assessment.phase}[/]  "
+        f"stage [bold]{stage}[/]  risk group [bold]{assessment.risk_group.replace('_', ' ')}[/]"
+    )
+    findings = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    findings.add_column("finding")
+    findings.add_column("value")
+    findings.add_column("how", overflow="fold")
+    for f in assessment.findings:
+        findings.add_row(f.label, _value(f.value), f.derivation)
+    out.print(findings)
+    for rec in assessment.recommendations:
+        style = _STRENGTH_STYLE[rec.strength]
+        out.print(f"  [{style}]{rec.strength.value:<15}[/] {rec.title}  [dim]({rec.id})[/]")
+        for line in rec.rationale:
+            out.print(f"      - {line}", style="dim")
+        if rec.next_steps:
+            out.print(f"      next: {'; '.join(rec.next_steps)}", style="dim")
+        out.print(f"      evidence: {', '.join(rec.evidence)}", style="dim")
+    for w in assessment.warnings:
+        out.print(f"  [bold yellow]warning[/] {w.field}: {w.message}")
+
+
+def _value(value) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
 
 
 def register(app: typer.Typer) -> None:
     """Attach this module's commands to the root app."""
 
     @app.command()
-    def evidence() -> None:
-        """List every registered source."""
+    def assess(
+        case_file: Path = typer.Argument(..., metavar="CASE", help="Case JSON file"),
+        as_json: bool = typer.Option(False, "--json", help="Print the Assessment as JSON"),
+    ) -> None:
+        """Assess a case: stage, risk group, findings, recommendations with evidence."""
+        with guarded():
+            assessment = assess_case(load_case(case_file))
+            if as_json:
+                typer.echo(assessment_json(assessment))
+            else:
+                print_assessment(assessment)
+
+    @app.command()
+    def schema() -> None:
+        """Print the JSON Schema of a case."""
+        typer.echo(json.dumps(Case.model_json_schema(), indent=2))
+
+    @app.command()
+    def evidence(
+        as_json: bool = typer.Option(False, "--json", help="Print the sources as JSON"),
+    ) -> None:
+        """List every registered source (unverified ones are marked)."""
+        from dataclasses import asdict
+
         from rectoplan.evidence import SOURCES
 
+        if as_json:
+            typer.echo(json.dumps([asdict(s) for s in SOURCES.values()], indent=2))
+            return
         for source in SOURCES.values():
             flag = "" if source.verified else " [unverified]"
             typer.echo(f"{source.id}: {source.citation}{flag}")
+
+    @app.command()
+    def demo(
+        directory: Path = typer.Option(EXAMPLES_DIR, help="Folder of example case files"),
+    ) -> None:
+        """Assess every example case built from the seeds and print the results."""
+        with guarded():
+            files = sorted(directory.glob("*.json"))
+            if not files:
+                raise InputError("--directory", f"no case files in {directory}")
+            failures = 0
+            for path in files:
+                console.rule(f"[bold]{path.name}")
+                try:
+                    print_assessment(assess_case(load_case(path)))
+                except (InputError, ValidationError) as exc:
+                    failures += 1
+                    lines = (
+                        validation_messages(exc) if isinstance(exc, ValidationError) else [str(exc)]
+                    )
+                    for line in lines:
+                        console.print(f"[red]invalid[/] {line}")
+            console.rule()
+            console.print(
+                f"Assessed {len(files) - failures} of {len(files)} cases from {directory}.\n"
+                "Next: `rectoplan assess FILE --json` for one case, `rectoplan stage T3 N1a M0`, "
+                "`rectoplan rt --dose 25 --fractions 5`, `rectoplan evidence`, `rectoplan --help`."
+            )
+            if failures:
+                raise typer.Exit(2)

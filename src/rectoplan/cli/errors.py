@@ -49,7 +49,10 @@ def validation_messages(exc: ValidationError) -> list[str]:
     lines = []
     for error in exc.errors(include_url=False):
         message = error["msg"].removeprefix("Value error, ")
-        lines.append(f"{_loc(error['loc'])}: {message}")
+        if error["type"] == "inconsistent":  # cross-field rules name their own field path
+            lines.append(message)
+        else:
+            lines.append(f"{_loc(error['loc'])}: {message}")
     return lines
 
 
