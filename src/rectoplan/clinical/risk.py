@@ -220,8 +220,6 @@ def _intermediate(case, mri, band, mrf, sub, t) -> list[str]:
         reasons.append("cT3 without extramural depth (substage unknown)")
     if sub in ("T3a", "T3b") and band is HeightBand.low:
         reasons.append(f"low c{sub}")
-    if sub == "T3b" and band is not HeightBand.low and _node_positive(mri):
-        reasons.append(f"c{sub} node positive")
     if _node_positive(mri) and not (band is HeightBand.high and mri.cn in _N1):
         reasons.append(f"c{mri.cn}")
     return reasons
