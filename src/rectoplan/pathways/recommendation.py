@@ -29,6 +29,10 @@ class Strength(StrEnum):
     def rank(self) -> int:
         return list(Strength).index(self)
 
+    def at_most(self, cap: Strength) -> Strength:
+        """This strength, or ``cap`` if this one is stronger."""
+        return self if self.rank >= cap.rank else cap
+
     def weaker(self, steps: int = 1) -> Strength:
         """One step down the ladder (preferred -> alternative -> consider), never below consider.
 

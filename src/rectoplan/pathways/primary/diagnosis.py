@@ -154,16 +154,10 @@ def _very_early(ctx: Context) -> list[Recommendation]:
         ),
     ]
     tme_strength = Strength.alternative if local is Strength.preferred else Strength.preferred
-    recs += [
-        r.model_copy(update={"strength": min_strength(r.strength, tme_strength)})
-        for r in operation_options(ctx, "TME if local excision is not chosen or not curative")
-    ]
+    recs += operation_options(
+        ctx, "TME if local excision is not chosen or not curative", tme_strength
+    )
     return recs
-
-
-def min_strength(a: Strength, b: Strength) -> Strength:
-    """The weaker of two strengths."""
-    return a if a.rank >= b.rank else b
 
 
 def _early(ctx: Context) -> list[Recommendation]:

@@ -58,8 +58,19 @@ def record_rullier(ctx: Context) -> RullierType | None:
     return kind
 
 
-def operation_options(ctx: Context, why: str) -> list[Recommendation]:
-    """The operation for a planned TME: preferred by height and Rullier type, with fallbacks."""
+def operation_options(
+    ctx: Context, why: str, cap: Strength = Strength.preferred
+) -> list[Recommendation]:
+    """The operation for a planned TME, no stronger than ``cap`` (when TME is a fallback)."""
+    recs = _operation_options(ctx, why)
+    return [
+        r if r.strength.at_most(cap) is r.strength else r.model_copy(update={"strength": cap})
+        for r in recs
+    ]
+
+
+def _operation_options(ctx: Context, why: str) -> list[Recommendation]:
+    """Preferred by height and Rullier type, with APR as the fallback for ISR."""
     kind = record_rullier(ctx)
     if ctx.case.tumour.distance_from_anal_verge_cm >= ctx.thresholds.rullier_max_distance_cm:
         return [o.SURGERY_LAR.recommend(Strength.preferred, [why, "tumour above the Rullier zone"])]

@@ -168,7 +168,7 @@ def _complete(ctx: Context, response: ResponseAssessment) -> list[Recommendation
             ],
             next_steps=WATCH_AND_WAIT_SURVEILLANCE,
         ),
-        *operation_options_at(ctx, Strength.alternative, "if the patient declines surveillance"),
+        *operation_options(ctx, "if the patient declines surveillance", Strength.alternative),
     ]
 
 
@@ -210,22 +210,12 @@ def _near_complete(ctx: Context, response: ResponseAssessment) -> list[Recommend
             ["near-complete response may become complete (OPRA)"],
             next_steps=["Repeat DRE, endoscopy and MRI in 6-12 weeks"],
         ),
-        *operation_options_at(ctx, Strength.alternative, "TME if the response does not progress"),
+        *operation_options(ctx, "TME if the response does not progress", Strength.alternative),
     ]
 
 
 def _incomplete(ctx: Context, response: ResponseAssessment) -> list[Recommendation]:
     return [
         o.RESTAGING_TME.recommend(Strength.preferred, ["incomplete clinical response"]),
-        *operation_options_at(ctx, Strength.preferred, "incomplete response: TME"),
+        *operation_options(ctx, "incomplete response: TME"),
     ]
-
-
-def operation_options_at(ctx: Context, cap: Strength, why: str) -> list[Recommendation]:
-    """The operation options, no stronger than ``cap``."""
-    out = []
-    for rec in operation_options(ctx, why):
-        if rec.strength.rank < cap.rank:
-            rec = rec.model_copy(update={"strength": cap})
-        out.append(rec)
-    return out
