@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from rectoplan.clinical.case import Grade
 from rectoplan.clinical.tnm import NCategory, TCategory
 from rectoplan.pathways.context import Context
-from rectoplan.pathways.recommendation import Criterion
+from rectoplan.pathways.recommendation import Criterion, Strength
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +27,15 @@ class CriteriaCheck:
     @property
     def any_unmet(self) -> bool:
         return any(c.met is False for c in self.criteria)
+
+    def strength(self, if_unknown: Strength) -> Strength:
+        """Preferred when every criterion is met, not recommended when one fails, else
+        ``if_unknown``: missing data lowers confidence but does not veto."""
+        if self.all_met:
+            return Strength.preferred
+        if self.any_unmet:
+            return Strength.not_recommended
+        return if_unknown
 
     def summary(self) -> str:
         met = [c.name for c in self.criteria if c.met]

@@ -126,12 +126,8 @@ def _very_early(ctx: Context) -> list[Recommendation]:
     why = [_group_reason(ctx), f"local excision criteria {check.summary()}"]
     size = ctx.case.tumour.longest_diameter_cm
     eftr_ok = size <= ctx.thresholds.eftr_max_size_cm
-    if check.all_met:
-        local = Strength.preferred
-    elif check.any_unmet:
-        local = Strength.not_recommended
-    else:
-        local = Strength.alternative
+    local = check.strength(if_unknown=Strength.alternative)
+    second = local.at_most(Strength.alternative)
     recs = [
         o.LOCAL_EXCISION.recommend(
             local,
@@ -139,13 +135,9 @@ def _very_early(ctx: Context) -> list[Recommendation]:
             next_steps=["Completion TME if pathology shows > pT1 sm1, G3, LVI or R1"],
             criteria=check.criteria,
         ),
-        o.LOCAL_EXCISION_ESD.recommend(
-            local.weaker() if local is Strength.preferred else local, why
-        ),
+        o.LOCAL_EXCISION_ESD.recommend(second, why),
         o.LOCAL_EXCISION_EFTR.recommend(
-            (local.weaker() if local is Strength.preferred else local)
-            if eftr_ok
-            else Strength.not_recommended,
+            second if eftr_ok else Strength.not_recommended,
             [
                 *why,
                 f"{size:g} cm {'<=' if eftr_ok else '>'} {ctx.thresholds.eftr_max_size_cm:g} cm"

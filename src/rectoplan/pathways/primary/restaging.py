@@ -179,12 +179,7 @@ def _near_complete(ctx: Context, response: ResponseAssessment) -> list[Recommend
         ctx.warn(name, "needed to decide excision of the residual lesion")
     residual = ctx.case.restaging.residual_size_cm
     eftr_fits = residual is not None and residual <= th.eftr_max_size_cm
-    if check.all_met:
-        excision = Strength.preferred
-    elif check.any_unmet:
-        excision = Strength.not_recommended
-    else:
-        excision = Strength.consider
+    excision = check.strength(if_unknown=Strength.consider)
     why = [f"near-complete response; criteria {check.summary()}"]
     return [
         o.RESTAGING_LOCAL_EXCISION.recommend(
@@ -194,9 +189,7 @@ def _near_complete(ctx: Context, response: ResponseAssessment) -> list[Recommend
             criteria=check.criteria,
         ),
         o.RESTAGING_EFTR.recommend(
-            excision.weaker()
-            if eftr_fits and excision is Strength.preferred
-            else (excision if eftr_fits else Strength.not_recommended),
+            excision.at_most(Strength.alternative) if eftr_fits else Strength.not_recommended,
             [
                 *why,
                 f"residual {residual} cm vs EFTR limit {th.eftr_max_size_cm:g} cm "
