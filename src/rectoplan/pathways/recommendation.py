@@ -33,17 +33,6 @@ class Strength(StrEnum):
         """This strength, or ``cap`` if this one is stronger."""
         return self if self.rank >= cap.rank else cap
 
-    def weaker(self, steps: int = 1) -> Strength:
-        """One step down the ladder (preferred -> alternative -> consider), never below consider.
-
-        Used when a contraindication or missing data should lower confidence without turning
-        an option into a 'not recommended' veto.
-        """
-        order = [Strength.preferred, Strength.alternative, Strength.consider]
-        if self is Strength.not_recommended:
-            return self
-        return order[min(order.index(self) + steps, len(order) - 1)]
-
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
