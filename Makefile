@@ -27,16 +27,17 @@ test: $(STAMP) lint
 
 ## bench: side-by-side measurements against peers (not timed tests)
 bench: $(STAMP)
-	$(PY) benchmarks/assess.py
-	@if [ -f benchmarks/mct_force.py ]; then $(PY) benchmarks/mct_force.py; fi
+	@for script in $(wildcard benchmarks/*.py); do echo "== $$script"; $(PY) $$script || exit 1; done
+
+LINTED := src tests $(wildcard benchmarks)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests benchmarks
-	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/ruff check $(LINTED)
+	$(VENV)/bin/ruff format --check $(LINTED)
 
 format: $(STAMP)
-	$(VENV)/bin/ruff format src tests benchmarks
-	$(VENV)/bin/ruff check --fix src tests benchmarks
+	$(VENV)/bin/ruff format $(LINTED)
+	$(VENV)/bin/ruff check --fix $(LINTED)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build *.egg-info src/*.egg-info
