@@ -21,9 +21,11 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(VENV)/bin/rectoplan demo
 
-## test: lint, then the whole test suite
+## test: lint, then the whole test suite, with a real PostgreSQL server on loopback
 test: $(STAMP) lint
-	$(PY) -m pytest -n $(JOBS) -q
+	@url=$$(scripts/test-postgres.sh) || { echo "could not start PostgreSQL" >&2; exit 1; }; \
+	echo "PostgreSQL for the real-server tests: $$url"; \
+	RECTOPLAN_TEST_POSTGRES_URL=$$url $(PY) -m pytest -n $(JOBS) -q
 
 ## bench: side-by-side measurements against peers (not timed tests)
 bench: $(STAMP)
