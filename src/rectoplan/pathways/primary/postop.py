@@ -293,7 +293,9 @@ def _after_resection(
         )
     recs.append(
         o.SURVEILLANCE.recommend(
-            Strength.preferred if not recs else Strength.alternative,
+            Strength.alternative
+            if any(r.strength is Strength.preferred for r in recs)
+            else Strength.preferred,
             [f"{path.prefix}{path.t} {path.prefix}{path.n or 'NX'} resected"],
             next_steps=[
                 "CEA every 3-6 months for 2 years, then 6-monthly to 5 years",
