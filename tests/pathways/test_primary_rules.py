@@ -147,3 +147,13 @@ def test_complications_give_a_cci(seed_after_eftr):
     ]
     findings = {f.id: f.value for f in _assess(seed_after_eftr).findings}
     assert findings["cci"] == 22.6  # Slankamenac 2013 worked example: I + II
+
+
+def test_every_synthetic_case_gets_a_preferred_option_with_evidence():
+    """Invariant over a varied cohort: the MDT is always given at least one preferred option."""
+    from rectoplan.registry.synthetic import generate_cohort
+
+    for record in generate_cohort(600, seed=11):
+        assessment = assess(Case.model_validate(record["case"]))
+        assert assessment.preferred(), record["case"]["case_id"]
+        assert all(r.evidence for r in assessment.recommendations)
