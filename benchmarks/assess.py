@@ -1,0 +1,110 @@
+"""Assessments per second on the example cases, on one core, against the 5,000/s target.
+
+Two rates: ``assess(case)`` on cases validated once beforehand (the engine alone), and
+validate-then-assess from the JSON text (what the CLI and the API pay per request). Each is a
+plain single-threaded loop over every example, timed in ``REPEATS`` blocks that together fill
+about ``SECONDS``; the best block is reported (the median too, to show the noise). Peak memory
+of one validate+assess round is measured separately with tracemalloc, which slows the loop.
+There is no peer package for this measurement, so the ratio printed is to the issue's target.
+Not a timed test: nothing here asserts on time.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+try:
+    import resource
+except ImportError:  # pragma: no cover - not on Windows
+    resource = None
+
+from rectoplan.clinical.case import Case
+from rectoplan.pathways import assess
+
+CASES_DIR = Path(__file__).resolve().parents[1] / "examples" / "cases"
+TARGET_PER_SECOND = 5_000.0
+SECONDS = 2.5
+REPEATS = 5
+
+
+def load_texts() -> list[tuple[str, str]]:
+    files = sorted(p for p in CASES_DIR.glob("*.json") if p.name != "EXPECTED.json")
+    return [(p.name, p.read_text(encoding="utf-8")) for p in files]
+
+
+def per_second(one_round: Callable[[], None], items_per_round: int) -> tuple[float, float, int]:
+    """Best and median items per second over REPEATS timed blocks filling about SECONDS.
+
+    The best block is the figure least disturbed by other processes on a shared machine (the
+    timeit convention); the median shows how noisy the run was.
+    """
+    one_round()  # warm-up
+    start = time.perf_counter()
+    one_round()
+    estimate = max(time.perf_counter() - start, 1e-9)
+    rounds = max(1, int(SECONDS / REPEATS / estimate))
+    rates = []
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        for _ in range(rounds):
+            one_round()
+        rates.append(rounds * items_per_round / (time.perf_counter() - start))
+    return max(rates), statistics.median(rates), rounds * REPEATS
+
+
+def main() -> None:
+    texts = load_texts()
+    cases = [Case.model_validate_json(text) for _, text in texts]  # validated once
+    n = len(cases)
+
+    def assess_round() -> None:
+        for case in cases:
+            assess(case)
+
+    def validate_and_assess_round() -> None:
+        for _, text in texts:
+            assess(Case.model_validate_json(text))
+
+    engine_rate, engine_median, engine_rounds = per_second(assess_round, n)
+    full_rate, full_median, full_rounds = per_second(validate_and_assess_round, n)
+
+    slowest = []
+    for (name, _), case in zip(texts, cases, strict=True):
+        start = time.perf_counter()
+        for _ in range(200):
+            assess(case)
+        slowest.append(((time.perf_counter() - start) / 200 * 1e6, name))
+    slowest.sort(reverse=True)
+
+    tracemalloc.start()
+    validate_and_assess_round()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+
+    print(f"examples: {n} cases from {CASES_DIR}; one thread, best of {REPEATS} blocks")
+    for label, best, median, rounds in (
+        ("assess(case)", engine_rate, engine_median, engine_rounds),
+        ("validate JSON + assess", full_rate, full_median, full_rounds),
+    ):
+        print(
+            f"{label:24} {best:9,.0f} /s (median {median:,.0f}; {rounds} rounds)  "
+            f"ratio to the {TARGET_PER_SECOND:,.0f}/s target: {best / TARGET_PER_SECOND:.2f}x"
+        )
+    print(f"validation share of validate+assess: {1 - full_rate / engine_rate:.0%}")
+    print(f"peak traced memory, one validate+assess round of {n} cases: {peak / 1024:,.0f} KiB")
+    if resource is not None:  # Linux reports ru_maxrss in KiB
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        print(
+            f"process peak resident memory (interpreter, pydantic, engine): {rss / 1024:,.0f} MiB"
+        )
+    print("slowest examples (assess only):")
+    for micros, name in slowest[:3]:
+        print(f"  {micros:8.1f} us  {name}")
+
+
+if __name__ == "__main__":
+    main()
