@@ -18,5 +18,5 @@ def test_cite_refuses_unknown_and_empty():
 
 def test_every_source_has_a_citation_and_year():
     for source in SOURCES.values():
-        assert source.citation and 1950 < source.year < 2030, source.id
+        assert source.citation and 1900 < source.year < 2030, source.id
     assert lookup("opra_2022").year == 2022

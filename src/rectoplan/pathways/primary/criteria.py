@@ -56,8 +56,11 @@ def _check(name: str, value, test, detail: str, field: str, missing: list[str]) 
     return Criterion(name=name, met=bool(test(value)), detail=detail)
 
 
-def local_excision_at_diagnosis(ctx: Context) -> CriteriaCheck:
-    """The NCCN list for transanal excision of a cT1 N0 tumour, each cut-off a setting."""
+def local_excision_at_diagnosis(ctx: Context, transanal: bool) -> CriteriaCheck:
+    """The NCCN list for local excision of a cT1 N0 tumour, each cut-off a setting.
+
+    The reach limit (within 8 cm of the verge) applies to transanal excision only.
+    """
     th, tumour, mri = ctx.thresholds, ctx.case.tumour, ctx.case.mri
     missing: list[str] = []
     c = [
@@ -75,14 +78,6 @@ def local_excision_at_diagnosis(ctx: Context) -> CriteriaCheck:
             lambda v: v < th.local_excision_max_circumference_pct,
             f"circumferential extent {tumour.circumferential_extent_pct}%",
             "tumour.circumferential_extent_pct",
-            missing,
-        ),
-        _check(
-            f"within {th.local_excision_max_distance_cm:g} cm of the anal verge",
-            tumour.distance_from_anal_verge_cm,
-            lambda v: v <= th.local_excision_max_distance_cm,
-            f"{tumour.distance_from_anal_verge_cm:g} cm from the anal verge",
-            "tumour.distance_from_anal_verge_cm",
             missing,
         ),
         _check(
@@ -142,6 +137,18 @@ def local_excision_at_diagnosis(ctx: Context) -> CriteriaCheck:
             missing,
         ),
     ]
+    if transanal:
+        c.insert(
+            2,
+            _check(
+                f"within {th.local_excision_max_distance_cm:g} cm of the anal verge",
+                tumour.distance_from_anal_verge_cm,
+                lambda v: v <= th.local_excision_max_distance_cm,
+                f"{tumour.distance_from_anal_verge_cm:g} cm from the anal verge",
+                "tumour.distance_from_anal_verge_cm",
+                missing,
+            ),
+        )
     return CriteriaCheck(tuple(c), tuple(missing))
 
 

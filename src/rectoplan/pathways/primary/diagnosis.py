@@ -103,14 +103,27 @@ def _demote_preferred(rec: Recommendation) -> Recommendation:
 
 
 def _by_risk_group(ctx: Context) -> list[Recommendation]:
-    rule = {
-        RiskGroup.very_early: _very_early,
-        RiskGroup.early: _early,
-        RiskGroup.intermediate: _intermediate,
-        RiskGroup.locally_advanced: _high_risk,
-        RiskGroup.advanced: _high_risk,
-    }.get(ctx.risk.group)
-    return rule(ctx) if rule else []
+    """The ESMO group picks the rule; the ESMO 2025 / RAPIDO high-risk set overrides it.
+
+    cN2, EMVI, an involved MRF, cT4 or an enlarged lateral node make TNT the default even in
+    an ESMO 'intermediate' tumour (EHC: "not TNT" only for cT2N+ / cT3N0-1).
+    """
+    group = ctx.risk.group
+    if group in _NEOADJUVANT_GROUPS and ctx.risk.high_risk_features:
+        rule = _high_risk
+    else:
+        rule = {
+            RiskGroup.very_early: _very_early,
+            RiskGroup.early: _early,
+            RiskGroup.intermediate: _intermediate,
+            RiskGroup.locally_advanced: _locally_advanced,
+            RiskGroup.advanced: _high_risk,
+        }.get(group)
+    recs = rule(ctx) if rule else []
+    return _for_unfit_patient(ctx, recs) if _unfit_for_surgery(ctx) else recs
+
+
+_NEOADJUVANT_GROUPS = (RiskGroup.intermediate, RiskGroup.locally_advanced, RiskGroup.advanced)
 
 
 def _group_reason(ctx: Context) -> str:
@@ -119,33 +132,46 @@ def _group_reason(ctx: Context) -> str:
 
 
 def _very_early(ctx: Context) -> list[Recommendation]:
-    """cT1 sm1 N0: local excision when every NCCN criterion holds, else TME."""
-    check = local_excision_at_diagnosis(ctx)
-    for name in check.missing_fields:
+    """cT1 sm1 N0: local excision when every criterion holds, else TME.
+
+    The 8 cm reach limit belongs to transanal excision only; ESD and EFTR are endoscopic and
+    reach the upper rectum, so they are checked against the same list without it.
+    """
+    transanal = local_excision_at_diagnosis(ctx, transanal=True)
+    endoscopic = local_excision_at_diagnosis(ctx, transanal=False)
+    for name in transanal.missing_fields:
         ctx.warn(name, "needed to confirm local-excision eligibility")
-    why = [_group_reason(ctx), f"local excision criteria {check.summary()}"]
+    local = transanal.strength(if_unknown=Strength.alternative)
+    scope = endoscopic.strength(if_unknown=Strength.alternative)
+    if local is Strength.preferred:
+        scope = scope.at_most(Strength.alternative)
     size = ctx.case.tumour.longest_diameter_cm
     eftr_ok = size <= ctx.thresholds.eftr_max_size_cm
-    local = check.strength(if_unknown=Strength.alternative)
-    second = local.at_most(Strength.alternative)
+    why = _group_reason(ctx)
     recs = [
         o.LOCAL_EXCISION.recommend(
             local,
-            why,
+            [why, f"transanal excision criteria {transanal.summary()}"],
             next_steps=["Completion TME if pathology shows > pT1 sm1, G3, LVI or R1"],
-            criteria=check.criteria,
+            criteria=transanal.criteria,
         ),
-        o.LOCAL_EXCISION_ESD.recommend(second, why),
+        o.LOCAL_EXCISION_ESD.recommend(
+            scope,
+            [why, f"endoscopic resection criteria {endoscopic.summary()}"],
+            criteria=endoscopic.criteria,
+        ),
         o.LOCAL_EXCISION_EFTR.recommend(
-            second if eftr_ok else Strength.not_recommended,
+            scope.at_most(Strength.alternative) if eftr_ok else Strength.not_recommended,
             [
-                *why,
+                why,
                 f"{size:g} cm {'<=' if eftr_ok else '>'} {ctx.thresholds.eftr_max_size_cm:g} cm"
                 " (EFTR R0 81% <= 2 cm vs 58% above)",
             ],
+            criteria=endoscopic.criteria,
         ),
     ]
-    tme_strength = Strength.alternative if local is Strength.preferred else Strength.preferred
+    any_local = Strength.preferred in (local, scope)
+    tme_strength = Strength.alternative if any_local else Strength.preferred
     recs += operation_options(
         ctx, "TME if local excision is not chosen or not curative", tme_strength
     )
@@ -175,6 +201,32 @@ def _early(ctx: Context) -> list[Recommendation]:
     return recs
 
 
+def _unfit_for_surgery(ctx: Context) -> bool:
+    return ctx.case.patient.fit_for_major_surgery is False
+
+
+def _for_unfit_patient(ctx: Context, recs: list[Recommendation]) -> list[Recommendation]:
+    """Unfit for major surgery: radiotherapy with local excision leads; TME-based plans step back.
+
+    EHC / ESMO 2025: pre-operative RT + local excision 'may be considered for frail patients'.
+    """
+    stepped_back = [
+        r.model_copy(update={"strength": r.strength.at_most(Strength.consider)})
+        if r.id.startswith(("primary.surgery.", "primary.tnt.", "primary.neoadjuvant."))
+        else r
+        for r in recs
+    ]
+    lead = o.FRAIL_RT_LOCAL_EXCISION.recommend(
+        Strength.preferred,
+        ["patient unfit for major surgery (patient.fit_for_major_surgery = false)"],
+        next_steps=[
+            "Short-course or long-course radiotherapy (chemotherapy only if fit)",
+            "Restage; local excision or EFTR of a small residual, surveillance if cCR",
+        ],
+    )
+    return [lead, *stepped_back]
+
+
 def _wants_op(ctx: Context) -> bool:
     """Organ preservation is on the table for low and mid tumours the patient wants to keep."""
     wish = ctx.case.patient.wants_organ_preservation
@@ -191,7 +243,17 @@ def _fit_for_chemo(ctx: Context) -> bool:
 
 
 def _intermediate(ctx: Context) -> list[Recommendation]:
-    """cT2 very low / cT3a-b low / cN1-2: SCRT or CRT (ESMO) or TNT (NCCN), by policy."""
+    """cT2 very low / cT3a-b low / cN1: SCRT (or CRT) under ESMO, TNT under NCCN."""
+    return _policy_neoadjuvant(ctx, esmo_first=o.NEOADJUVANT_SCRT)
+
+
+def _locally_advanced(ctx: Context) -> list[Recommendation]:
+    """cT3c/d or threatened MRF without high-risk features: CRT (ESMO 2017) or TNT (NCCN)."""
+    return _policy_neoadjuvant(ctx, esmo_first=o.NEOADJUVANT_LCCRT)
+
+
+def _policy_neoadjuvant(ctx: Context, esmo_first) -> list[Recommendation]:
+    """Stage II/III without high-risk features: ESMO and NCCN disagree, so a setting decides."""
     why = _group_reason(ctx)
     policy = ctx.thresholds.neoadjuvant_policy
     ctx.find(
@@ -200,15 +262,17 @@ def _intermediate(ctx: Context) -> list[Recommendation]:
         policy.value,
         "setting neoadjuvant_policy (ESMO 2025/EHC vs NCCN 2024 disagree)",
     )
+    esmo_second = o.NEOADJUVANT_LCCRT if esmo_first is o.NEOADJUVANT_SCRT else o.NEOADJUVANT_SCRT
     if policy is NeoadjuvantPolicy.esmo:
-        scrt, crt, tnt = Strength.preferred, Strength.alternative, Strength.consider
+        first, second, tnt = Strength.preferred, Strength.alternative, Strength.consider
     else:
-        scrt, crt, tnt = Strength.consider, Strength.alternative, Strength.preferred
+        first, second, tnt = Strength.consider, Strength.alternative, Strength.preferred
     if not _fit_for_chemo(ctx):
-        scrt, crt, tnt = Strength.preferred, Strength.consider, Strength.not_recommended
+        esmo_first, esmo_second = o.NEOADJUVANT_SCRT, o.NEOADJUVANT_LCCRT
+        first, second, tnt = Strength.preferred, Strength.consider, Strength.not_recommended
     recs = [
-        o.NEOADJUVANT_SCRT.recommend(scrt, [why, f"policy {policy.value}"]),
-        o.NEOADJUVANT_LCCRT.recommend(crt, [why, f"policy {policy.value}"]),
+        esmo_first.recommend(first, [why, f"policy {policy.value}"]),
+        esmo_second.recommend(second, [why, f"policy {policy.value}"]),
         o.TNT_SHORT_COURSE.recommend(tnt, [why, f"policy {policy.value}"]),
     ]
     prospect = _prospect_eligible(ctx)
@@ -234,7 +298,7 @@ def _prospect_eligible(ctx: Context) -> str | None:
 def _high_risk(ctx: Context) -> list[Recommendation]:
     """High-risk features (cT4, MRF+, cN2, EMVI, lateral nodes): TNT (RAPIDO / PRODIGE 23)."""
     why = _group_reason(ctx)
-    features = ", ".join(ctx.risk.high_risk_features) or "ESMO locally advanced group"
+    features = ", ".join(ctx.risk.high_risk_features) or "ESMO advanced group"
     if not _fit_for_chemo(ctx):
         return [
             o.NEOADJUVANT_SCRT.recommend(

@@ -121,6 +121,13 @@ OP_CRT_LOCAL_EXCISION = option(
     "acosog_z6041_2015",
 )
 
+FRAIL_RT_LOCAL_EXCISION = option(
+    "primary.frail.radiotherapy_local_excision",
+    "Radiotherapy with local excision of a residual, for patients unfit for major surgery",
+    "ehc_esmo_2025",
+    "esmo_2017",
+)
+
 # --- operations (TME and sphincter preservation) ----------------------------------------------
 SURGERY_LAR = option(
     "primary.surgery.lar",

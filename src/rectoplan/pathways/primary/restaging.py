@@ -69,8 +69,12 @@ def assess_restaging(ctx: Context) -> None:
 
 
 def _restaging_interval(ctx: Context) -> None:
-    th = ctx.thresholds
-    end = ctx.case.neoadjuvant.end_date if ctx.case.neoadjuvant else None
+    """OPRA's 8 +/- 4 week window is timed from the end of radiotherapy-based therapy; a
+    chemotherapy-only restaging (PROSPECT, immunotherapy) follows its own schedule."""
+    th, neo = ctx.thresholds, ctx.case.neoadjuvant
+    if neo is None or neo.radiotherapy is None:
+        return
+    end = neo.end_date
     when = ctx.case.restaging.date if ctx.case.restaging else None
     if end is None or when is None:
         ctx.warn(
