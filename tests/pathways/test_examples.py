@@ -18,6 +18,7 @@ import pytest
 from rectoplan.clinical.case import Case
 from rectoplan.evidence import SOURCES
 from rectoplan.pathways import assess
+from rectoplan.pathways.context import Phase
 from rectoplan.pathways.recommendation import Assessment, Strength, catalogue
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -35,7 +36,7 @@ def _expected_path() -> Path:
 EXPECTED: dict[str, dict] = json.loads(_expected_path().read_text(encoding="utf-8"))
 FILES = sorted(p.name for p in CASES_DIR.glob("*.json") if p.name != EXPECTED_NAME)
 SEEDS = ("seed001_1_diagnosis.json", "seed001_2_restaging.json", "seed001_3_after_eftr.json")
-PHASES = {"diagnosis", "neoadjuvant", "restaging", "postoperative"}
+PHASES = {p.value for p in Phase}
 RISK_GROUPS = {
     "very_early",
     "early",

@@ -13,6 +13,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any
 
+import numpy as np
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -32,6 +33,12 @@ from rectoplan.clinical.response import (
     RegressionScale,
     T2Finding,
     check_grade,
+)
+from rectoplan.clinical.sacrum import (
+    SACRAL_LEVELS,
+    SacralCurve,
+    SacralPlanError,
+    check_landmarks,
 )
 from rectoplan.clinical.staging import MetastaticSite, m_category_from_sites, n_category_from_nodes
 from rectoplan.clinical.tnm import MCategory, NCategory, Prefix, TCategory, parse_category
@@ -520,6 +527,90 @@ class Complication(_Model):
         return value if isinstance(value, ClavienDindo) else ClavienDindo.parse(str(value))
 
 
+# --- local recurrence ---------------------------------------------------------------------
+
+
+class Compartment(StrEnum):
+    """Royal Marsden MRI compartments of a pelvic recurrence."""
+
+    peritoneal_reflection = "peritoneal_reflection"
+    anterior_above_pr = "anterior_above_pr"
+    anterior_below_pr = "anterior_below_pr"
+    central = "central"
+    posterior = "posterior"
+    lateral = "lateral"
+    inferior = "inferior"
+
+
+class FixationSite(StrEnum):
+    sacrum = "sacrum"
+    pelvic_sidewall = "pelvic_sidewall"
+    anterior_organs = "anterior_organs"
+    pubic_bone = "pubic_bone"
+
+
+class SacralLandmark(_Model):
+    """A point on the anterior sacral surface on the mid-sagittal image (x anterior, y cranial)."""
+
+    level: str = Field(description="S1 (promontory), S2 ... S5, Co1, Co2: top of that segment")
+    x_mm: float = Field(ge=-500, le=500)
+    y_mm: float = Field(ge=-500, le=500)
+
+
+class SagittalPoint(_Model):
+    x_mm: float = Field(ge=-500, le=500)
+    y_mm: float = Field(ge=-500, le=500)
+
+
+class Recurrence(_Model):
+    date: dt.date | None = None
+    compartments: tuple[Compartment, ...] = Field(min_length=1)
+    fixed_to: tuple[FixationSite, ...] = ()
+    highest_sacral_level: str | None = Field(
+        None, description="Highest sacral segment invaded (S1 ... Co1); None = sacrum free"
+    )
+    sciatic_notch_extension: bool | None = None
+    external_iliac_encasement_deg: float | None = Field(None, ge=0, le=360)
+    hydronephrosis: bool | None = None
+    distant_metastases: bool | None = None
+    prior_pelvic_rt_dose_gy: float | None = Field(None, ge=0, le=120)
+    ecog: int | None = Field(None, ge=0, le=4, description="Performance status at recurrence")
+    sacral_landmarks: tuple[SacralLandmark, ...] = ()
+    tumour_upper_extent: SagittalPoint | None = Field(
+        None, description="Most cranial point of the tumour on the anterior sacrum (sagittal)"
+    )
+
+    @field_validator("highest_sacral_level")
+    @classmethod
+    def _known_level(cls, value: str | None) -> str | None:
+        if value is not None and value not in SACRAL_LEVELS:
+            raise ValueError(f"{value!r} is not a sacral level ({', '.join(SACRAL_LEVELS)})")
+        return value
+
+    @model_validator(mode="after")
+    def _landmarks_make_a_curve(self) -> Recurrence:
+        if self.sacral_landmarks:
+            try:
+                check_landmarks(
+                    tuple(lm.level for lm in self.sacral_landmarks),
+                    np.array([(lm.x_mm, lm.y_mm) for lm in self.sacral_landmarks]),
+                )
+            except SacralPlanError as exc:
+                raise _error("recurrence.sacral_landmarks", str(exc).split(": ", 1)[1]) from None
+        if self.tumour_upper_extent is not None and not self.sacral_landmarks:
+            raise _error(
+                "recurrence.sacral_landmarks", "a tumour extent needs the sacral landmarks"
+            )
+        return self
+
+    def sacral_curve(self) -> SacralCurve:
+        """The anterior sacral curve through the landmarks (validated on construction)."""
+        return SacralCurve.through(
+            [lm.level for lm in self.sacral_landmarks],
+            [(lm.x_mm, lm.y_mm) for lm in self.sacral_landmarks],
+        )
+
+
 # --- the case -----------------------------------------------------------------------------
 
 
@@ -538,6 +629,7 @@ class Case(_Model):
     operations: tuple[Operation, ...] = ()
     pathology: Pathology | None = None
     complications: tuple[Complication, ...] = ()
+    recurrence: Recurrence | None = None
 
     @model_validator(mode="after")
     def _coherent(self, info: ValidationInfo) -> Case:

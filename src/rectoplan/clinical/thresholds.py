@@ -111,6 +111,28 @@ class Thresholds(BaseModel):
         10.0, ge=0, description="Rullier type I: > 1 cm above the anorectal ring"
     )
 
+    # --- local recurrence (Lee 2017 historical contraindications; seed-002 technique) -----------
+    sacrectomy_margin_mm: float = Field(
+        10.0, ge=0, description="Planned bony margin above the tumour's upper extent (>= 10 mm)"
+    )
+    sacral_disc_half_width_mm: float = Field(
+        2.5, ge=0, description="Assumption: within this arc distance of a boundary, name the disc"
+    )
+    external_iliac_encasement_max_deg: float = Field(
+        180.0, ge=0, le=360, description="Lee 2017: > 180 degrees encasement, historical limit"
+    )
+    highest_resectable_sacral_level: str = Field(
+        "S3",
+        pattern="^(S[1-5]|Co[12])$",
+        description="Lee 2017: sacral invasion above S2-S3 was a contraindication",
+    )
+    laparoscopic_sacrectomy_highest_level: str = Field(
+        "S3",
+        pattern="^(S[1-5]|Co[12])$",
+        description="Assumption: the seed-002 laparoscopic technique for transection at or "
+        "below this level (low sacrectomy); higher transection is planned open",
+    )
+
     @model_validator(mode="after")
     def _ordered(self) -> Thresholds:
         if not self.low_rectum_max_cm < self.mid_rectum_max_cm < self.rectum_max_cm:

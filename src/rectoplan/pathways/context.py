@@ -24,6 +24,7 @@ class Phase(StrEnum):
     neoadjuvant = "neoadjuvant"
     restaging = "restaging"
     postoperative = "postoperative"
+    recurrence = "recurrence"
 
 
 @dataclass(slots=True)
@@ -49,6 +50,8 @@ class Context:
     @property
     def phase(self) -> Phase:
         case = self.case
+        if case.recurrence is not None:
+            return Phase.recurrence
         if case.pathology is not None:
             return Phase.postoperative
         if case.restaging is not None:

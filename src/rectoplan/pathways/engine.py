@@ -6,6 +6,8 @@ randomness, so the same case always gets the same answer and can be re-assessed 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rectoplan.clinical.case import Case
 from rectoplan.clinical.thresholds import DEFAULT_THRESHOLDS, Thresholds
 from rectoplan.pathways.context import Context, build_context
@@ -16,12 +18,14 @@ from rectoplan.pathways.recommendation import (
     StageSummary,
     Strength,
 )
+from rectoplan.pathways.recurrence import assess_recurrence
 
 
 def assess(case: Case, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Assessment:
     """Assess ``case`` under ``thresholds`` and return findings, recommendations and warnings."""
     ctx = build_context(case, thresholds)
-    assess_primary(ctx)
+    for pathway in open_pathways(case):
+        pathway(ctx)
     recommendations = sorted(ctx.recommendations, key=lambda r: r.strength.rank)
     return Assessment.model_construct(
         case_id=case.case_id,
@@ -34,6 +38,13 @@ def assess(case: Case, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Assessmen
         warnings=tuple(dict.fromkeys(ctx.warnings)),
         engine_version=ENGINE_VERSION,
     )
+
+
+def open_pathways(case: Case) -> list[Callable[[Context], None]]:
+    """The pathways the case's data opens: a recurrence supersedes the primary episode."""
+    if case.recurrence is not None:
+        return [assess_recurrence]
+    return [assess_primary]
 
 
 def _stage_summary(ctx: Context) -> StageSummary | None:

@@ -17,6 +17,7 @@ _BY_PHASE = {
     Phase.restaging: assess_restaging,
     Phase.postoperative: assess_postoperative,
 }
+"""A recurrence is its own pathway (`pathways.recurrence`); the engine does not route it here."""
 
 
 def assess_primary(ctx: Context) -> None:

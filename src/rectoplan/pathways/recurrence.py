@@ -1,0 +1,345 @@
+"""Locally recurrent rectal cancer: classify, weigh resectability, plan the sacrectomy.
+
+The historical contraindications (sacral invasion above S2-S3, the sciatic notch, > 180 degree
+external-iliac encasement, sidewall disease with hydronephrosis, distant disease; Lee 2017)
+are now resected in specialist centres, so here each one is a warning that lowers the strength
+of surgery, never a silent veto. For posterior and sacral recurrence the plan follows the
+seed-002 technique: transection level and vascular-tape length from the mid-sagittal image,
+laparoscopic anterior and lateral dissection when its conditions hold, and dead-space
+reconstruction.
+"""
+
+from __future__ import annotations
+
+from rectoplan.clinical.case import Compartment, FixationSite, Recurrence
+from rectoplan.clinical.sacrum import SACRAL_LEVELS, SacralPlanError, plan_sacrectomy
+from rectoplan.pathways.context import Context
+from rectoplan.pathways.recommendation import Recommendation, Strength, option
+
+SPECIALIST_MDT = option(
+    "recurrence.mdt.specialist_referral",
+    "Refer to a specialist pelvic exenteration MDT",
+    "beyond_tme_2013",
+    "lee_2017_contraindications",
+)
+NEOADJUVANT_CRT = option(
+    "recurrence.neoadjuvant.chemoradiotherapy",
+    "Chemoradiotherapy before resection (no earlier pelvic radiotherapy)",
+    "beyond_tme_2013",
+    "mathis_2023",
+)
+REIRRADIATION = option(
+    "recurrence.neoadjuvant.reirradiation",
+    "Consider re-irradiation before resection (earlier pelvic radiotherapy)",
+    "beyond_tme_2013",
+    "mathis_2023",
+)
+SACRECTOMY_LAPAROSCOPIC = option(
+    "recurrence.sacrectomy.laparoscopic",
+    "En bloc resection with laparoscopic anterior/lateral dissection and prone sacrectomy",
+    "seed002_lap_sacrectomy",
+    "akiyoshi_2016",
+    "pelvex_mis_2018",
+)
+SACRECTOMY_OPEN = option(
+    "recurrence.sacrectomy.open",
+    "Open en bloc resection with sacrectomy",
+    "sacrectomy_review_2017",
+    "pelvex_2018",
+)
+EXENTERATION = option(
+    "recurrence.resection.exenteration",
+    "En bloc resection / pelvic exenteration of the involved compartments",
+    "pelvex_2018",
+    "beyond_tme_2013",
+    "exenteration_benchmarks_2024",
+)
+NON_SURGICAL = option(
+    "recurrence.non_surgical",
+    "Non-surgical care: systemic therapy, palliative radiotherapy, symptom control",
+    "lee_2017_contraindications",
+    "mathis_2023",
+)
+
+RECONSTRUCTION_STEPS = (
+    "Pedicled omental flap into the pelvis",
+    "Dead-space-filling non-functional anastomosis",
+    "Double-barreled stoma for faecal diversion",
+)
+
+_MSKCC = {
+    Compartment.central: "axial",
+    Compartment.inferior: "axial",
+    Compartment.peritoneal_reflection: "anterior",
+    Compartment.anterior_above_pr: "anterior",
+    Compartment.anterior_below_pr: "anterior",
+    Compartment.posterior: "posterior",
+    Compartment.lateral: "lateral",
+}
+
+
+def mskcc_classes(rec: Recurrence) -> list[str]:
+    """MSKCC (Guillem) classes of the involved Royal Marsden compartments (project mapping)."""
+    return sorted({_MSKCC[c] for c in rec.compartments})
+
+
+def leeds_class(rec: Recurrence) -> str:
+    """Leeds: central, sacral, sidewall or composite (sacral and sidewall) - project mapping."""
+    sacral = (
+        Compartment.posterior in rec.compartments
+        or FixationSite.sacrum in rec.fixed_to
+        or rec.highest_sacral_level is not None
+    )
+    sidewall = Compartment.lateral in rec.compartments or FixationSite.pelvic_sidewall in (
+        rec.fixed_to
+    )
+    if sacral and sidewall:
+        return "composite"
+    if sacral:
+        return "sacral"
+    if sidewall:
+        return "sidewall"
+    return "central"
+
+
+def contraindications(ctx: Context, rec: Recurrence) -> list[tuple[str, str]]:
+    """(field, reason) for every historical contraindication the case shows (Lee 2017)."""
+    th = ctx.thresholds
+    found = []
+    limit = SACRAL_LEVELS.index(th.highest_resectable_sacral_level)
+    if rec.highest_sacral_level and SACRAL_LEVELS.index(rec.highest_sacral_level) < limit:
+        found.append(
+            (
+                "recurrence.highest_sacral_level",
+                f"sacral invasion at {rec.highest_sacral_level}, above S2-S3",
+            )
+        )
+    if rec.sciatic_notch_extension:
+        found.append(("recurrence.sciatic_notch_extension", "extension through the sciatic notch"))
+    encasement = rec.external_iliac_encasement_deg
+    if encasement is not None and encasement > th.external_iliac_encasement_max_deg:
+        found.append(
+            (
+                "recurrence.external_iliac_encasement_deg",
+                f"external iliac encasement {encasement:g} degrees "
+                f"(> {th.external_iliac_encasement_max_deg:g})",
+            )
+        )
+    if rec.hydronephrosis and Compartment.lateral in rec.compartments:
+        found.append(
+            (
+                "recurrence.hydronephrosis",
+                "sidewall disease with hydronephrosis (R0 22% vs 41%, Larsen 2005)",
+            )
+        )
+    if rec.distant_metastases:
+        found.append(("recurrence.distant_metastases", "distant metastases"))
+    return found
+
+
+def assess_recurrence(ctx: Context) -> None:
+    """Classification findings, then resection or non-surgical options with their strength."""
+    rec = ctx.case.recurrence
+    assert rec is not None
+    _classify(ctx, rec)
+    problems = contraindications(ctx, rec)
+    for field, reason in problems:
+        ctx.warn(field, f"historical contraindication: {reason}; lowers the strength of surgery")
+    unfit = (rec.ecog if rec.ecog is not None else ctx.case.patient.ecog or 0) >= 3
+    if unfit:
+        ctx.warn("recurrence.ecog", "performance status >= 3: major pelvic surgery unlikely")
+    ctx.add(SPECIALIST_MDT.recommend(Strength.preferred, ["locally recurrent rectal cancer"]))
+    surgery = _surgery_strength(problems, unfit)
+    ctx.add(*_resection(ctx, rec, surgery, problems))
+    ctx.add(_neoadjuvant(rec, surgery))
+    non_surgical = Strength.preferred if surgery is Strength.consider else Strength.alternative
+    why = [r for _, r in problems] or ["if resection is declined or not possible"]
+    ctx.add(NON_SURGICAL.recommend(non_surgical, why))
+    _expected_outcomes(ctx)
+
+
+def _classify(ctx: Context, rec: Recurrence) -> None:
+    compartments = ", ".join(c.value for c in rec.compartments)
+    ctx.find(
+        "rm_compartments",
+        "Royal Marsden compartments",
+        [c.value for c in rec.compartments],
+        "reported on MRI",
+        "royal_marsden_compartments",
+    )
+    ctx.find(
+        "mskcc_class",
+        "MSKCC class",
+        mskcc_classes(rec),
+        f"from {compartments}",
+        "mskcc_guillem_classification",
+    )
+    ctx.find(
+        "leeds_class",
+        "Leeds class",
+        leeds_class(rec),
+        f"from {compartments} and fixation",
+        "leeds_boyle_2005",
+    )
+    fixation = min(len(rec.fixed_to), 3)
+    ctx.find(
+        "fixation",
+        "Fixation (Mayo F)",
+        f"F{fixation}",
+        ", ".join(rec.fixed_to) or "not fixed",
+        "rokan_2021",
+    )
+    if len(rec.compartments) >= 3:
+        ctx.warn("recurrence.compartments", ">= 3 compartments involved: worse survival (Rokan)")
+
+
+def _surgery_strength(problems: list[tuple[str, str]], unfit: bool) -> Strength:
+    """Each contraindication lowers the strength one step; never below 'consider'."""
+    ladder = [Strength.preferred, Strength.alternative, Strength.consider]
+    steps = len(problems) + (2 if unfit else 0)
+    return ladder[min(steps, len(ladder) - 1)]
+
+
+def _resection(
+    ctx: Context, rec: Recurrence, strength: Strength, problems: list[tuple[str, str]]
+) -> list[Recommendation]:
+    sacral = leeds_class(rec) in ("sacral", "composite")
+    why = [f"Leeds {leeds_class(rec)} recurrence", *[r for _, r in problems]]
+    if not sacral:
+        return [EXENTERATION.recommend(strength, why, next_steps=list(RECONSTRUCTION_STEPS))]
+    plan = _sacrectomy_plan(ctx, rec)
+    lap_ok, lap_reasons = _laparoscopic_conditions(ctx, rec, plan)
+    steps = list(RECONSTRUCTION_STEPS)
+    if plan is not None:
+        steps.insert(
+            0,
+            f"Premeasured vascular tape {plan.tape_length_mm:.0f} mm from the "
+            f"promontory marks the transection at {plan.level}",
+        )
+    lap = strength if lap_ok else Strength.consider
+    open_ = strength.at_most(Strength.alternative) if lap_ok else strength
+    return [
+        SACRECTOMY_LAPAROSCOPIC.recommend(lap, [*why, *lap_reasons], next_steps=steps),
+        SACRECTOMY_OPEN.recommend(open_, why, next_steps=steps),
+    ]
+
+
+def _sacrectomy_plan(ctx: Context, rec: Recurrence):
+    th = ctx.thresholds
+    if not rec.sacral_landmarks or rec.tumour_upper_extent is None:
+        ctx.warn(
+            "recurrence.sacral_landmarks",
+            "sagittal landmarks and the tumour's upper extent plan the level and tape",
+        )
+        return None
+    extent = rec.tumour_upper_extent
+    try:
+        plan = plan_sacrectomy(
+            rec.sacral_curve(),
+            (extent.x_mm, extent.y_mm),
+            th.sacrectomy_margin_mm,
+            th.sacral_disc_half_width_mm,
+        )
+    except SacralPlanError as exc:
+        ctx.warn("recurrence.tumour_upper_extent", str(exc))
+        return None
+    ctx.find(
+        "sacral_transection_level",
+        "Sacral transection level",
+        plan.level,
+        f"{plan.margin_mm:g} mm above the tumour along the anterior sacral curve",
+        "seed002_lap_sacrectomy",
+    )
+    ctx.find(
+        "vascular_tape_mm",
+        "Vascular tape length (mm)",
+        round(plan.tape_length_mm, 1),
+        f"arc length from the promontory; sacral curve {plan.sacral_length_mm:.0f} mm",
+        "seed002_lap_sacrectomy",
+    )
+    return plan
+
+
+def _laparoscopic_conditions(ctx: Context, rec: Recurrence, plan) -> tuple[bool, list[str]]:
+    """The seed-002 setting: posterior recurrence, low transection, no notch or sidewall."""
+    th = ctx.thresholds
+    reasons = []
+    posterior_only = set(rec.compartments) <= {
+        Compartment.posterior,
+        Compartment.central,
+        Compartment.inferior,
+    }
+    if not posterior_only:
+        reasons.append("not confined to the posterior/central compartments")
+    if rec.sciatic_notch_extension:
+        reasons.append("sciatic notch extension")
+    if plan is None:
+        reasons.append("transection level not planned")
+    else:
+        top = plan.level.split()[0].split("/")[0]
+        limit = th.laparoscopic_sacrectomy_highest_level
+        if SACRAL_LEVELS.index(top) < SACRAL_LEVELS.index(limit):
+            reasons.append(f"transection at {plan.level}, above {limit}")
+    if reasons:
+        return False, [f"laparoscopic approach not advised: {'; '.join(reasons)}"]
+    return True, ["posterior recurrence with low transection: the seed-002 laparoscopic setting"]
+
+
+def _neoadjuvant(rec: Recurrence, surgery: Strength) -> Recommendation:
+    dose = rec.prior_pelvic_rt_dose_gy
+    if dose:
+        return REIRRADIATION.recommend(
+            Strength.consider,
+            [f"earlier pelvic radiotherapy {dose:g} Gy"],
+            next_steps=["Hyperfractionated re-irradiation with a fluoropyrimidine, then restage"],
+        )
+    return NEOADJUVANT_CRT.recommend(
+        surgery,
+        ["no earlier pelvic radiotherapy recorded" if dose is None else "no earlier radiotherapy"],
+        next_steps=["Long-course chemoradiotherapy, restage, then resection"],
+    )
+
+
+def _wilson_pct(k: int, n: int) -> tuple[float, float, float]:
+    """Wilson score interval in percent (statsmodels, method named explicitly)."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    lo, hi = proportion_confint(k, n, alpha=0.05, method="wilson")
+    return 100 * k / n, 100 * lo, 100 * hi
+
+
+def _expected_outcomes(ctx: Context) -> None:
+    """Expected R0 from the seed cohort and PelvEx 2018, with Wilson intervals."""
+    for fid, label, k, n, source in (
+        (
+            "expected_r0_seed002",
+            "R0 in the laparoscopic sacrectomy cohort",
+            37,
+            43,
+            "seed002_lap_sacrectomy",
+        ),
+        ("expected_r0_pelvex", "R0 in PelvEx 2018 (LRRC exenteration)", 656, 1184, "pelvex_2018"),
+    ):
+        est, lo, hi = _wilson_pct(k, n)
+        ctx.find(
+            fid,
+            label,
+            f"{est:.1f}% (95% CI {lo:.1f}-{hi:.1f})",
+            f"{k}/{n}, Wilson score interval",
+            source,
+            "wilson_1927",
+        )
+    ctx.find(
+        "benchmark_lrrc",
+        "2024 LRRC exenteration benchmarks",
+        "R0 >= 77%, major complications <= 53%, CCI <= 34.1, 90-day mortality <= 6%",
+        "75th percentile of 16 centres",
+        "exenteration_benchmarks_2024",
+    )
+    ctx.find(
+        "expected_os_seed002",
+        "5-year overall survival (seed-002 cohort)",
+        "about 59%",
+        "43 patients, laparoscopic sacrectomy",
+        "seed002_lap_sacrectomy",
+    )

@@ -1,0 +1,105 @@
+"""Recurrence pathway: the seed-002 plan, and contraindications as warnings lowering strength."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from rectoplan.cli import app
+from rectoplan.clinical.case import Case
+from rectoplan.pathways import assess
+from rectoplan.pathways.recommendation import Strength
+
+SEED = Path(__file__).resolve().parents[2] / "examples/cases/seed002_posterior_recurrence.json"
+
+
+@pytest.fixture
+def seed002() -> dict:
+    return json.loads(SEED.read_text())
+
+
+def _assess(data: dict):
+    return assess(Case.model_validate(data))
+
+
+def _strength(assessment, option_id):
+    rec = assessment.recommendation(option_id)
+    return rec.strength if rec else None
+
+
+def _best_surgery(assessment) -> Strength:
+    ranks = [r.strength for r in assessment.recommendations if ".sacrectomy." in r.id]
+    return min(ranks, key=lambda s: s.rank)
+
+
+def _findings(assessment) -> dict:
+    return {f.id: f.value for f in assessment.findings}
+
+
+def test_seed002_gets_laparoscopic_sacrectomy_with_level_and_tape(seed002):
+    a = _assess(seed002)
+    assert a.phase == "recurrence" and a.pathways[0] == "recurrence"
+    assert _strength(a, "recurrence.sacrectomy.laparoscopic") is Strength.preferred
+    found = _findings(a)
+    assert found["sacral_transection_level"] == "S3 body"
+    # tumour top projects 60.1 mm down the curve (S1->S4 chords 24.7 + 23.3 + 21.4 mm less the
+    # last 7 % of S3-S4): the tape is that minus the 10 mm margin
+    assert 45.0 < found["vascular_tape_mm"] < 60.0
+    rec = a.recommendation("recurrence.sacrectomy.laparoscopic")
+    assert any("vascular tape" in step for step in rec.next_steps)
+    assert any("omental flap" in step for step in rec.next_steps)
+    assert found["expected_r0_seed002"] == "86.0% (95% CI 72.7-93.4)"
+
+
+@pytest.mark.parametrize(
+    ("update", "field"),
+    [
+        ({"sciatic_notch_extension": True}, "recurrence.sciatic_notch_extension"),
+        ({"highest_sacral_level": "S2"}, "recurrence.highest_sacral_level"),
+        ({"highest_sacral_level": "S1"}, "recurrence.highest_sacral_level"),
+        ({"external_iliac_encasement_deg": 200}, "recurrence.external_iliac_encasement_deg"),
+    ],
+)
+def test_each_contraindication_warns_and_lowers_strength(seed002, update, field):
+    baseline = _assess(seed002)
+    seed002["recurrence"].update(update)
+    a = _assess(seed002)
+    assert any(w.field == field for w in a.warnings)
+    before, after = _best_surgery(baseline), _best_surgery(a)
+    assert before is Strength.preferred and after.rank > before.rank
+    assert after is not Strength.not_recommended  # a warning, never a veto
+
+
+def test_high_transection_is_planned_open(seed002):
+    seed002["recurrence"]["tumour_upper_extent"] = {"x_mm": -4.0, "y_mm": -20.0}
+    a = _assess(seed002)
+    assert _findings(a)["sacral_transection_level"].startswith("S1")
+    assert _strength(a, "recurrence.sacrectomy.laparoscopic") is Strength.consider
+    assert _strength(a, "recurrence.sacrectomy.open") is Strength.preferred
+
+
+def test_prior_radiotherapy_decides_reirradiation(seed002):
+    assert _assess(seed002).recommendation("recurrence.neoadjuvant.reirradiation")
+    seed002["recurrence"]["prior_pelvic_rt_dose_gy"] = 0
+    assert _assess(seed002).recommendation("recurrence.neoadjuvant.chemoradiotherapy")
+
+
+@pytest.mark.parametrize(
+    ("mutate", "field"),
+    [
+        (lambda r: r["sacral_landmarks"].reverse(), "recurrence.sacral_landmarks"),
+        (lambda r: r.update(compartments=["posterior", "upstairs"]), "recurrence.compartments"),
+        (lambda r: r.update(highest_sacral_level="L5"), "recurrence.highest_sacral_level"),
+        (lambda r: r.update(compartments=[]), "recurrence.compartments"),
+    ],
+)
+def test_bad_recurrence_input_exits_2_naming_the_field(tmp_path, seed002, mutate, field):
+    mutate(seed002["recurrence"])
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(seed002))
+    result = CliRunner().invoke(app, ["assess", str(path)])
+    assert result.exit_code == 2
+    assert field in result.output and "Traceback" not in result.output
