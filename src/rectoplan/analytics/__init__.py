@@ -6,6 +6,15 @@ command line (`rectoplan.cli.analytics`) is the one place that reads the registr
 its frames over.
 """
 
+from rectoplan.analytics.benchmarks import (
+    REFERENCES,
+    Comparison,
+    Reference,
+    Verdict,
+    compare,
+    compare_estimate,
+    reference,
+)
 from rectoplan.analytics.inputs import DataError
 from rectoplan.analytics.proportions import Proportion, wilson
 from rectoplan.analytics.survival import (
@@ -19,6 +28,8 @@ from rectoplan.analytics.survival import (
 )
 
 __all__ = [
+    "REFERENCES",
+    "Comparison",
     "CoxPH",
     "CoxResult",
     "DataError",
@@ -26,7 +37,12 @@ __all__ = [
     "KaplanMeier",
     "LogRank",
     "Proportion",
+    "Reference",
     "SurvivalCurve",
+    "Verdict",
+    "compare",
+    "compare_estimate",
     "logrank",
+    "reference",
     "wilson",
 ]
