@@ -15,6 +15,7 @@ from rectoplan.analytics.benchmarks import (
     compare_estimate,
     reference,
 )
+from rectoplan.analytics.concordance import ConcordanceReport, concordance
 from rectoplan.analytics.inputs import DataError
 from rectoplan.analytics.proportions import Proportion, wilson
 from rectoplan.analytics.survival import (
@@ -30,6 +31,7 @@ from rectoplan.analytics.survival import (
 __all__ = [
     "REFERENCES",
     "Comparison",
+    "ConcordanceReport",
     "CoxPH",
     "CoxResult",
     "DataError",
@@ -42,6 +44,7 @@ __all__ = [
     "Verdict",
     "compare",
     "compare_estimate",
+    "concordance",
     "logrank",
     "reference",
     "wilson",
