@@ -432,8 +432,8 @@ def _better_side(better: Better, above: bool) -> Verdict:
     return Verdict.BETTER if above == (better == "higher") else Verdict.WORSE
 
 
-def _cohort_text(estimate: float, lower: float | None, upper: float | None, n: int, k, ref):
-    counts = f"{k}/{n}" if k is not None else f"n={n}"
+def _cohort_text(estimate, lower, upper, n: int, k: int | None, ref: Reference, n_label: str):
+    counts = f"{k}/{n}" if k is not None else f"{n_label}={n}"
     value = _format(estimate, ref.scale)
     if lower is None or upper is None:
         return f"{value} ({counts})"
@@ -460,16 +460,18 @@ def compare_estimate(
     method: str = "wilson",
     alpha: float = 0.05,
     min_patients: int = MIN_PATIENTS_FOR_VERDICT,
+    n_label: str = "n",
 ) -> Comparison:
     """Set any cohort figure with its interval (a Kaplan–Meier S(t), a proportion, a score)
     against ``ref``. An estimate-type reference needs the cohort interval; a threshold does
-    not."""
+    not. ``n`` is what the "too few" rule counts: for S(t), pass the number still at risk at
+    t and say so in ``n_label``."""
     ref = reference(ref) if isinstance(ref, str) else ref
     if isinstance(n, bool) or int(n) != n or n < 0:
         raise DataError("n", f"{n!r} is not a number of patients")
     if ref.kind == "estimate" and (lower is None or upper is None):
         raise DataError("interval", f"{ref.id} is an estimate: give the cohort's interval")
-    cohort = _cohort_text(estimate, lower, upper, int(n), k, ref)
+    cohort = _cohort_text(estimate, lower, upper, int(n), k, ref, n_label)
     difference = None
     evidence: tuple[str, ...] = ref.evidence
     if n < min_patients:

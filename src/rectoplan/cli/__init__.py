@@ -24,10 +24,11 @@ def _root() -> None:
 
 
 def _register() -> None:
-    from rectoplan.cli import arithmetic, clinical
+    from rectoplan.cli import analytics, arithmetic, clinical
 
     clinical.register(app)
     arithmetic.register(app)
+    app.add_typer(analytics.app, name="analytics")
     try:
         from rectoplan.cli import mct
     except ImportError:  # pragma: no cover - before the mct engine lands
