@@ -118,6 +118,18 @@ def empty_url(request: pytest.FixtureRequest, engine_name: str, tmp_path: Path) 
 
 
 @pytest.fixture
+def another_registry(request: pytest.FixtureRequest, engine_name: str, tmp_path: Path) -> Callable:
+    """``another_registry()``: the URL of one more fresh, migrated registry on the same engine."""
+
+    def make() -> str:
+        folder = tmp_path / uuid.uuid4().hex[:8]
+        folder.mkdir()
+        return _fresh(request, engine_name, folder, migrated=True)
+
+    return make
+
+
+@pytest.fixture
 def factory(registry_url: str) -> Iterator[sessionmaker[Session]]:
     engine = make_engine(registry_url)
     yield session_factory(engine)

@@ -1,10 +1,12 @@
 """The audit trail: every insert, update and delete, with who, when, and the row before and after.
 
-The trail is written by session flush hooks rather than by each service function, so a change
-cannot reach the database without its audit row: the hooks see every object the flush writes,
-and they write the audit rows on the same connection, inside the same transaction, so a
-rolled-back change leaves no audit row and a committed one always has one. A session must say
-who is writing (`set_actor`) before it can flush a change.
+Changes made through the ORM are audited by session flush hooks rather than by each service
+function, so such a change cannot reach the database without its audit row: the hooks see
+every object a flush writes and add the audit rows on the same connection, inside the same
+transaction, so a rolled-back change leaves no audit row and a committed one always has one.
+The bulk import writes its rows with multi-row INSERTs outside the unit of work (for speed)
+and audits them itself with `record_inserts`; both paths build the row image with
+`row_snapshot`. A session must say who is writing (`set_actor`) before it can change anything.
 """
 
 from __future__ import annotations

@@ -1,0 +1,108 @@
+"""MDT decisions, judged against the assessment snapshot the team had in front of it.
+
+``followed_preferred`` is never typed in: it is computed from the snapshot's preferred option
+ids, so the concordance audit measures what happened rather than what was claimed. Not choosing
+a preferred option requires a reason coded from the CDS Hooks non-adherence CodeSystem.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rectoplan.registry import locking, models
+from rectoplan.registry.episodes import get_episode, latest_assessment
+from rectoplan.registry.errors import FieldError, InvalidRecordError, field_errors
+from rectoplan.registry.records import decision_values, meeting_conflict, meeting_values
+from rectoplan.registry.schemas import DecisionIn, MeetingIn
+
+_CHANGEABLE = ("chosen_option_id", "deviation_code", "deviation_note", "decided_by")
+
+
+def _validate(data: dict[str, Any] | DecisionIn) -> DecisionIn:
+    if isinstance(data, DecisionIn):
+        return data
+    try:
+        return DecisionIn.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidRecordError(field_errors(exc)) from None
+
+
+def get_or_create_meeting(session: Session, meeting: MeetingIn) -> models.MdtMeeting:
+    """The MDT meeting held on that day under that title (which must agree), or a new one."""
+    existing = session.scalar(
+        select(models.MdtMeeting).where(
+            models.MdtMeeting.held_on == meeting.held_on,
+            models.MdtMeeting.title == meeting.title,
+        )
+    )
+    if existing is None:
+        existing = models.MdtMeeting(**meeting_values(meeting))
+        session.add(existing)
+        return existing
+    errors = meeting_conflict(meeting, existing, "the registered meeting")
+    if errors:
+        raise InvalidRecordError(errors)
+    return existing
+
+
+def _followed(decision: DecisionIn, snapshot: models.Assessment) -> bool:
+    return decision.followed(tuple(snapshot.preferred_ids))
+
+
+def record_decision(
+    session: Session,
+    episode_id: int,
+    decision: dict[str, Any] | DecisionIn,
+    assessment_id: int | None = None,
+) -> models.MdtDecision:
+    """Record what the MDT decided for an episode, against ``assessment_id`` (by default the
+    episode's latest snapshot)."""
+    decision = _validate(decision)
+    get_episode(session, episode_id)
+    if assessment_id is None:
+        snapshot = latest_assessment(session, episode_id)
+    else:
+        snapshot = locking.get(session, models.Assessment, assessment_id)
+        if snapshot.episode_id != episode_id:
+            raise InvalidRecordError(
+                [FieldError("assessment_id", f"belongs to episode {snapshot.episode_id}")]
+            )
+    followed = _followed(decision, snapshot)
+    try:
+        meeting = get_or_create_meeting(session, decision.meeting) if decision.meeting else None
+    except InvalidRecordError as exc:
+        raise InvalidRecordError([e.under("meeting") for e in exc.errors]) from None
+    row = models.MdtDecision(
+        **decision_values(decision, followed),
+        episode_id=episode_id,
+        assessment_id=snapshot.id,
+        meeting=meeting,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def update_decision(
+    session: Session, decision_id: int, *, expected_version: int, **changes: Any
+) -> models.MdtDecision:
+    """Correct a decision (chosen option, deviation code or note, who decided); whether it
+    followed the preferred option is recomputed from its snapshot."""
+    unknown = set(changes) - set(_CHANGEABLE)
+    if unknown:
+        raise InvalidRecordError(
+            [FieldError(name, "cannot be changed") for name in sorted(unknown)]
+        )
+    with locking.updating(session, models.MdtDecision, decision_id, expected_version) as row:
+        current = {name: getattr(row, name) for name in _CHANGEABLE}
+        decision = _validate({"decided_at": row.decided_at, **current, **changes})
+        followed = _followed(decision, row.assessment)
+        for name in _CHANGEABLE:
+            if getattr(row, name) != getattr(decision, name):
+                setattr(row, name, getattr(decision, name))
+        row.followed_preferred = followed
+    return row

@@ -1,0 +1,161 @@
+"""Optimistic locking: of two writers of one record, one wins, the other gets a conflict, and
+nothing is lost. The race runs on two real connections, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import copy
+import threading
+import time
+
+import pytest
+from sqlalchemy import event, func, select, text
+
+from rectoplan.registry import audit, decisions, episodes, models, outcomes
+from rectoplan.registry.errors import StaleWriteError
+
+
+def _changed(case: dict, section: str, field: str, value) -> dict:
+    case = copy.deepcopy(case)
+    case[section][field] = value
+    return case
+
+
+def _count(session, model) -> int:
+    return session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.fixture
+def episode_id(write, seed_record) -> int:
+    with write() as session:
+        return episodes.create_episode(session, seed_record()).id
+
+
+def test_stale_expected_version_is_refused_and_changes_nothing(write, episode_id):
+    with write() as session:
+        case = episodes.get_episode(session, episode_id).case_json
+        episodes.update_case(
+            session, episode_id, _changed(case, "tumour", "cea_ng_ml", 5.0), expected_version=1
+        )
+        audit_rows = _count(session, models.AuditLog)
+    with pytest.raises(StaleWriteError) as refused, write() as session:
+        outcomes.add_event(
+            session, episode_id, {"kind": "last_contact", "occurred_on": "2025-09-01"}
+        )
+        episodes.update_case(
+            session, episode_id, _changed(case, "tumour", "cea_ng_ml", 9.0), expected_version=1
+        )
+    assert (refused.value.expected, refused.value.actual) == (1, 2)
+    with write() as session:
+        stored = episodes.get_episode(session, episode_id)
+        assert stored.version == 2
+        assert stored.case_json["tumour"]["cea_ng_ml"] == 5.0
+        assert _count(session, models.FollowUpEvent) == 0  # the whole transaction was undone
+        assert _count(session, models.AuditLog) == audit_rows
+
+
+def test_two_writers_race_on_two_connections(factory, write, episode_id, engine_name):
+    """Both read version 1; A writes and holds its transaction open; B's UPDATE (past the
+    version check on load) runs while A is uncommitted; A commits; B must get a conflict from
+    the database's own ``WHERE version = 1``, and A's change must survive."""
+    alice, bob = factory(), factory()
+    audit.set_actor(alice, "alice")
+    audit.set_actor(bob, "bob")
+    case = episodes.get_episode(alice, episode_id).case_json
+    episodes.update_case(
+        alice, episode_id, _changed(case, "tumour", "cea_ng_ml", 5.0), expected_version=1
+    )  # flushed, not committed
+
+    bob_updating = threading.Event()
+
+    @event.listens_for(bob.get_bind(), "before_cursor_execute")
+    def _spot(_conn, _cursor, statement, *_args):
+        if (
+            statement.lstrip().upper().startswith("UPDATE EPISODES")
+            and threading.current_thread() is not threading.main_thread()
+        ):
+            bob_updating.set()
+
+    outcome: dict = {}
+
+    def bob_writes() -> None:
+        try:
+            episodes.update_case(
+                bob, episode_id, _changed(case, "patient", "ecog", 1), expected_version=1
+            )
+            bob.commit()
+            outcome["result"] = "committed"
+        except StaleWriteError as exc:
+            bob.rollback()
+            outcome["result"] = exc
+
+    thread = threading.Thread(target=bob_writes)
+    thread.start()
+    assert bob_updating.wait(10), "Bob never reached his UPDATE"
+    if engine_name == "postgresql":
+        _wait_for_lock_wait(alice)
+    else:
+        time.sleep(0.2)  # SQLite: Bob waits in the busy handler for Alice's write lock
+    alice.commit()
+    thread.join(30)
+    event.remove(bob.get_bind(), "before_cursor_execute", _spot)
+
+    conflict = outcome["result"]
+    assert isinstance(conflict, StaleWriteError)
+    assert (conflict.entity, conflict.expected, conflict.actual) == ("episodes", 1, 2)
+
+    # nothing lost: Alice's change is stored, and Bob re-applies his on the fresh version
+    fresh = episodes.get_episode(bob, episode_id)
+    assert fresh.version == 2 and fresh.case_json["tumour"]["cea_ng_ml"] == 5.0
+    episodes.update_case(
+        bob, episode_id, _changed(fresh.case_json, "patient", "ecog", 1), expected_version=2
+    )
+    bob.commit()
+    alice.close()
+    bob.close()
+    with write() as session:
+        final = episodes.get_episode(session, episode_id)
+        assert final.version == 3
+        assert final.case_json["tumour"]["cea_ng_ml"] == 5.0
+        assert final.case_json["patient"]["ecog"] == 1
+        assert len(final.assessments) == 3
+        updates = [
+            (row.actor, row.before["version"], row.after["version"])
+            for row in audit.history(session, "episodes", episode_id)
+            if row.action == "update"
+        ]
+        assert updates == [("alice", 1, 2), ("bob", 2, 3)]
+
+
+def _wait_for_lock_wait(session) -> None:
+    """PostgreSQL: until another backend of this database waits on a row lock."""
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    deadline = time.monotonic() + 10
+    with session.get_bind().connect() as connection:
+        while connection.execute(query).scalar() == 0:
+            assert time.monotonic() < deadline, "Bob's UPDATE never waited for Alice's row lock"
+            time.sleep(0.02)
+
+
+def test_decision_and_event_writes_are_locked_too(write, episode_id):
+    with write() as session:
+        preferred = episodes.latest_assessment(session, episode_id).preferred_ids[0]
+        decision = decisions.record_decision(
+            session,
+            episode_id,
+            {"decided_at": "2025-03-10T15:00:00+00:00", "chosen_option_id": preferred},
+        )
+        event_row = outcomes.add_event(
+            session, episode_id, {"kind": "last_contact", "occurred_on": "2025-09-01"}
+        )
+    with write() as session:
+        decisions.update_decision(session, decision.id, expected_version=1, deviation_note="ok")
+    with pytest.raises(StaleWriteError), write() as session:
+        decisions.update_decision(session, decision.id, expected_version=1, deviation_note="late")
+    with pytest.raises(StaleWriteError), write() as session:
+        outcomes.delete_event(session, event_row.id, expected_version=7)
+    with write() as session:
+        assert session.get(models.MdtDecision, decision.id).deviation_note == "ok"
+        assert session.get(models.FollowUpEvent, event_row.id) is not None
