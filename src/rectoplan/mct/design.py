@@ -389,13 +389,17 @@ class DesignResult:
     target_pressure_kpa: float | None = None
 
 
+def _steps(low: float, high: float, step: float) -> np.ndarray:
+    """Grid values ``k * step`` in [low, high], as integer multiples (no drift from arange)."""
+    first, last = math.ceil(low / step - 1e-9), math.floor(high / step + 1e-9)
+    return np.arange(first, last + 1) * step
+
+
 def _candidate_geometries(limits: DeliveryLimits, grid: DesignGrid):
     """All (inner radius, outer radius, height) on the grid within limits and wall rules."""
-    top = limits.max_outer_diameter_m + 1e-12
-    outer = np.arange(grid.min_outer_diameter_m, top, grid.step_m)
-    first_inner = math.ceil(limits.min_inner_diameter_m / grid.step_m - 1e-9) * grid.step_m
-    inner = np.arange(first_inner, top, grid.step_m)
-    heights = np.arange(grid.min_height_m, limits.max_height_m + 1e-12, grid.height_step_m)
+    outer = _steps(grid.min_outer_diameter_m, limits.max_outer_diameter_m, grid.step_m)
+    inner = _steps(limits.min_inner_diameter_m, limits.max_outer_diameter_m, grid.step_m)
+    heights = _steps(grid.min_height_m, limits.max_height_m, grid.height_step_m)
     od, idia, h = (a.ravel() for a in np.meshgrid(outer, inner, heights, indexing="ij"))
     keep = od - idia >= 2 * grid.min_wall_m - 1e-12
     return 0.5 * idia[keep], 0.5 * od[keep], h[keep]
