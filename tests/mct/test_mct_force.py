@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from mct_pairs import PAIRS, RING_A
 
 from rectoplan.mct.force import (
     axial_force,
@@ -23,7 +22,7 @@ from rectoplan.mct.force import (
     ring_pair_force,
 )
 from rectoplan.mct.magnets import RingMagnet
-from rectoplan.mct.reference import bessel_force, closed_form_force_mp
+from rectoplan.mct.reference import REFERENCE_PAIRS, RING_A, bessel_force, closed_form_force_mp
 
 GAPS_M = np.array([0.0, 1e-9, 1e-6, 1e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 3e-2])
 
@@ -45,9 +44,9 @@ def test_magcode_published_values_to_one_millinewton(r1, h1, r2, h2, gap, publis
     assert repulsion == pytest.approx(published_n, abs=1e-3)
 
 
-@pytest.mark.parametrize("name", sorted(PAIRS))
+@pytest.mark.parametrize("name", sorted(REFERENCE_PAIRS))
 def test_float64_kernel_matches_40_digit_mpmath_from_contact_to_30_mm(name):
-    lower, upper = PAIRS[name]
+    lower, upper = REFERENCE_PAIRS[name]
     kernel = axial_force(lower, upper, GAPS_M)
     for gap, value in zip(GAPS_M, kernel, strict=True):
         reference = float(closed_form_force_mp(lower, upper, gap))
@@ -65,9 +64,9 @@ def test_equal_and_nearly_equal_radii_match_mpmath(difference_m):
         assert value == pytest.approx(float(closed_form_force_mp(lower, upper, gap)), rel=1e-8)
 
 
-@pytest.mark.parametrize("name", sorted(PAIRS))
+@pytest.mark.parametrize("name", sorted(REFERENCE_PAIRS))
 def test_closed_form_matches_the_bessel_integral(name):
-    lower, upper = PAIRS[name]
+    lower, upper = REFERENCE_PAIRS[name]
     for gap in (5e-4, 2e-3, 1e-2):
         axial, _ = bessel_force(lower, upper, gap)
         assert float(axial_force(lower, upper, gap)) == pytest.approx(axial, rel=1e-9)
@@ -108,7 +107,8 @@ def test_kernel_broadcasts_over_gaps_and_geometries():
 def test_stiffness_is_the_derivative_of_the_mpmath_force():
     import mpmath
 
-    for lower, upper in (PAIRS["equal"], PAIRS["unequal"], PAIRS["disc"]):
+    for name in ("equal", "unequal", "disc"):
+        lower, upper = REFERENCE_PAIRS[name]
         for gap in (1e-4, 2e-3, 2e-2):
             derivative = mpmath.diff(
                 lambda g, lo=lower, up=upper: closed_form_force_mp(lo, up, g), gap
@@ -125,7 +125,7 @@ def test_stiffness_diverges_logarithmically_at_contact_for_equal_radii():
     np.testing.assert_allclose(k, [-22, -63, -106, -149, -192], rtol=0.02)
     assert np.all(np.diff(k) < 0)
     assert float(axial_stiffness(RING_A, RING_A, 0.0)) == -math.inf
-    lower, upper = PAIRS["unequal"]
+    lower, upper = REFERENCE_PAIRS["unequal"]
     assert math.isfinite(float(axial_stiffness(lower, upper, 0.0)))
 
 

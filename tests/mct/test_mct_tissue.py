@@ -6,10 +6,10 @@ import math
 
 import numpy as np
 import pytest
-from mct_pairs import RING_A
 
 from rectoplan.mct.force import axial_force
 from rectoplan.mct.magnets import RingMagnet
+from rectoplan.mct.reference import RING_A
 from rectoplan.mct.tissue import (
     PressureStatus,
     PressureWindow,

@@ -11,6 +11,9 @@
   the closed form and the surface-charge quadrature of `rectoplan.mct.pose`.
 * `bessel_demagnetization_factor`: the volume-averaged axial demagnetizing factor of a ring
   from the same Hankel form, ``N = (2 pi / V) int S(k)^2 (1 - exp(-k L)) / k^2 dk``.
+* `REFERENCE_PAIRS`: the ring pairs the tests and ``benchmarks/mct_force.py`` check, spanning
+  equal and unequal rings, discs, thin and thick rings, and equal outer radii with different
+  bores (rigid J; geometry A of the domain notes at its 1.3 T).
 """
 
 from __future__ import annotations
@@ -18,7 +21,19 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
+from rectoplan.mct.magnets import RingMagnet
 from rectoplan.mct.units import MU0
+
+RING_A = RingMagnet(0.020, 0.008, 0.005, 1.3)
+
+REFERENCE_PAIRS: dict[str, tuple[RingMagnet, RingMagnet]] = {
+    "equal": (RING_A, RING_A),
+    "unequal": (RingMagnet(0.015, 0.006, 0.003, 1.2), RingMagnet(0.025, 0.010, 0.008, 1.35)),
+    "disc": (RingMagnet(0.020, 0.0, 0.005, 1.3), RingMagnet(0.020, 0.0, 0.005, 1.3)),
+    "thin": (RingMagnet(0.030, 0.010, 0.0015, 1.4), RingMagnet(0.030, 0.010, 0.0015, 1.4)),
+    "thick": (RingMagnet(0.015, 0.005, 0.015, 1.2), RingMagnet(0.015, 0.005, 0.015, 1.2)),
+    "same_od": (RingMagnet(0.020, 0.006, 0.004, 1.3), RingMagnet(0.020, 0.010, 0.006, 1.3)),
+}
 
 MU0_TEXT = "1.25663706212e-6"  # the same CODATA value as `units.MU0`, exact in decimal
 
