@@ -111,3 +111,15 @@ def test_cox_needs_a_covariate_and_an_event():
         CoxPH().fit(frame)
     with pytest.raises(DataError, match="no events"):
         CoxPH().fit(frame.assign(event=0), categorical={"arm": "a"})
+
+
+@pytest.mark.parametrize("reference", ["a", "b"])
+def test_cox_refuses_a_level_without_events(reference):
+    import pandas as pd
+
+    # complete separation: every death is in arm a, so arm b's hazard ratio runs to zero
+    frame = pd.DataFrame(
+        {"duration_days": TIMES, "event": [1, 1, 0, 1, 0, 0], "arm": list("aababb")}
+    )
+    with pytest.raises(DataError, match="'b' has no events"):
+        CoxPH().fit(frame, categorical={"arm": reference})

@@ -16,6 +16,7 @@ Two conventions are made explicit because packages differ on them:
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
@@ -362,6 +363,7 @@ class CoxResult:
     concordance: float
     log_likelihood: float
     ties: str = "efron"
+    warnings: tuple[str, ...] = ()
 
     def __getitem__(self, term: str) -> HazardRatio:
         for row in self.terms:
@@ -380,6 +382,7 @@ class CoxResult:
             "concordance": self.concordance,
             "log_likelihood": self.log_likelihood,
             "terms": [row.to_dict() for row in self.terms],
+            "warnings": list(self.warnings),
             "evidence": list(COX_EVIDENCE),
         }
 
@@ -424,6 +427,26 @@ def _design(
     return pd.DataFrame(columns, index=frame.index), reference
 
 
+def _refuse_levels_without_events(
+    design: pd.DataFrame, events: np.ndarray, reference: Mapping[str, str]
+) -> None:
+    """A level (or the reference) with no events has no finite hazard ratio: the likelihood
+    keeps rising as its coefficient runs to -infinity (complete separation). Say so instead
+    of printing a meaningless HR of 0 with an interval of 0 to infinity."""
+    for column, ref in reference.items():
+        indicators = [c for c in design.columns if c.startswith(f"{column}=")]
+        in_reference = ~design[indicators].to_numpy(dtype=bool).any(axis=1)
+        levels = {f"{column}={ref}": in_reference} | {
+            name: design[name].to_numpy(dtype=bool) for name in indicators
+        }
+        for name, members in levels.items():
+            if not events[members].any():
+                level = name.split("=", 1)[1]
+                raise DataError(
+                    column, f"level {level!r} has no events, so its hazard ratio is undefined"
+                )
+
+
 class CoxPH:
     """Cox proportional-hazards regression (lifelines ``CoxPHFitter``, Efron ties, no penalty).
 
@@ -444,6 +467,7 @@ class CoxPH:
         numeric: Sequence[str] = (),
     ) -> CoxResult:
         from lifelines import CoxPHFitter
+        from lifelines.exceptions import ConvergenceWarning
 
         for column in (duration_col, event_col):
             if column not in frame:
@@ -454,8 +478,11 @@ class CoxPH:
         if not flags.any():
             raise DataError(event_col, "no events: a Cox model needs at least one")
         design, reference = _design(frame, categorical or {}, numeric)
+        _refuse_levels_without_events(design, flags, reference)
         data = design.assign(__duration=times, __event=flags)
-        fitter = CoxPHFitter(alpha=self.alpha).fit(data, "__duration", "__event")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            fitter = CoxPHFitter(alpha=self.alpha).fit(data, "__duration", "__event")
         z = float(norm.ppf(1 - self.alpha / 2))
         terms = tuple(
             HazardRatio(
@@ -477,6 +504,11 @@ class CoxPH:
             alpha=self.alpha,
             concordance=float(fitter.concordance_index_),
             log_likelihood=float(fitter.log_likelihood_),
+            warnings=tuple(
+                str(w.message).strip().splitlines()[0]
+                for w in caught
+                if issubclass(w.category, ConvergenceWarning)
+            ),
         )
 
 

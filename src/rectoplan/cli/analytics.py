@@ -395,6 +395,8 @@ def cox(
             )
         console.print(table)
         console.print(f"concordance index {result.concordance:.3f}")
+        for warning in result.warnings:
+            console.print(f"[yellow]warning[/]: {warning}")
         if plot is not None:
             console.print(f"figure: {plot}")
 
