@@ -219,6 +219,7 @@ def registry(tmp_path, monkeypatch):
         frame = pd.DataFrame({"episode_id": range(30), "duration_days": durations, "event": events})
         if endpoint == "tme_free":
             return frame.iloc[0:0]
+        frame.attrs["skipped_by_reason"] = {"no_follow_up": 2}
         return frame.assign(group=groups) if group_by else frame
 
     def decisions_frame(session):
@@ -256,6 +257,7 @@ def test_km_from_the_registry_by_group(registry):
     }
     assert payload["endpoint"] == "overall"
     assert payload["logrank"]["df"] == 2
+    assert payload["skipped"] == {"no_follow_up": 2}
 
 
 def test_unknown_registry_group_names_the_option(registry):

@@ -290,6 +290,7 @@ def km(
                 "source": source,
                 "curves": [c.to_dict(at) for c in curves.values()],
                 "logrank": test.to_dict() if test else None,
+                "skipped": frame.attrs.get("skipped_by_reason", {}),
             }
             if plot is not None:
                 from rectoplan.analytics import plots
@@ -313,6 +314,8 @@ def _columns(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
 def _print_km(payload: dict) -> None:
     console = _console()
     console.print(f"[bold]Kaplan–Meier[/] ({payload['source']})")
+    for reason, count in payload["skipped"].items():
+        console.print(f"left out: {count} episode(s), {reason.replace('_', ' ')}")
     for curve in payload["curves"]:
         median = curve["median"]
         level = round(100 * (1 - curve["alpha"]))
