@@ -94,7 +94,7 @@ def engine_name(request: pytest.FixtureRequest) -> str:
 
 def _fresh(request: pytest.FixtureRequest, engine_name: str, tmp_path: Path, migrated: bool) -> str:
     if engine_name == "sqlite":
-        path = tmp_path / "registry.sqlite3"
+        path = tmp_path / ("registry.sqlite3" if migrated else "empty.sqlite3")
         if migrated:
             shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"

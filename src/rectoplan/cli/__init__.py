@@ -24,11 +24,12 @@ def _root() -> None:
 
 
 def _register() -> None:
-    from rectoplan.cli import analytics, arithmetic, clinical
+    from rectoplan.cli import analytics, arithmetic, clinical, registry
 
     clinical.register(app)
     arithmetic.register(app)
     app.add_typer(analytics.app, name="analytics")
+    app.add_typer(registry.app, name="registry")
     try:
         from rectoplan.cli import mct
     except ImportError:  # pragma: no cover - before the mct engine lands

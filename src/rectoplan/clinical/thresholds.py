@@ -133,6 +133,26 @@ class Thresholds(BaseModel):
         "below this level (low sacrectomy); higher transection is planned open",
     )
 
+    # --- anastomotic stenosis -------------------------------------------------------------
+    stenosis_short_max_mm: float = Field(
+        10.0,
+        gt=0,
+        description="Assumption: 'short' for electroincision (Jain 2017: short, "
+        "non-inflammatory strictures do best; no cut-off given)",
+    )
+    stenosis_long_min_mm: float = Field(
+        50.0, gt=0, description="Rivera 2002: a stricture > 5 cm gave the only poor dilation result"
+    )
+    early_dilation_months: float = Field(
+        3.0, gt=0, description="Kaya 2018: dilation within 3 months 100% vs 66.6% later"
+    )
+    balloon_start_mm: float = Field(
+        15.0, gt=0, description="Assumption: no colorectal balloon size-outcome study retrieved"
+    )
+    balloon_max_mm: float = Field(
+        20.0, gt=0, description="Pre-dilatation to 20 mm before a biodegradable stent [S13]"
+    )
+
     @model_validator(mode="after")
     def _ordered(self) -> Thresholds:
         if not self.low_rectum_max_cm < self.mid_rectum_max_cm < self.rectum_max_cm:

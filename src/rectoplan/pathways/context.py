@@ -25,6 +25,7 @@ class Phase(StrEnum):
     restaging = "restaging"
     postoperative = "postoperative"
     recurrence = "recurrence"
+    stenosis = "stenosis"
 
 
 @dataclass(slots=True)
@@ -49,9 +50,8 @@ class Context:
 
     @property
     def phase(self) -> Phase:
+        """The primary-pathway phase, read from the primary-tumour data."""
         case = self.case
-        if case.recurrence is not None:
-            return Phase.recurrence
         if case.pathology is not None:
             return Phase.postoperative
         if case.restaging is not None:
@@ -59,6 +59,15 @@ class Context:
         if case.neoadjuvant is not None:
             return Phase.neoadjuvant
         return Phase.diagnosis
+
+    @property
+    def episode_phase(self) -> Phase:
+        """The phase the assessment reports: a recurrence or stenosis is the current problem."""
+        if self.case.recurrence is not None:
+            return Phase.recurrence
+        if self.case.stenosis is not None:
+            return Phase.stenosis
+        return self.phase
 
     @property
     def metastatic(self) -> bool:

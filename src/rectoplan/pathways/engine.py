@@ -19,6 +19,7 @@ from rectoplan.pathways.recommendation import (
     Strength,
 )
 from rectoplan.pathways.recurrence import assess_recurrence
+from rectoplan.pathways.stenosis import assess_stenosis
 
 
 def assess(case: Case, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Assessment:
@@ -29,7 +30,7 @@ def assess(case: Case, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Assessmen
     recommendations = sorted(ctx.recommendations, key=lambda r: r.strength.rank)
     return Assessment.model_construct(
         case_id=case.case_id,
-        phase=ctx.phase.value,
+        phase=ctx.episode_phase.value,
         pathways=tuple(dict.fromkeys(r.pathway for r in recommendations)) or ("primary",),
         stage=_stage_summary(ctx),
         risk_group=ctx.risk.group.value,
@@ -41,9 +42,12 @@ def assess(case: Case, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Assessmen
 
 
 def open_pathways(case: Case) -> list[Callable[[Context], None]]:
-    """The pathways the case's data opens: a recurrence supersedes the primary episode."""
+    """The pathways the case's data opens: a recurrence supersedes the primary episode; a
+    stenosis after surgery is assessed beside the primary pathway's follow-up."""
     if case.recurrence is not None:
         return [assess_recurrence]
+    if case.stenosis is not None:
+        return [assess_primary, assess_stenosis]
     return [assess_primary]
 
 

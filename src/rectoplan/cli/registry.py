@@ -1,0 +1,274 @@
+"""``rectoplan registry``: create the outcomes registry, load and dump it, and count what it holds.
+
+The database is the SQLite file ``var/rectoplan.sqlite3`` unless ``RECTOPLAN_DATABASE_URL``
+or ``--db URL`` names another (PostgreSQL for a team). ``init`` creates or upgrades the
+schema; the other commands refuse a database that is not at the current schema rather than
+guess. An import is all-or-nothing: a file with any bad row exits 2 listing every problem by
+row and field, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from rectoplan.cli.errors import InputError, fail, guarded
+
+console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False)
+
+app = typer.Typer(
+    help="The outcomes registry: init, import, export, stats (SQLite file or PostgreSQL).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+MAX_ERRORS_SHOWN = 50
+LONG_IMPORT = 1000
+"""Records from which an import shows a progress bar (unless --quiet)."""
+
+Db = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Database URL; default $RECTOPLAN_DATABASE_URL, else var/rectoplan.sqlite3.",
+        show_default=False,
+    ),
+]
+
+
+class FileFormat(StrEnum):
+    json = "json"
+    csv = "csv"
+
+
+Format = Annotated[
+    FileFormat | None,
+    typer.Option("--format", help="json or csv (default: from the file suffix)."),
+]
+
+
+def _actor(actor: str | None) -> str:
+    if actor:
+        return actor
+    try:
+        return os.environ.get("RECTOPLAN_ACTOR") or getpass.getuser()
+    except (KeyError, OSError):  # no user name in a bare container
+        return "rectoplan-cli"
+
+
+@contextmanager
+def _database(db: str | None, *, require_schema: bool = True) -> Iterator[tuple[str, sessionmaker]]:
+    """The registry's URL and a session factory, with connection and schema problems turned
+    into input errors that name ``--db``."""
+    from rectoplan.registry.db import database_url, make_engine, masked, session_factory
+    from rectoplan.registry.migrate import current_revision, head_revision
+
+    url = database_url(db)
+    engine = make_engine(url)
+    try:
+        if require_schema:
+            revision = current_revision(engine)
+            if revision != head_revision():
+                state = "is empty" if revision is None else f"is at schema {revision}"
+                raise InputError(
+                    "--db",
+                    f"the registry at {masked(url)} {state}; run `rectoplan registry init` first",
+                )
+        yield url, session_factory(engine)
+    except OperationalError as exc:
+        raise InputError("--db", f"cannot use {masked(url)}: {exc.orig}") from None
+    finally:
+        engine.dispose()
+
+
+@app.command()
+def init(db: Db = None) -> None:
+    """Create the registry, or upgrade it to the current schema."""
+    with guarded():
+        from rectoplan.registry.db import database_url, masked
+        from rectoplan.registry.migrate import upgrade_to_head
+
+        url = database_url(db)
+        with _database(url, require_schema=False):
+            revision = upgrade_to_head(url)
+        console.print(f"registry at {masked(url)} is at schema {revision}")
+
+
+class _ProgressBar:
+    """A rich progress bar for the import's phases, shown only for long imports."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.bar: Progress | None = None
+        self.tasks: dict[str, int] = {}
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if self.quiet or total < LONG_IMPORT:
+            return
+        if self.bar is None:
+            self.bar = Progress(
+                TextColumn("{task.description:<10}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=err_console,
+                transient=True,
+            )
+            self.bar.start()
+        if phase not in self.tasks:
+            self.tasks[phase] = self.bar.add_task(phase, total=total)
+        self.bar.update(self.tasks[phase], completed=done)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="JSON array, JSON Lines, or cases CSV.")],
+    format: Format = None,
+    events: Annotated[
+        Path | None,
+        typer.Option("--events", help="Follow-up events CSV (case_id,kind,occurred_on)."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    actor: Annotated[
+        str | None,
+        typer.Option(
+            "--actor", help="Who is importing (default: $RECTOPLAN_ACTOR or the login name)."
+        ),
+    ] = None,
+    db: Db = None,
+) -> None:
+    """Import episode records, all or nothing; bad rows are listed by row and field."""
+    with guarded():
+        from rectoplan.registry.db import masked, transaction
+        from rectoplan.registry.errors import InvalidRecordError
+        from rectoplan.registry.io import import_file
+
+        for path, option in ((file, "FILE"), (events, "--events")):
+            if path is not None and not path.is_file():
+                raise InputError(option, f"no such file: {path}")
+        progress = _ProgressBar(quiet)
+        with _database(db) as (url, factory):
+            try:
+                with transaction(factory, _actor(actor)) as session:
+                    summary = import_file(
+                        session, file, format=format, events=events, progress=progress
+                    )
+            except InvalidRecordError as exc:
+                progress.close()  # before the error lines, so the bar does not cover them
+                _fail_import(exc)
+            finally:
+                progress.close()
+        counts = summary.counts()
+        counts.pop("episodes")
+        details = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in counts.items())
+        console.print(f"imported {summary.episodes} episodes into {masked(url)} ({details})")
+
+
+def _fail_import(exc) -> None:
+    lines = [str(error) for error in exc.errors[:MAX_ERRORS_SHOWN]]
+    if exc.total > MAX_ERRORS_SHOWN:
+        lines.append(f"... and {exc.total - MAX_ERRORS_SHOWN} more problems")
+    fail([*lines, "nothing was imported"])
+
+
+@app.command()
+def export(
+    file: Annotated[Path, typer.Argument(help="Where to write (.json, .jsonl or .csv).")],
+    format: Format = None,
+    events: Annotated[
+        Path | None,
+        typer.Option("--events", help="Events CSV for --format csv (default: FILE.events.csv)."),
+    ] = None,
+    db: Db = None,
+) -> None:
+    """Export every episode in the import format (a round trip gives the same records)."""
+    with guarded():
+        from rectoplan.registry.io import detect_format, events_path_for, export_file
+
+        if not file.parent.is_dir():
+            raise InputError("FILE", f"no such folder: {file.parent}")
+        with _database(db) as (_url, factory), factory() as session:
+            count = export_file(session, file, format=format, events=events)
+        where = str(file)
+        if detect_format(file, format) == "csv":
+            where += f" and {events or events_path_for(file)}"
+        console.print(f"exported {count} episodes to {where}")
+
+
+def registry_stats(session: Session) -> dict:
+    """Row counts per table and the headline proportions."""
+    from rectoplan.registry import cohort, models
+
+    tables = [
+        models.Patient,
+        models.Episode,
+        models.Assessment,
+        models.MdtMeeting,
+        models.MdtDecision,
+        models.Treatment,
+        models.PathologyReport,
+        models.Complication,
+        models.FollowUpEvent,
+        models.AuditLog,
+    ]
+    counts = {
+        model.__tablename__: session.scalar(select(func.count()).select_from(model))
+        for model in tables
+    }
+    proportions = {}
+    for name in ("r0", "organ_preserved", "major_complications"):
+        count, total = cohort.proportion(session, name)
+        proportions[name] = {
+            "count": count,
+            "total": total,
+            "proportion": round(count / total, 4) if total else None,
+        }
+    return {"counts": counts, "proportions": proportions}
+
+
+@app.command()
+def stats(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    db: Db = None,
+) -> None:
+    """Rows per table, and the R0 and organ-preservation proportions."""
+    with guarded():
+        from rectoplan.registry.db import masked
+
+        with _database(db) as (url, factory), factory() as session:
+            result = registry_stats(session)
+        if as_json:
+            typer.echo(json.dumps({"database": masked(url), **result}, indent=2))
+            return
+        console.print(f"registry at {masked(url)}")
+        table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
+        table.add_column("table")
+        table.add_column("rows", justify="right")
+        for name, count in result["counts"].items():
+            table.add_row(name, str(count))
+        console.print(table)
+        for name, value in result["proportions"].items():
+            share = "-" if value["proportion"] is None else f"{100 * value['proportion']:.1f}%"
+            label = name.replace("_", " ")
+            console.print(f"{label}: {value['count']}/{value['total']} ({share})")

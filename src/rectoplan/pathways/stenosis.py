@@ -1,0 +1,348 @@
+"""Anastomotic stenosis: the treatment ladder, with magnetic compression planned by physics.
+
+Balloon dilatation comes first for a short stenosis a wire can cross (97% long-term success);
+electroincision for short strictures, stents as a bridge, and redo anastomosis for long or
+refractory ones. Magnetic compression is for what dilatation cannot reach: a failed
+dilatation, a long segment or a complete occlusion, with rings delivered through the anus and
+the stoma. Whether the rings couple across the measured segment is computed by `mct.design`:
+directly placed, on a guide-wire rail (seed 000), or not with this pair.
+"""
+
+from __future__ import annotations
+
+from rectoplan.clinical.case import (
+    AnastomosisType,
+    AnastomoticStenosis,
+    DilatationResult,
+    StenosisMorphology,
+    StomaStatus,
+)
+from rectoplan.mct.design import (
+    CouplingAssessment,
+    DeliveryLimits,
+    Verdict,
+    assess_coupling,
+    design_rings,
+)
+from rectoplan.mct.magnets import RingMagnet
+from rectoplan.pathways.context import Context
+from rectoplan.pathways.recommendation import Recommendation, Strength, option
+
+BALLOON = option(
+    "stenosis.balloon_dilatation",
+    "Endoscopic balloon dilatation (progressive, wire-guided)",
+    "ebd_biraima_2016",
+    "ebd_multidiameter_2020",
+    "early_dilation_kaya_2018",
+)
+ELECTROINCISION = option(
+    "stenosis.electroincision",
+    "Endoscopic electroincision (radial incision / stricturotomy)",
+    "electroincision_jain_2017",
+)
+STENT = option(
+    "stenosis.stent",
+    "Self-expanding stent as a bridge (fully covered metal or biodegradable)",
+    "fcsems_cereatti_2016",
+)
+MCT_DIRECT = option(
+    "stenosis.mct.direct",
+    "Magnetic compression: rings placed directly through the anus and the stoma",
+    "zhang_mct_rectal",
+    "mca_wjgs_2024",
+)
+MCT_RAIL = option(
+    "stenosis.mct.guidewire_rail",
+    "Magnetic compression on a guide-wire rail through the stenosis",
+    "zhang_mct_rectal",
+    "xian_atresia_rail_2024",
+)
+REDO = option(
+    "stenosis.redo_anastomosis",
+    "Surgical revision: redo anastomosis",
+    "revision_kraenzler_2017",
+)
+
+DISCHARGE_DAYS = (5, 16)
+"""Published day the rings passed or were removed in rectal MCA cases: day 5 (sigmoid, 2020),
+6 (seed 000), 9 (atresia after NEC, 2020), 16 (WJGS 2024). A range, not a promise."""
+DISCHARGE_EVIDENCE = ("zhang_mct_rectal", "mca_sigmoid_2020", "mca_nec_2020", "mca_wjgs_2024")
+
+FOLLOW_UP = (
+    "Abdominal X-ray every 1-2 days until the rings pass; recover them",
+    f"Expect passage between day {DISCHARGE_DAYS[0]} and day {DISCHARGE_DAYS[1]} "
+    "(published cases; a range, not a promise)",
+    "Colonoscopy once the rings pass to confirm recanalisation; catheter support of the lumen",
+    "Stoma reversal once patency is confirmed (seed 000; WJGS 2024 at 4 months)",
+)
+
+
+def assess_stenosis(ctx: Context) -> None:
+    """Findings on the stenosis, then every rung of the ladder with its strength."""
+    st = ctx.case.stenosis
+    assert st is not None
+    risks = _failure_predictors(ctx, st)
+    ctx.add(*_endoscopic(ctx, st, risks))
+    coupling = _plan_rings(ctx, st)
+    ctx.add(*_magnetic(ctx, st, coupling, risks))
+    ctx.add(_redo(ctx, st, coupling))
+
+
+def _failed_dilatations(st: AnastomoticStenosis) -> int:
+    return sum(d.result is not DilatationResult.success for d in st.dilatations)
+
+
+def _failure_predictors(ctx: Context, st: AnastomoticStenosis) -> list[str]:
+    """Features that predict failure or recurrence after dilatation (surgical-modules §1.6)."""
+    th = ctx.thresholds
+    checks = [
+        (st.prior_radiotherapy, "prior radiotherapy (restenosis aHR 2.48)", "ebd_failure_2023"),
+        (
+            st.anastomosis_type is AnastomosisType.hand_sewn,
+            "hand-sewn anastomosis",
+            "ebd_failure_2023",
+        ),
+        (
+            st.months_since_surgery is not None
+            and st.months_since_surgery > th.early_dilation_months,
+            f"more than {th.early_dilation_months:g} months after surgery",
+            "early_dilation_kaya_2018",
+        ),
+        (
+            st.length_mm > th.stenosis_long_min_mm,
+            f"segment > {th.stenosis_long_min_mm:g} mm",
+            "long_stricture_rivera_2002",
+        ),
+        (
+            st.morphology is StenosisMorphology.complete_occlusion,
+            "complete occlusion",
+            "stenosis_review_zhang_2023",
+        ),
+        (
+            _failed_dilatations(st) > 0,
+            f"{_failed_dilatations(st)} failed dilatation(s)",
+            "ebd_biraima_2016",
+        ),
+    ]
+    present = [(label, source) for flag, label, source in checks if flag]
+    ctx.find(
+        "stenosis_length_mm",
+        "Stenotic segment (mm)",
+        st.length_mm,
+        f"{st.morphology.value}; 12 mm scope passes: {st.scope_12mm_passes}",
+        "stenosis_review_zhang_2023",
+    )
+    ctx.find(
+        "dilatation_failure_predictors",
+        "Predictors of dilatation failure",
+        [label for label, _ in present] or ["none recorded"],
+        "surgical-modules 1.6",
+        *dict.fromkeys(source for _, source in present),
+    )
+    for name, value in (
+        ("stenosis.prior_radiotherapy", st.prior_radiotherapy),
+        ("stenosis.guidewire_passable", st.guidewire_passable),
+    ):
+        if value is None:
+            ctx.warn(name, "not recorded; it changes which rung of the ladder fits")
+    return [label for label, _ in present]
+
+
+def _endoscopic(ctx: Context, st: AnastomoticStenosis, risks: list[str]) -> list[Recommendation]:
+    th = ctx.thresholds
+    occluded = st.morphology is StenosisMorphology.complete_occlusion
+    wire = st.guidewire_passable is not False and not occluded
+    short = st.length_mm <= th.stenosis_short_max_mm
+    failed = _failed_dilatations(st)
+    if not wire or st.length_mm > th.stenosis_long_min_mm:
+        balloon = Strength.not_recommended
+    elif failed == 0 and (short or st.morphology is StenosisMorphology.membranous):
+        balloon = Strength.preferred
+    elif failed == 0:
+        balloon = Strength.alternative
+    else:
+        balloon = Strength.consider
+    why = [f"{st.morphology.value} stenosis, {st.length_mm:g} mm, {failed} failed dilatation(s)"]
+    if risks:
+        why.append("failure predictors: " + ", ".join(risks))
+    recs = [
+        BALLOON.recommend(
+            balloon,
+            why,
+            next_steps=[
+                f"Wire-guided balloon from {th.balloon_start_mm:g} mm, stepwise to "
+                f"{th.balloon_max_mm:g} mm (assumption: no colorectal size-outcome study)",
+                "Expect about 3 sessions; recurrence 11% at 1 year, 25% at 5 years",
+            ],
+        )
+    ]
+    incision = (
+        Strength.preferred
+        if short and wire and failed
+        else Strength.alternative
+        if short and wire
+        else Strength.not_recommended
+    )
+    recs.append(
+        ELECTROINCISION.recommend(
+            incision, [*why, "best for short, non-inflammatory strictures (98% success)"]
+        )
+    )
+    recs.append(
+        STENT.recommend(
+            Strength.consider if wire and failed else Strength.not_recommended,
+            [*why, "fully covered metal stents migrate in 41%"],
+        )
+    )
+    return recs
+
+
+def _limits(ctx: Context, st: AnastomoticStenosis) -> DeliveryLimits | None:
+    """The tightest passage the rings must pass (anus, stoma, endoscope), in metres."""
+    lim = st.delivery_limits
+    if lim is None:
+        return None
+    routes = [v for v in (lim.max_od_anus_mm, lim.max_od_stoma_mm, lim.max_od_endoscope_mm) if v]
+    if not routes:
+        ctx.warn("stenosis.delivery_limits", "give at least one maximum outer diameter")
+        return None
+    return DeliveryLimits(min(routes) / 1000, lim.min_id_mm / 1000, lim.max_height_mm / 1000)
+
+
+def _ring_pair(ctx: Context, st: AnastomoticStenosis) -> tuple[RingMagnet, RingMagnet] | None:
+    """The planned pair, or the design with the longest rail coupling range that fits."""
+    if st.rings:
+        rings = [RingMagnet.from_mm(r.od_mm, r.id_mm, r.height_mm, r.grade) for r in st.rings]
+        return rings[0], rings[-1]
+    limits = _limits(ctx, st)
+    if limits is None:
+        ctx.warn("stenosis.rings", "give a ring pair or delivery limits to plan the magnets")
+        return None
+    result = design_rings(limits, planned_gap_m=st.length_mm / 1000)
+    if not result.designs:
+        ctx.warn("stenosis.delivery_limits", "no ring design fits these delivery limits")
+        return None
+    best = max(result.designs, key=lambda d: d.coupling_range_m)
+    ctx.find(
+        "designed_ring",
+        "Designed ring (same on both sides)",
+        f"OD {best.outer_diameter_m * 1000:.1f} / ID {best.inner_diameter_m * 1000:.1f} / "
+        f"h {best.height_m * 1000:.1f} mm "
+        f"{best.grade}",
+        f"longest rail coupling range of {len(result.designs)} Pareto designs "
+        f"from {result.n_candidates} candidates",
+        "zhang_mct_rectal",
+    )
+    return best.ring(), best.ring()
+
+
+def _plan_rings(ctx: Context, st: AnastomoticStenosis) -> CouplingAssessment | None:
+    pair = _ring_pair(ctx, st)
+    if pair is None:
+        return None
+    gap = st.length_mm / 1000
+    try:
+        coupling = assess_coupling(pair[0], pair[1], gap)
+    except ValueError as exc:
+        ctx.warn("stenosis.length_mm", str(exc))
+        return None
+    ctx.find(
+        "mct_force_n",
+        "Ring pull at the planned gap (N)",
+        round(coupling.force_n, 2),
+        f"coaxial, at {st.length_mm:g} mm",
+        *coupling.evidence,
+    )
+    ctx.find(
+        "mct_pressure_kpa",
+        "Contact pressure at the planned gap (kPa)",
+        round(coupling.pressure_kpa, 2),
+        "force / overlap area of the rings",
+        *coupling.evidence,
+    )
+    ctx.find(
+        "mct_coupling_range_mm",
+        "Largest gap that couples on a rail (mm)",
+        round(coupling.max_coupling_gap_m * 1000, 1),
+        f"directly placed: {coupling.max_direct_gap_m * 1000:.1f} mm",
+        *coupling.evidence,
+    )
+    ctx.find(
+        "mct_verdict",
+        "Coupling verdict",
+        coupling.verdict.value,
+        coupling.explanation,
+        *coupling.evidence,
+    )
+    ctx.find(
+        "mct_discharge_days",
+        "Published ring passage (days)",
+        f"{DISCHARGE_DAYS[0]}-{DISCHARGE_DAYS[1]}",
+        "rectal MCA case reports",
+        *DISCHARGE_EVIDENCE,
+    )
+    return coupling
+
+
+def _magnetic(
+    ctx: Context, st: AnastomoticStenosis, coupling: CouplingAssessment | None, risks: list[str]
+) -> list[Recommendation]:
+    """MCT leads when dilatation cannot reach or has failed; the physics picks direct or rail."""
+    indicated = (
+        bool(_failed_dilatations(st))
+        or st.morphology is (StenosisMorphology.complete_occlusion)
+        or st.length_mm > ctx.thresholds.stenosis_short_max_mm
+    )
+    ceiling = Strength.preferred if indicated else Strength.consider
+    if st.stoma is StomaStatus.none:
+        ceiling = Strength.consider
+        risks = [*risks, "no stoma: the upper ring cannot be delivered from above"]
+    why = ["after failed dilatation" if _failed_dilatations(st) else f"{st.morphology.value}"]
+    if coupling is None:
+        return [
+            MCT_RAIL.recommend(Strength.consider, [*why, "ring pair not planned"]),
+            MCT_DIRECT.recommend(Strength.consider, [*why, "ring pair not planned"]),
+        ]
+    numbers = (
+        f"{coupling.force_n:.2f} N and {coupling.pressure_kpa:.1f} kPa at "
+        f"{st.length_mm:g} mm; {coupling.verdict.value.replace('_', ' ')}"
+    )
+    direct, rail = {
+        Verdict.COUPLES_DIRECTLY: (ceiling, ceiling.at_most(Strength.alternative)),
+        Verdict.NEEDS_GUIDEWIRE_RAIL: (Strength.not_recommended, ceiling),
+        Verdict.CANNOT_COUPLE: (Strength.not_recommended, Strength.not_recommended),
+    }[coupling.verdict]
+    rail_steps = list(FOLLOW_UP)
+    if st.guidewire_passable is False:
+        rail = rail.at_most(Strength.consider)
+        rail_steps.insert(0, "The wire must first cross (antegrade-retrograde rendezvous)")
+    else:
+        rail_steps.insert(
+            0,
+            "Zebra guide wire through the stenosis via the stoma and anus; thread both rings on it",
+        )
+    return [
+        MCT_DIRECT.recommend(direct, [*why, numbers, *risks], next_steps=FOLLOW_UP),
+        MCT_RAIL.recommend(rail, [*why, numbers, *risks], next_steps=rail_steps),
+    ]
+
+
+def _redo(ctx: Context, st: AnastomoticStenosis, coupling) -> Recommendation:
+    long = st.length_mm > ctx.thresholds.stenosis_long_min_mm
+    cannot = coupling is not None and coupling.verdict is Verdict.CANNOT_COUPLE
+    strength = (
+        Strength.preferred
+        if (long and cannot)
+        else (
+            Strength.alternative
+            if (long or cannot or _failed_dilatations(st) > 1)
+            else Strength.consider
+        )
+    )
+    return REDO.recommend(
+        strength,
+        [
+            f"{st.length_mm:g} mm segment" + (", rings cannot couple" if cannot else ""),
+            "redo anastomosis succeeded in 73% and predicted success (OR 5.1)",
+        ],
+    )
