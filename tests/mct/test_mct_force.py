@@ -92,7 +92,9 @@ def test_identical_pair_fast_path_equals_the_general_kernel():
     gaps = np.array([0.0, 1e-4, 3e-3, 3e-2])[:, None]
     fast = identical_ring_pair_force(ri, ro, h, 1.2, 1.4, gaps)
     general = ring_pair_force(ri, ro, h, 1.2, ri, ro, h, 1.4, gaps)
-    np.testing.assert_allclose(fast, general, rtol=1e-11, atol=1e-14)
+    # 9 terms against 16, summed in another order: at 30 mm the force is a small difference
+    # of large terms and the two roundings differ by up to ~1e-10.
+    np.testing.assert_allclose(fast, general, rtol=1e-9, atol=1e-14)
 
 
 def test_kernel_broadcasts_over_gaps_and_geometries():

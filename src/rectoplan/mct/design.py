@@ -457,7 +457,7 @@ def _polish_ranges(ri, ro, h, polarization, estimate, gaps, threshold) -> np.nda
     return gap
 
 
-def sweep_unit_forces(inner_radius, outer_radius, height, gaps, chunk: int = 1024):
+def sweep_unit_forces(inner_radius, outer_radius, height, gaps, chunk: int = 64):
     """Force (N) between identical rings with J = 1 T at ``gaps``: shape (geometries, gaps).
 
     Chunks of ``chunk`` geometries keep the temporaries in cache and are spread over threads

@@ -1,0 +1,18 @@
+"""The engine's import rule: ``rectoplan.mct`` uses nothing of the project but the evidence."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def test_mct_imports_only_itself_and_the_evidence_registry():
+    probe = (
+        "import sys, rectoplan.mct, rectoplan.mct.reference; "
+        "print(sorted(m for m in sys.modules if m.startswith('rectoplan.') and not "
+        "m.startswith(('rectoplan.mct', 'rectoplan.evidence'))))"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert output.strip() == "[]"
