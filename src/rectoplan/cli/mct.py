@@ -207,8 +207,12 @@ def _ring_payload(ring: RingMagnet) -> dict[str, Any]:
 
 def _material_note(ideal: bool) -> str:
     if ideal:
-        return "rigid model: J = datasheet Br at 20 degC (--ideal)"
-    return "J at 37 degC after self-demagnetization (Br x (1 - 0.12 %/K x 17 K) / (1 + 0.05 N))"
+        return "rigid model: J = datasheet Br (--ideal)"
+    m = MaterialModel()
+    return (
+        f"J at {m.temperature_c:g} degC (Br {m.alpha_br_per_k * 100:+g} %/K) after "
+        f"self-demagnetization (mu_r {m.recoil_permeability:g}); --ideal for the rigid model"
+    )
 
 
 def _curve_rows(lower: RingMagnet, upper: RingMagnet, gaps: np.ndarray) -> list[dict[str, Any]]:
@@ -606,12 +610,10 @@ def plan_command(
         )
         lower, upper = _pair(first, second, ideal or bool(plan and plan.ideal))
         pressure_window = _window(window, plan.pressure_window_kpa if plan else None)
-        if length > settings.max_search_gap_m:
-            raise InputError(
-                "--stenosis",
-                f"{length / MM:g} mm is beyond the {settings.max_search_gap_m / MM:g} mm searched",
-            )
-        assessment = assess_coupling(lower, upper, length, settings, pressure_window)
+        try:  # the planned gap is the only argument left that can be refused here
+            assessment = assess_coupling(lower, upper, length, settings, pressure_window)
+        except ValueError as exc:
+            raise InputError("--stenosis", str(exc).split(": ", 1)[-1]) from None
         if as_json:
             _print_json(_assessment_payload(assessment))
             return

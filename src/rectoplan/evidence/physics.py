@@ -139,6 +139,15 @@ SOURCES: tuple[Source, ...] = (
         verified=False,
     ),
     Source(
+        "tian_2024",
+        "Tian BY, Zhang MM, Ma J, Lyu Y, Yan XP. Magnetic compression anastomosis with magnets "
+        "of different force in rat colon. World J Gastrointest Surg 2024;16(3):860-870.",
+        2024,
+        note="Contact forces 8.26 N and 4.10 N both formed the anastomosis, with no difference "
+        "in burst pressure. Abstract only.",
+        verified=False,
+    ),
+    Source(
         "xue_2016",
         "Xue F, Li JP, Lu JW, et al. Choledochojejunostomy with an innovative magnetic "
         "compressive anastomosis: how to determine optimal pressure? World J Gastroenterol "

@@ -20,9 +20,10 @@ coaxial and only have to stay together and advance along the wire. Hence two thr
   `rail_force_n`;
 * **cannot couple** with this pair when even the coaxial pull is below `rail_force_n`.
 
-No published study gives these numbers (the rat colon contact forces of Tian 2024 and the
-anchoring data of Best 2011 are different situations), so every threshold is a named,
-configurable assumption, and the verdict quotes them next to the computed forces.
+No published study gives these numbers (the rat-colon contact forces of Tian 2024, 4.1 and
+8.3 N, and the instrument-anchoring data of Best 2011 are different situations), so every
+threshold is a named, configurable assumption, and the verdict quotes them next to the
+computed forces.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from rectoplan.mct.force import (
 )
 from rectoplan.mct.magnets import RingMagnet
 from rectoplan.mct.materials import GRADES, MaterialModel
+from rectoplan.mct.materials import grade as lookup_grade
 from rectoplan.mct.pose import pose_force
 from rectoplan.mct.tissue import (
     PressureStatus,
@@ -55,7 +57,7 @@ from rectoplan.mct.tissue import (
 )
 from rectoplan.mct.units import KPA, MM
 
-COUPLING_EVIDENCE = cite("zhang_mct_rectal", "xian_atresia_rail_2024", "best_2011")
+COUPLING_EVIDENCE = cite("zhang_mct_rectal", "xian_atresia_rail_2024", "best_2011", "tian_2024")
 #: Density of sintered NdFeB, kg/m^3 (7.3-7.6 g/cm^3 in the vendor tables; mid value).
 NDFEB_DENSITY_KG_PER_M3 = 7500.0
 
@@ -384,7 +386,7 @@ class DesignResult:
     n_geometries: int
     n_candidates: int
     n_feasible: int
-    gaps_m: np.ndarray = field(repr=False)
+    gaps_m: np.ndarray = field(repr=False, compare=False)
     planned_gap_m: float | None = None
     target_pressure_kpa: float | None = None
 
@@ -405,12 +407,24 @@ def _candidate_geometries(limits: DeliveryLimits, grid: DesignGrid):
     return 0.5 * idia[keep], 0.5 * od[keep], h[keep]
 
 
-def _pareto_front(points: np.ndarray) -> np.ndarray:
-    """Indices of the rows of ``points`` that no other row dominates (all columns maximized)."""
-    ge = np.all(points[None, :, :] >= points[:, None, :], axis=-1)
-    gt = np.any(points[None, :, :] > points[:, None, :], axis=-1)
-    dominated = np.any(ge & gt, axis=1)
-    return np.flatnonzero(~dominated)
+def _pareto_cells(score, inner, height) -> np.ndarray:
+    """Which of the per-cell best candidates are Pareto-optimal (score up, bore up, height down).
+
+    ``score``, ``inner`` and ``height`` hold one candidate per (bore, height) cell. A cell is
+    dominated when a cell with a bore at least as wide and a height at least as low, other
+    than itself, scores at least as well. With the scores on the (bore, height) grid, the best
+    score over every such quadrant is two cumulative maxima, so the front costs O(cells)
+    instead of comparing all pairs.
+    """
+    bores, i = np.unique(inner, return_inverse=True)
+    heights, j = np.unique(height, return_inverse=True)
+    grid = np.full((bores.size, heights.size), -np.inf)
+    grid[i, j] = score
+    best = np.maximum.accumulate(grid[::-1], axis=0)[::-1]  # over bores >= this one
+    best = np.maximum.accumulate(best, axis=1)  # and heights <= this one
+    wider = np.vstack([best[1:], np.full((1, heights.size), -np.inf)])
+    lower = np.hstack([np.full((bores.size, 1), -np.inf), best[:, :-1]])
+    return np.maximum(wider, lower)[i, j] < score
 
 
 def _crossing_gaps(forces: np.ndarray, gaps: np.ndarray, threshold: np.ndarray) -> np.ndarray:
@@ -504,8 +518,7 @@ def design_rings(
     settings = settings or CouplingSettings()
     material = material or MaterialModel()
     grid = grid or DesignGrid()
-    names = tuple(g.upper() for g in (grades or tuple(GRADES)))
-    specs = [GRADES[n] for n in names]
+    specs = [lookup_grade(name) for name in (grades or tuple(GRADES))]
     if objective is Objective.PRESSURE and not (target_pressure_kpa and target_pressure_kpa > 0):
         raise ValueError("target_pressure_kpa: the pressure objective needs a target > 0 kPa")
 
@@ -545,7 +558,7 @@ def design_rings(
             score[grade_index, geometry_index], ri[geometry_index], h[geometry_index]
         )
         cell_g, cell_k = geometry_index[best], grade_index[best]
-        front = _pareto_front(np.column_stack([score[cell_k, cell_g], ri[cell_g], -h[cell_g]]))
+        front = _pareto_cells(score[cell_k, cell_g], ri[cell_g], h[cell_g])
         g, k = cell_g[front], cell_k[front]
         j = polarization[k, g]
         exact = _polish_ranges(ri[g], ro[g], h[g], j, ranges[k, g], gaps, settings.rail_force_n)

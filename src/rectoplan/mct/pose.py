@@ -141,15 +141,14 @@ def _face_rule(target: RingMagnet, source: RingMagnet, clearance: float, coaxial
 def _wrench(source: _Placement, target: _Placement, clearance: float, coaxial: bool):
     """Force (N) and torque about the target's centroid (N m) on ``target``, world frame."""
     ring = target.ring
-    xy, area = _face_rule(ring, source.ring, clearance, coaxial)
     force = np.zeros(3)
     torque = np.zeros(3)
+    # the far face sees a smoother field than the near one, so its rule has fewer nodes
     for sign, z_local, face_clearance in (
         (-1.0, -0.5 * ring.height_m, clearance),
         (1.0, 0.5 * ring.height_m, clearance + ring.height_m),
     ):
-        if face_clearance != clearance:  # the far face sees a smoother field: fewer nodes
-            xy, area = _face_rule(ring, source.ring, face_clearance, coaxial)
+        xy, area = _face_rule(ring, source.ring, face_clearance, coaxial)
         local = np.column_stack([xy, np.full(len(xy), z_local)])
         lever_world = local @ target.rotation.T
         for start in range(0, len(local), _CHUNK):
