@@ -171,3 +171,22 @@ def test_postgresql_refuses_truncating_the_audit_log(factory, write, seed_record
         episodes.create_episode(session, seed_record())
     with factory() as session, pytest.raises(IntegrityError, match="append-only"):
         session.execute(text("TRUNCATE audit_log"))
+
+
+def test_ids_are_never_reused_so_a_history_names_one_row(write, seed_record):
+    with write() as session:
+        episode_id = episodes.create_episode(session, seed_record()).id
+        first = outcomes.add_event(
+            session, episode_id, {"kind": "death", "occurred_on": "2026-01-02"}
+        )
+    with write() as session:
+        outcomes.delete_event(session, first.id, expected_version=1)  # the newest row goes
+    with write() as session:
+        again = outcomes.add_event(
+            session, episode_id, {"kind": "last_contact", "occurred_on": "2026-01-01"}
+        )
+        assert again.id > first.id
+        assert [row.action for row in audit.history(session, "follow_up_events", first.id)] == [
+            "insert",
+            "delete",
+        ]

@@ -21,7 +21,7 @@ from itertools import islice
 from typing import Any, NamedTuple
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import Connection, Table, select
 from sqlalchemy.orm import Session
 
 from rectoplan.registry import audit, models
@@ -323,18 +323,35 @@ def _write(
 
 
 def _insert(session: Session, model: type[models.Base], rows: list[dict[str, Any]]) -> list[int]:
-    """INSERT many rows at once, returning their ids in order, and audit each of them."""
+    """INSERT many rows at once, set each row's new ``id``, and audit every row."""
     if not rows:
         return []
     table = model.__table__
     if "version" in table.c:
         for row in rows:
             row["version"] = 1  # what the ORM's version counter starts at
-    statement = table.insert().returning(table.c.id, sort_by_parameter_order=True)
-    ids = list(session.connection().execute(statement, rows).scalars())
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        ids = _insert_sqlite(connection, table, rows)
+    else:
+        statement = table.insert().returning(table.c.id, sort_by_parameter_order=True)
+        ids = list(connection.execute(statement, rows).scalars())
     for row, id_ in zip(rows, ids, strict=True):
         row["id"] = id_
     audit.record_inserts(session, table, rows)
+    return ids
+
+
+def _insert_sqlite(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+    """SQLite cannot return ids of a multi-row INSERT in a guaranteed order, so SQLAlchemy would
+    insert row by row. Instead the first row is inserted alone, which also takes SQLite's single
+    write lock until the transaction ends; its id is the table's highest, and no one else can
+    insert now, so the other rows get the next ids explicitly in one executemany."""
+    first = connection.execute(table.insert().returning(table.c.id), rows[0]).scalar_one()
+    ids = list(range(first, first + len(rows)))
+    rest = [row | {"id": id_} for row, id_ in zip(rows[1:], ids[1:], strict=True)]
+    if rest:
+        connection.execute(table.insert(), rest)
     return ids
 
 

@@ -62,6 +62,12 @@ class Base(DeclarativeBase):
     }
 
 
+def _table_args(*items: Any) -> tuple:
+    """Constraints plus AUTOINCREMENT on SQLite, so an id is never reused after a delete (an
+    audit history names one row for ever; PostgreSQL sequences never reuse ids anyway)."""
+    return (*items, {"sqlite_autoincrement": True})
+
+
 class Versioned:
     """Optimistic locking: SQLAlchemy bumps ``version`` on every UPDATE and checks the old one."""
 
@@ -82,7 +88,9 @@ def _treatment_fk() -> Mapped[int | None]:
 
 class Patient(Versioned, Base):
     __tablename__ = "patients"
-    __table_args__ = (CheckConstraint("birth_year BETWEEN 1880 AND 2200", name="birth_year"),)
+    __table_args__ = _table_args(
+        CheckConstraint("birth_year BETWEEN 1880 AND 2200", name="birth_year")
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pseudonym: Mapped[str] = mapped_column(String(64), unique=True)
@@ -96,6 +104,7 @@ class Episode(Versioned, Base):
     """One rectal-cancer episode of a patient: the validated case as it stands now."""
 
     __tablename__ = "episodes"
+    __table_args__ = _table_args()
 
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
@@ -123,6 +132,7 @@ class Assessment(Base):
     """An immutable snapshot of what the engine said about the case at a moment."""
 
     __tablename__ = "assessments"
+    __table_args__ = _table_args()
 
     id: Mapped[int] = mapped_column(primary_key=True)
     episode_id: Mapped[int] = _episode_fk()
@@ -134,7 +144,7 @@ class Assessment(Base):
 
 class MdtMeeting(Versioned, Base):
     __tablename__ = "mdt_meetings"
-    __table_args__ = (UniqueConstraint("held_on", "title"),)
+    __table_args__ = _table_args(UniqueConstraint("held_on", "title"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     held_on: Mapped[dt.date] = mapped_column(Date)
@@ -146,11 +156,11 @@ class MdtDecision(Versioned, Base):
     """What the MDT chose, against the assessment snapshot it had in front of it."""
 
     __tablename__ = "mdt_decisions"
-    __table_args__ = (
+    __table_args__ = _table_args(
         CheckConstraint(
             "NOT (followed_preferred AND deviation_code IS NOT NULL)",
             name="no_deviation_when_followed",
-        ),
+        )
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -170,6 +180,7 @@ class MdtDecision(Versioned, Base):
 
 class Treatment(Versioned, Base):
     __tablename__ = "treatments"
+    __table_args__ = _table_args()
 
     id: Mapped[int] = mapped_column(primary_key=True)
     episode_id: Mapped[int] = _episode_fk()
@@ -192,6 +203,7 @@ class Treatment(Versioned, Base):
 
 class PathologyReport(Versioned, Base):
     __tablename__ = "pathology_reports"
+    __table_args__ = _table_args()
 
     id: Mapped[int] = mapped_column(primary_key=True)
     episode_id: Mapped[int] = _episode_fk()
@@ -204,6 +216,7 @@ class PathologyReport(Versioned, Base):
 
 class Complication(Versioned, Base):
     __tablename__ = "complications"
+    __table_args__ = _table_args()
 
     id: Mapped[int] = mapped_column(primary_key=True)
     episode_id: Mapped[int] = _episode_fk()
@@ -217,6 +230,7 @@ class Complication(Versioned, Base):
 
 class FollowUpEvent(Versioned, Base):
     __tablename__ = "follow_up_events"
+    __table_args__ = _table_args()
 
     id: Mapped[int] = mapped_column(primary_key=True)
     episode_id: Mapped[int] = _episode_fk()
@@ -229,7 +243,7 @@ class AuditLog(Base):
     """Append-only: who changed which row, when, and the row before and after."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_entity_entity_id", "entity", "entity_id"),)
+    __table_args__ = _table_args(Index("ix_audit_log_entity_entity_id", "entity", "entity_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)

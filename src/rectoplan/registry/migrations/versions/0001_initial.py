@@ -88,12 +88,17 @@ def _pk(table: str) -> sa.PrimaryKeyConstraint:
     return sa.PrimaryKeyConstraint("id", name=op.f(f"pk_{table}"))
 
 
+def _create_table(name: str, *items) -> None:
+    """Every table with AUTOINCREMENT on SQLite: ids are never reused after a delete."""
+    op.create_table(name, *items, sqlite_autoincrement=True)
+
+
 def _index(table: str, *columns: str) -> None:
     op.create_index(op.f(f"ix_{table}_{'_'.join(columns)}"), table, list(columns))
 
 
 def upgrade() -> None:
-    op.create_table(
+    _create_table(
         "patients",
         _id(),
         sa.Column("pseudonym", sa.String(64), nullable=False),
@@ -104,7 +109,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("pseudonym", name=op.f("uq_patients_pseudonym")),
         sa.CheckConstraint("birth_year BETWEEN 1880 AND 2200", name=op.f("ck_patients_birth_year")),
     )
-    op.create_table(
+    _create_table(
         "episodes",
         _id(),
         sa.Column("patient_id", sa.Integer(), nullable=False),
@@ -122,7 +127,7 @@ def upgrade() -> None:
     _index("episodes", "patient_id")
     _index("episodes", "diagnosis_date")
 
-    op.create_table(
+    _create_table(
         "assessments",
         _id(),
         *_episode_id("assessments"),
@@ -134,7 +139,7 @@ def upgrade() -> None:
     )
     _index("assessments", "episode_id")
 
-    op.create_table(
+    _create_table(
         "mdt_meetings",
         _id(),
         sa.Column("held_on", sa.Date(), nullable=False),
@@ -144,7 +149,7 @@ def upgrade() -> None:
         _pk("mdt_meetings"),
         sa.UniqueConstraint("held_on", "title", name=op.f("uq_mdt_meetings_held_on_title")),
     )
-    op.create_table(
+    _create_table(
         "mdt_decisions",
         _id(),
         sa.Column("meeting_id", sa.Integer(), nullable=True),
@@ -177,7 +182,7 @@ def upgrade() -> None:
     _index("mdt_decisions", "episode_id")
     _index("mdt_decisions", "assessment_id")
 
-    op.create_table(
+    _create_table(
         "treatments",
         _id(),
         *_episode_id("treatments"),
@@ -214,7 +219,7 @@ def upgrade() -> None:
     )
     _index("treatments", "episode_id")
 
-    op.create_table(
+    _create_table(
         "pathology_reports",
         _id(),
         *_episode_id("pathology_reports"),
@@ -227,7 +232,7 @@ def upgrade() -> None:
     _index("pathology_reports", "episode_id")
     _index("pathology_reports", "treatment_id")
 
-    op.create_table(
+    _create_table(
         "complications",
         _id(),
         *_episode_id("complications"),
@@ -241,7 +246,7 @@ def upgrade() -> None:
     _index("complications", "episode_id")
     _index("complications", "treatment_id")
 
-    op.create_table(
+    _create_table(
         "follow_up_events",
         _id(),
         *_episode_id("follow_up_events"),
@@ -253,7 +258,7 @@ def upgrade() -> None:
     )
     _index("follow_up_events", "episode_id")
 
-    op.create_table(
+    _create_table(
         "audit_log",
         _id(),
         sa.Column("at", TIMESTAMP, nullable=False),
