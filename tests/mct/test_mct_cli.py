@@ -155,6 +155,7 @@ def test_design_json_respects_the_delivery_limits():
         (["plan", *RING_A, "--stenosis", "-3"], "--stenosis"),
         (["plan", *RING_A, "--stenosis", "20", "--window", "150,20"], "--window"),
         (["plan", *RING_A, "--stenosis", "20", "--tilt", "100"], "--tilt"),
+        (["plan", *RING_A, "--stenosis", "20", "--offset", "-2"], "--offset"),
         (["plan", *RING_A, "--stenosis", "20", "--direct-force", "0.1"], "--direct-force"),
         (["plan", "--from", "no/such/plan.json"], "--from"),
         (["design", "--max-od", "10", "--min-id", "12", "--max-height", "5"], "--min-id"),

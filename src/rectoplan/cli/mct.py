@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -481,28 +481,28 @@ def _spec_of(ring: _RingFile | None) -> RingSpec:
     return RingSpec(ring.od_mm, ring.id_mm, ring.height_mm, ring.grade, ring.polarization_t)
 
 
-def _settings(file: _SettingsFile, rail, direct, offset, tilt) -> CouplingSettings:
-    chosen = {
-        "rail_force_n": rail if rail is not None else file.rail_force_n,
-        "direct_force_n": direct if direct is not None else file.direct_force_n,
-        "direct_offset_m": _positive_mm(
-            offset if offset is not None else file.direct_offset_mm, "--offset"
-        ),
-        "direct_tilt_rad": None
-        if (degrees := tilt if tilt is not None else file.direct_tilt_deg) is None
-        else math.radians(degrees),
-    }
-    options = {
-        "rail_force_n": "--rail-force",
-        "direct_force_n": "--direct-force",
-        "direct_offset_m": "--offset",
-        "direct_tilt_rad": "--tilt",
-    }
+#: CouplingSettings field, its option, its plan-file key, and the unit conversion.
+_SETTING_OPTIONS = (
+    ("rail_force_n", "--rail-force", "rail_force_n", float),
+    ("direct_force_n", "--direct-force", "direct_force_n", float),
+    ("direct_offset_m", "--offset", "direct_offset_mm", lambda mm: _positive_mm(mm, "--offset")),
+    ("direct_tilt_rad", "--tilt", "direct_tilt_deg", math.radians),
+)
+
+
+def _settings(file: _SettingsFile, given: dict[str, float | None]) -> CouplingSettings:
+    """Thresholds from the options, else the plan file, else the defaults (all assumptions)."""
+    values = {}
+    for name, option, key, convert in _SETTING_OPTIONS:
+        value = given[option] if given[option] is not None else getattr(file, key)
+        if value is not None:
+            values[name] = convert(value)
     try:
-        return replace(CouplingSettings(), **{k: v for k, v in chosen.items() if v is not None})
+        return CouplingSettings(**values)
     except ValueError as exc:
-        name = str(exc).split(":", 1)[0]
-        raise InputError(options.get(name, name), str(exc).split(": ", 1)[-1]) from None
+        name, _, message = str(exc).partition(": ")
+        option = next((o for n, o, _, _ in _SETTING_OPTIONS if n == name), name)
+        raise InputError(option, message) from None
 
 
 def _window(text: str | None, file_window) -> PressureWindow | None:
@@ -606,7 +606,13 @@ def plan_command(
         if length is None:
             raise InputError("--stenosis", "give the stenosis length in mm (or --from FILE)")
         settings = _settings(
-            plan.settings if plan else _SettingsFile(), rail_force, direct_force, offset, tilt
+            plan.settings if plan else _SettingsFile(),
+            {
+                "--rail-force": rail_force,
+                "--direct-force": direct_force,
+                "--offset": offset,
+                "--tilt": tilt,
+            },
         )
         lower, upper = _pair(first, second, ideal or bool(plan and plan.ideal))
         pressure_window = _window(window, plan.pressure_window_kpa if plan else None)
