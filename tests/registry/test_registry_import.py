@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from rectoplan.registry import importing, models
-from rectoplan.registry.errors import InvalidRecordError
+from rectoplan.registry.errors import ConflictError, InvalidRecordError
 from rectoplan.registry.importing import LooseEvent, import_records
 from rectoplan.registry.io import import_file, write_json
 
@@ -82,6 +82,19 @@ def test_a_failure_while_writing_rolls_everything_back(write, cohort, loaded, mo
     assert calls == [20, 20, 20]
     with write() as session:
         assert _counts(session) == loaded
+
+
+def test_a_writer_racing_past_the_checks_is_a_conflict(write, seed_record, monkeypatch):
+    """If another writer stores the same case id between the checks and the writes, the
+    database's unique constraint stops the import, which is undone and reported as such."""
+    with write() as session:
+        import_records(session, _rows([seed_record(case_id="same", pseudonym="A")]))
+        before = _counts(session)
+    monkeypatch.setattr(importing, "_unique_cases", lambda session, facts, errors: {})
+    with pytest.raises(ConflictError, match="another writer"), write() as session:
+        import_records(session, _rows([seed_record(case_id="same", pseudonym="B")]))
+    with write() as session:
+        assert _counts(session) == before
 
 
 def test_every_problem_is_listed_by_row_and_field(write, cohort, seed_record, loaded):

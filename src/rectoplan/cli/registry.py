@@ -161,7 +161,7 @@ def import_(
     """Import episode records, all or nothing; bad rows are listed by row and field."""
     with guarded():
         from rectoplan.registry.db import masked, transaction
-        from rectoplan.registry.errors import InvalidRecordError
+        from rectoplan.registry.errors import ConflictError, InvalidRecordError
         from rectoplan.registry.io import import_file
 
         for path, option in ((file, "FILE"), (events, "--events")):
@@ -177,6 +177,9 @@ def import_(
             except InvalidRecordError as exc:
                 progress.close()  # before the error lines, so the bar does not cover them
                 _fail_import(exc)
+            except ConflictError as exc:
+                progress.close()
+                fail([str(exc), "nothing was imported; run the import again"], code=1)
             finally:
                 progress.close()
         counts = summary.counts()

@@ -26,7 +26,11 @@ class NotFoundError(RegistryError):
         self.key = key
 
 
-class StaleWriteError(RegistryError):
+class ConflictError(RegistryError):
+    """Someone else changed the registry in a way that collides with this write."""
+
+
+class StaleWriteError(ConflictError):
     """Optimistic-locking conflict: the record changed since the writer read it."""
 
     def __init__(self, entity: str, entity_id: object, expected: int | None, actual: int | None):

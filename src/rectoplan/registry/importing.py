@@ -22,10 +22,11 @@ from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 from sqlalchemy import Connection, Table, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from rectoplan.registry import audit, models
-from rectoplan.registry.errors import FieldError, InvalidRecordError, field_errors
+from rectoplan.registry.errors import ConflictError, FieldError, InvalidRecordError, field_errors
 from rectoplan.registry.records import (
     PreparedRecord,
     assessment_values,
@@ -125,7 +126,13 @@ def import_records(
     """
     progress = progress or _silent
     plan = _check(session, records, list(events), progress, events_source)
-    return _write(session, records, plan, progress)
+    try:
+        return _write(session, records, plan, progress)
+    except IntegrityError as exc:  # the checks passed, so another writer got in between
+        raise ConflictError(
+            "another writer stored a colliding record (the same case id, pseudonym or MDT "
+            f"meeting) while this import ran: {exc.orig}"
+        ) from None
 
 
 def _silent(_phase: str, _done: int, _total: int) -> None:
