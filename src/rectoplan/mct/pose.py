@@ -48,7 +48,7 @@ PANEL_PER_CLEARANCE = 1.0
 #: Non-coaxial poses: widest azimuthal step on the outer rim, in clearances.
 ARC_PER_CLEARANCE = 0.5
 #: Clearance floor (fraction of the face's outer radius) below which non-coaxial node counts
-#: stop growing: at 2 % of the radius a 20 mm ring already uses ~60 000 nodes per face.
+#: stop growing: at 2 % of the radius a 20 mm ring already uses ~150 000 nodes per face.
 MIN_RESOLVED_CLEARANCE = 0.02
 #: Coaxial poses: the first graded panel is half the clearance, but never below this
 #: fraction of the radius (contact has zero clearance; the singularity there is integrable).
