@@ -709,11 +709,14 @@ def _print_design(result: DesignResult, rows: list[dict[str, Any]]) -> None:
     console = _console()
     console.print(table)
     shown = "all" if len(rows) == len(result.designs) else f"{len(rows)} spread over the set"
+    feasibility = "pass the demagnetization screen"
+    if result.objective is Objective.PRESSURE and result.planned_gap_m is not None:
+        feasibility += " and couple on a rail at the stenosis"
     console.print(
         f"{len(result.designs)} Pareto designs (showing {shown}; --top for more) from "
         f"{result.n_candidates} candidates ({result.n_geometries} geometries x grades), "
-        f"{result.n_feasible} pass the 37 degC demagnetization screen. Range = largest gap "
-        "with the coaxial pull above the rail threshold (assumption)."
+        f"{result.n_feasible} feasible ({feasibility}). Range = largest gap with the coaxial "
+        "pull above the rail threshold (assumption)."
     )
 
 
