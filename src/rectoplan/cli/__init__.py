@@ -24,17 +24,14 @@ def _root() -> None:
 
 
 def _register() -> None:
-    from rectoplan.cli import analytics, arithmetic, clinical, registry
+    from rectoplan.cli import analytics, arithmetic, clinical, mct, registry, surgery
 
     clinical.register(app)
     arithmetic.register(app)
+    surgery.register(app)
+    app.add_typer(mct.app, name="mct")
     app.add_typer(analytics.app, name="analytics")
     app.add_typer(registry.app, name="registry")
-    try:
-        from rectoplan.cli import mct
-    except ImportError:  # pragma: no cover - before the mct engine lands
-        return
-    app.add_typer(mct.app, name="mct")
 
 
 _register()

@@ -1,0 +1,1 @@
+"""What RectoPlan hands to people: figures and printable summaries."""
