@@ -40,9 +40,9 @@ def _index(*groups: tuple[Source, ...]) -> dict[str, Source]:
 
 
 def _load() -> dict[str, Source]:
-    from rectoplan.evidence import guidelines, outcomes, surgery
+    from rectoplan.evidence import guidelines, interop, outcomes, surgery
 
-    groups = [guidelines.SOURCES, outcomes.SOURCES, surgery.SOURCES]
+    groups = [guidelines.SOURCES, outcomes.SOURCES, surgery.SOURCES, interop.SOURCES]
     try:  # the magnet-physics sources arrive with the mct engine
         from rectoplan.evidence import physics
     except ImportError:  # pragma: no cover - only before the mct engine lands
