@@ -24,7 +24,7 @@ def _root() -> None:
 
 
 def _register() -> None:
-    from rectoplan.cli import analytics, arithmetic, clinical, mct, registry, surgery
+    from rectoplan.cli import analytics, arithmetic, clinical, fhir, mct, registry, surgery
 
     clinical.register(app)
     arithmetic.register(app)
@@ -32,6 +32,7 @@ def _register() -> None:
     app.add_typer(mct.app, name="mct")
     app.add_typer(analytics.app, name="analytics")
     app.add_typer(registry.app, name="registry")
+    app.add_typer(fhir.app, name="fhir")
 
 
 _register()
