@@ -11,7 +11,7 @@ import json
 
 import pytest
 from fhir.resources.R4B.bundle import Bundle
-from fhir_testdata import EXAMPLE_NAMES, entries_with, example, example_case
+from fhir_testdata import EXAMPLE_NAMES, ROOT, entries_with, example, example_case
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -28,7 +28,7 @@ from rectoplan.clinical.case import (
 from rectoplan.clinical.staging import MetastaticSite
 from rectoplan.clinical.tnm import NCategory, TCategory
 from rectoplan.interop.fhir_codes import AJCC, CASE_ID_SYSTEM, SNOMED, Profile
-from rectoplan.interop.fhir_coverage import mapped_view
+from rectoplan.interop.fhir_coverage import MAPPED, mapped_view
 from rectoplan.interop.fhir_export import bundle_json, case_to_bundle
 from rectoplan.interop.fhir_import import bundle_to_case, import_bundle
 from rectoplan.interop.mcode_rules import check_bundle
@@ -125,6 +125,14 @@ def test_sources_name_the_element_of_every_imported_field():
     assert result.sources["neoadjuvant.radiotherapy.total_dose_gy"].endswith("totalDoseDelivered")
     assert all(s.startswith("Bundle.") for s in result.sources.values())
     assert result.notes == ()
+
+
+def test_the_mapping_document_names_every_mapped_field():
+    text = (ROOT / "docs" / "fhir-mapping.md").read_text(encoding="utf-8")
+    table = text.split("## Field by field", 1)[1].split("## Not mapped", 1)[0]
+    for field in MAPPED:
+        written = field.replace("operations.", "operations[].")
+        assert f"`{written}" in table, field
 
 
 # --- generated cases ----------------------------------------------------------------------------

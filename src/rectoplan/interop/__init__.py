@@ -19,5 +19,9 @@ FHIR R4 / mCODE STU4:
   would supply it;
 - `mcode_rules`: the mCODE rules ``fhir.resources`` does not enforce (profiles claimed, required
   elements, fixed codes and required bindings, references that resolve, real dates);
-- `fhir_coverage`: which case fields the mapping carries, i.e. what a round trip keeps.
+- `fhir_coverage`: which case fields the mapping carries, i.e. what a round trip keeps;
+- `fhir_bundle`: a bundle's entries indexed by reference, with the element paths every message
+  uses (``Bundle.entry[3].resource(Observation).valueCodeableConcept``).
+
+``docs/fhir-mapping.md`` has the field-by-field table and the post-therapy (yp) staging decision.
 """
