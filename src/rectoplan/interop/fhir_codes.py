@@ -91,6 +91,7 @@ LEGACY_PROFILES: Mapping[str, Profile] = {
     MCODE_SD + "mcode-tnm-pathological-distant-metastases-category": Profile.m_category,
 }
 """STU1/STU2 profile URLs (as in the mCODE Extraction Framework fixtures) and their STU4 heirs."""
+LEGACY_SOURCE = cite("mcode_extraction_framework")
 
 EXT_HISTOLOGY = MCODE_SD + "mcode-histology-morphology-behavior"
 EXT_RELATED_CONDITION = MCODE_SD + "mcode-related-condition"
