@@ -5,7 +5,9 @@ imports none of them, so code that needs one pays for one.
 
 CDS Hooks:
 
-- `cds_schemas`: JSON Schemas for the CDS Hooks 2.0 bodies and one validator for all of them.
+- `cds_schemas`: JSON Schemas for the CDS Hooks 2.0 bodies and one validator for all of them;
+- `cds_hooks`: the discovery document, patient-view cards built from an Assessment, and
+  feedback parsing with override reasons from the non-adherence CodeSystem.
 
 FHIR R4 / mCODE STU4:
 
