@@ -275,3 +275,63 @@ def stats(
             share = "-" if value["proportion"] is None else f"{100 * value['proportion']:.1f}%"
             label = name.replace("_", " ")
             console.print(f"{label}: {value['count']}/{value['total']} ({share})")
+
+
+@app.command()
+def demo(
+    n: Annotated[int, typer.Option("--n", min=0, max=1_000_000, help="Synthetic episodes.")] = 2000,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the synthetic cohort.")] = 2026,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    db: Db = None,
+) -> None:
+    """Create the registry if needed and load the demo (examples + synthetic cohort) if empty."""
+    with guarded():
+        from rectoplan.registry.db import database_url, masked, transaction
+        from rectoplan.registry.demo import is_empty, load_demo
+        from rectoplan.registry.migrate import upgrade_to_head
+
+        url = database_url(db)
+        with _database(url, require_schema=False):
+            upgrade_to_head(url)
+        progress = _ProgressBar(quiet)
+        with _database(url) as (_, factory):
+            with factory() as session:
+                empty = is_empty(session)
+            if empty:
+                try:
+                    with transaction(factory, "demo-loader") as session:
+                        summary = load_demo(session, n, seed, progress=progress)
+                finally:
+                    progress.close()
+                console.print(f"loaded {summary.episodes} demo episodes into {masked(url)}")
+            else:
+                console.print(f"{masked(url)} already holds episodes; nothing loaded")
+            with factory() as session:
+                result = registry_stats(session)
+        for name, value in result["proportions"].items():
+            share = "-" if value["proportion"] is None else f"{100 * value['proportion']:.1f}%"
+            console.print(f"{name.replace('_', ' ')}: {value['count']}/{value['total']} ({share})")
+
+
+@app.command()
+def reassess(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    db: Db = None,
+) -> None:
+    """Re-assess every stored case under today's engine: concordance now, and drifted cases."""
+    with guarded():
+        from rectoplan.registry.reassess import reassess_registry
+
+        with _database(db) as (_, factory), factory() as session:
+            audit = reassess_registry(session)
+        if as_json:
+            typer.echo(json.dumps(audit.to_dict(), indent=2))
+            return
+        console.print(
+            f"re-assessed {audit.cases} cases with engine {audit.engine_version}: "
+            f"{audit.concordant_now}/{audit.decisions} latest decisions follow today's preferred "
+            f"option ({100 * audit.concordance_now:.1f}%); {audit.drifted} cases' preferred "
+            f"answer changed since their snapshot; {audit.invalid} no longer validate"
+        )
+        if audit.drifted_case_ids:
+            console.print("drifted: " + ", ".join(audit.drifted_case_ids[:20]))

@@ -37,6 +37,16 @@ class DemoAssumptions:
         ("III", 0.70),  # demo assumption (PRODIGE 23 7-y OS 76-82% for II/III)
         ("IV", 0.15),  # demo assumption
     )
+    complication_rate: float = 0.35  # demo assumption (MRC CR07-era TME morbidity order)
+    complication_grades: tuple[tuple[str, float], ...] = (
+        # demo assumption; the 2024 benchmark allows <= 44-53% major (>= IIIa) after exenteration
+        ("I", 0.35),
+        ("II", 0.35),
+        ("IIIa", 0.1),
+        ("IIIb", 0.12),
+        ("IVa", 0.08),
+    )
+    """No grade V: a death belongs in the follow-up events, which the outcome model draws."""
     deviation_codes: tuple[tuple[str, float], ...] = (
         # German CCC: medical 45.4%, patient wish 35.1%, unknown 19.5%
         ("patient-contraindication", 0.20),
@@ -72,6 +82,7 @@ class _Episode:
         self.diagnosed = _START + dt.timedelta(days=rng.randrange((_CENSOR - _START).days - 120))
         self.events: list[dict] = []
         self.treatments: list[dict] = []
+        self.complications: list[dict] = []
 
     def record(self) -> dict:
         case = self._case()
@@ -86,7 +97,7 @@ class _Episode:
             },
             "case": case,
             "treatments": self.treatments,
-            "complications": [],
+            "complications": self.complications,
             "decisions": [decision],
             "events": self.events,
         }
@@ -216,6 +227,16 @@ class _Episode:
                 "approach": "laparoscopic",
             }
         )
+        if rng.random() < self.a.complication_rate:
+            grades, weights = zip(*self.a.complication_grades, strict=True)
+            self.complications.append(
+                {
+                    "clavien_dindo": rng.choices(grades, weights)[0],
+                    "description": "post-operative complication (synthetic)",
+                    "occurred_on": (day + dt.timedelta(days=rng.randint(1, 20))).isoformat(),
+                    "treatment": len(self.treatments) - 1,
+                }
+            )
 
     # --- the MDT decision and what happened afterwards ---------------------------------------
 
