@@ -17,9 +17,16 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-## run: assess every example case built from the seeds and print where to look next
+## run: assess every example case, load the demo registry, and print where to look next
 run: $(STAMP)
 	$(VENV)/bin/rectoplan demo
+	$(VENV)/bin/rectoplan registry demo --n 2000
+	@echo
+	@echo "Demo registry: var/rectoplan.sqlite3. Try:"
+	@echo "  .venv/bin/rectoplan analytics km --endpoint overall --group-by risk_group --plot km.png"
+	@echo "  .venv/bin/rectoplan analytics concordance --plot concordance.png"
+	@echo "  .venv/bin/rectoplan mct plan --from examples/mct/seed000_stenosis.json"
+	@echo "  .venv/bin/rectoplan sacrectomy examples/cases/seed002_posterior_recurrence.json --plot sagittal.png"
 
 ## test: lint, then the whole test suite, with a real PostgreSQL server on loopback
 test: $(STAMP) lint
