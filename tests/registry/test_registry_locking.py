@@ -87,20 +87,23 @@ def test_two_writers_race_on_two_connections(factory, write, episode_id, engine_
         except StaleWriteError as exc:
             bob.rollback()
             outcome["result"] = exc
+        except Exception as exc:  # reported by the assertions below, not lost in the thread
+            outcome["result"] = exc
 
     thread = threading.Thread(target=bob_writes)
     thread.start()
-    assert bob_updating.wait(10), "Bob never reached his UPDATE"
+    assert bob_updating.wait(60), f"Bob never reached his UPDATE: {outcome}"
     if engine_name == "postgresql":
         _wait_for_lock_wait(alice)
     else:
         time.sleep(0.2)  # SQLite: Bob waits in the busy handler for Alice's write lock
     alice.commit()
-    thread.join(30)
+    thread.join(60)
     event.remove(bob.get_bind(), "before_cursor_execute", _spot)
+    assert not thread.is_alive(), "Bob's UPDATE still waits after Alice committed"
 
-    conflict = outcome["result"]
-    assert isinstance(conflict, StaleWriteError)
+    conflict = outcome.get("result")
+    assert isinstance(conflict, StaleWriteError), repr(conflict)
     assert (conflict.entity, conflict.expected, conflict.actual) == ("episodes", 1, 2)
 
     # nothing lost: Alice's change is stored, and Bob re-applies his on the fresh version
@@ -132,7 +135,7 @@ def _wait_for_lock_wait(session) -> None:
         "SELECT count(*) FROM pg_stat_activity "
         "WHERE datname = current_database() AND wait_event_type = 'Lock'"
     )
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 60
     with session.get_bind().connect() as connection:
         while connection.execute(query).scalar() == 0:
             assert time.monotonic() < deadline, "Bob's UPDATE never waited for Alice's row lock"
