@@ -1,0 +1,262 @@
+"""Who may use the registry: users with a role, their passwords, and the failed-login record.
+
+Users live in the registry's own database so that a team server, its audit log and its
+accounts are backed up, migrated and restored together, and so that several server processes
+share one view of who is locked out.
+
+Three decisions shape this module:
+
+* **Roles are ranked** (viewer < clinician < coordinator < admin): each route names the least
+  role it needs and every higher role passes.
+* **Password hashes never enter the audit log.** The log is append-only and kept for ever, so
+  a hash written there could never be removed. Users are ORM rows (their creation, role
+  changes and deactivation are audited like every other change, actor included); the Argon2
+  hash sits in `Credential`, which is written with plain SQL statements that bypass the
+  session's flush hooks, and each password change is audited as a new
+  ``users.password_changed_at``.
+* **Failed logins are rows, not process memory**, so throttling holds across server workers
+  and restarts. They are a security record, not clinical data, and are pruned once they fall
+  out of the throttling window.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+
+from pwdlib import PasswordHash
+from sqlalchemy import ForeignKey, Index, String, delete, func, insert, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from rectoplan.registry import locking
+from rectoplan.registry.errors import FieldError, InvalidRecordError, NotFoundError
+from rectoplan.registry.models import Base, Versioned, _table_args
+from rectoplan.registry.types import enum_column, utcnow
+
+USER_NAME_PATTERN = r"^[A-Za-z0-9._@-]{1,100}$"
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 1024
+"""Argon2 takes any length; the cap stops a megabyte "password" from costing a megabyte of
+hashing work per login attempt."""
+
+
+class Role(StrEnum):
+    """What a user may do, least to most: read; assess and record decisions, treatments and
+    outcomes; run MDT meetings; manage users."""
+
+    viewer = "viewer"
+    clinician = "clinician"
+    coordinator = "coordinator"
+    admin = "admin"
+
+    @property
+    def rank(self) -> int:
+        return list(Role).index(self)
+
+    def allows(self, needed: Role) -> bool:
+        """Whether a user with this role may do what needs ``needed``."""
+        return self.rank >= Role(needed).rank
+
+
+class User(Versioned, Base):
+    __tablename__ = "users"
+    __table_args__ = _table_args()
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role, "user_role"))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    password_changed_at: Mapped[dt.datetime]
+
+
+class Credential(Versioned, Base):
+    """A user's Argon2 hash; written only with SQL statements (see the module docstring)."""
+
+    __tablename__ = "user_credentials"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+
+
+class LoginFailure(Versioned, Base):
+    """One refused login: the name tried (known or not) and the client it came from."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = _table_args(
+        Index("ix_login_failures_username_at", "username", "at"),
+        Index("ix_login_failures_client_at", "client", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    username: Mapped[str] = mapped_column(String(100))
+    client: Mapped[str] = mapped_column(String(100))
+
+
+@dataclass(frozen=True, slots=True)
+class Throttle:
+    """How many failed logins are tolerated within ``window``, per user name and per client
+    (an address shared by a ward or a NAT needs more room than one name)."""
+
+    max_per_username: int = 5
+    max_per_client: int = 20
+    window: dt.timedelta = dt.timedelta(minutes=15)
+
+
+@cache
+def _hasher() -> PasswordHash:
+    """Argon2id with pwdlib's recommended parameters."""
+    return PasswordHash.recommended()
+
+
+@cache
+def _decoy_hash() -> str:
+    """Checked against when the user does not exist, so an unknown name costs the same time
+    as a wrong password and response times do not reveal which names exist."""
+    return _hasher().hash("rectoplan-decoy-password")
+
+
+def _check_name(name: str) -> str:
+    if not re.fullmatch(USER_NAME_PATTERN, name or ""):
+        message = "1-100 letters, digits or . _ @ - (no spaces)"
+        raise InvalidRecordError([FieldError("name", message)])
+    return name
+
+
+def _check_password(password: str) -> str:
+    if not MIN_PASSWORD_LENGTH <= len(password or "") <= MAX_PASSWORD_LENGTH:
+        message = f"must have {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters"
+        raise InvalidRecordError([FieldError("password", message)])
+    return password
+
+
+def find_user(session: Session, name: str) -> User | None:
+    return session.scalar(select(User).where(User.name == name))
+
+
+def get_user(session: Session, name: str) -> User:
+    user = find_user(session, name)
+    if user is None:
+        raise NotFoundError("user", name)
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.name)))
+
+
+def has_admin(session: Session) -> bool:
+    query = select(func.count()).select_from(User).where(User.role == Role.admin, User.active)
+    return bool(session.scalar(query))
+
+
+def create_user(session: Session, name: str, role: Role | str, password: str) -> User:
+    """A new active user; `InvalidRecordError` names ``name``, ``role`` or ``password``."""
+    _check_name(name)
+    _check_password(password)
+    try:
+        role = Role(role)
+    except ValueError:
+        raise InvalidRecordError(
+            [FieldError("role", f"{role!r} is not one of {', '.join(Role)}")]
+        ) from None
+    if find_user(session, name) is not None:
+        raise InvalidRecordError([FieldError("name", f"{name!r} is already a user")])
+    user = User(name=name, role=role, active=True, password_changed_at=utcnow())
+    session.add(user)
+    session.flush()
+    hashed = _hasher().hash(password)
+    session.execute(insert(Credential).values(user_id=user.id, password_hash=hashed, version=1))
+    return user
+
+
+def set_password(session: Session, name: str, password: str, *, expected_version: int) -> User:
+    """Replace a user's password; the change is audited on the user row, the hash is not."""
+    _check_password(password)
+    user = get_user(session, name)
+    hashed = _hasher().hash(password)
+    with locking.updating(session, User, user.id, expected_version) as row:
+        row.password_changed_at = utcnow()
+    session.execute(
+        update(Credential)
+        .where(Credential.user_id == user.id)
+        .values(password_hash=hashed, version=Credential.version + 1)
+    )
+    return user
+
+
+def update_user(
+    session: Session,
+    name: str,
+    *,
+    expected_version: int,
+    role: Role | str | None = None,
+    active: bool | None = None,
+) -> User:
+    """Change a user's role or (de)activate them, under optimistic locking."""
+    user = get_user(session, name)
+    with locking.updating(session, User, user.id, expected_version) as row:
+        if role is not None and Role(role) != row.role:
+            row.role = Role(role)
+        if active is not None and active != row.active:
+            row.active = active
+    return user
+
+
+def authenticate(session: Session, name: str, password: str) -> User | None:
+    """The active user with this name and password, else None (same cost either way)."""
+    user = find_user(session, name) if len(password) <= MAX_PASSWORD_LENGTH else None
+    stored = None
+    if user is not None:
+        stored = session.scalar(
+            select(Credential.password_hash).where(Credential.user_id == user.id)
+        )
+    valid = _hasher().verify(password[:MAX_PASSWORD_LENGTH], stored or _decoy_hash())
+    if user is None or stored is None or not valid or not user.active:
+        return None
+    return user
+
+
+def record_failure(session: Session, name: str, client: str) -> None:
+    """Remember a refused login (not audited: a security record, see the module docstring)."""
+    session.execute(
+        insert(LoginFailure).values(
+            at=utcnow(), username=name[:100], client=client[:100], version=1
+        )
+    )
+
+
+def clear_failures(session: Session, name: str) -> None:
+    """A successful login forgives the user name's earlier failures (not the client's)."""
+    session.execute(delete(LoginFailure).where(LoginFailure.username == name[:100]))
+
+
+def is_throttled(
+    session: Session, name: str, client: str, throttle: Throttle, now: dt.datetime | None = None
+) -> dt.timedelta | None:
+    """How long until another attempt for ``name`` from ``client`` is allowed, or None if one
+    is allowed now. Failures older than the window are pruned on the way."""
+    now = now or utcnow()
+    since = now - throttle.window
+    session.execute(delete(LoginFailure).where(LoginFailure.at < since))
+    waits = []
+    for column, key, limit in (
+        (LoginFailure.username, name[:100], throttle.max_per_username),
+        (LoginFailure.client, client[:100], throttle.max_per_client),
+    ):
+        times = session.scalars(
+            select(LoginFailure.at)
+            .where(column == key, LoginFailure.at >= since)
+            .order_by(LoginFailure.at.desc())
+            .limit(limit)
+        ).all()
+        if len(times) >= limit:
+            # the oldest of the last ``limit`` failures must leave the window first
+            waits.append(times[-1] + throttle.window - now)
+    if not waits:
+        return None
+    return max(max(waits), dt.timedelta(seconds=1))
