@@ -1,0 +1,142 @@
+"""What a route can ask to be given: a registry session, the signed-in user, a role check.
+
+A route that reads declares ``db: Session = reader(Role.viewer)`` and one that writes
+``db: Session = writer(Role.clinician)``: both check the bearer token and the user's role before
+the route runs, and a writing session carries the user's name as the audit actor and commits
+when the route returns (after the route body, before the response is sent, so a failed commit
+is still reported to the client), or rolls everything back if it raises. Routes never open
+sessions or check roles themselves, which is what lets one test walk every route and prove
+that none is left unguarded (`required_role` reads the role back from a route).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cache
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.orm import Session
+
+from rectoplan.registry import audit, users
+from rectoplan.registry.users import Role
+from rectoplan.web import tokens
+
+oauth2 = OAuth2PasswordBearer(tokenUrl="/api/token", auto_error=False)
+
+_ROLE_ATTRIBUTE = "rectoplan_role"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The signed-in user as the request sees them (not an ORM row, so it outlives sessions)."""
+
+    name: str
+    role: Role
+
+
+def _unauthorized(message: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED, message, headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+def session(request: Request) -> Iterator[Session]:
+    """One registry session per request."""
+    with request.app.state.sessions() as db:
+        yield db
+
+
+def current_user(
+    request: Request,
+    token: str | None = Depends(oauth2),
+    db: Session = Depends(session),
+) -> Principal:
+    """The active user the bearer token names, read from the registry on every request."""
+    if not token:
+        raise _unauthorized("not authenticated: send a bearer token from POST /api/token")
+    try:
+        name = tokens.subject(request.app.state.settings.secret_key, token)
+    except tokens.TokenError as exc:
+        raise _unauthorized(str(exc)) from None
+    user = users.find_user(db, name)
+    if user is None or not user.active:
+        raise _unauthorized(f"no active user {name!r}")
+    return Principal(user.name, Role(user.role))
+
+
+@cache
+def require(role: Role) -> Callable[..., Principal]:
+    """A dependency that admits users with ``role`` or a higher one (403 otherwise)."""
+
+    def dependency(user: Principal = Depends(current_user)) -> Principal:
+        if not user.role.allows(role):
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN, f"this needs the {role} role; {user.name} is {user.role}"
+            )
+        return user
+
+    setattr(dependency, _ROLE_ATTRIBUTE, role)
+    dependency.__name__ = f"require_{role}"
+    return dependency
+
+
+@cache
+def reads(role: Role) -> Callable[..., Session]:
+    """A session for a route that only reads, after checking ``role``."""
+
+    def dependency(
+        _user: Principal = Depends(require(role)), db: Session = Depends(session)
+    ) -> Session:
+        return db
+
+    dependency.__name__ = f"reads_as_{role}"
+    return dependency
+
+
+@cache
+def writes(role: Role) -> Callable[..., Iterator[Session]]:
+    """A session whose changes are audited as the user's, committed when the route returns."""
+
+    def dependency(
+        user: Principal = Depends(require(role)), db: Session = Depends(session)
+    ) -> Iterator[Session]:
+        audit.set_actor(db, user.name)
+        try:
+            yield db
+        except BaseException:
+            db.rollback()
+            raise
+        db.commit()
+
+    dependency.__name__ = f"writes_as_{role}"
+    return dependency
+
+
+def reader(role: Role):
+    """``db: Session = reader(Role.viewer)``: a reading route's session."""
+    return Depends(reads(role))
+
+
+def writer(role: Role):
+    """``db: Session = writer(Role.clinician)``: a writing route's session, ending before the
+    response is sent (a failed commit is an error response, not a lost write behind a
+    success)."""
+    return Depends(writes(role), scope="function")
+
+
+def required_role(dependant) -> Role | None:
+    """The least role a route's dependency tree demands (None: the route is public)."""
+    found = [
+        getattr(dep.call, _ROLE_ATTRIBUTE)
+        for dep in _walk(dependant)
+        if hasattr(dep.call, _ROLE_ATTRIBUTE)
+    ]
+    return max(found, key=lambda role: role.rank) if found else None
+
+
+def _walk(dependant):
+    for dep in dependant.dependencies:
+        yield dep
+        yield from _walk(dep)

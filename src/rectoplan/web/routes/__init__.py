@@ -1,0 +1,27 @@
+"""One router per resource; `app.create_app` includes them all (`ROUTERS`)."""
+
+from rectoplan.web.routes import (
+    analytics,
+    assess,
+    assessments,
+    auth,
+    cases,
+    health,
+    mct,
+    meetings,
+    outcomes,
+    users,
+)
+
+ROUTERS = (
+    health.router,
+    auth.router,
+    users.router,
+    cases.router,
+    assess.router,
+    assessments.router,
+    meetings.router,
+    outcomes.router,
+    analytics.router,
+    mct.router,
+)

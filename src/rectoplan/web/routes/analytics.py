@@ -1,0 +1,148 @@
+"""Cohort analytics on the registry: Kaplan–Meier, benchmarks and MDT concordance.
+
+Each answers JSON by default and the projector-ready figure with ``?format=png`` or ``svg``.
+The statistics come from `rectoplan.analytics` on the registry's cohort frames, exactly as
+``rectoplan analytics`` computes them; the comparison of the registry with every published
+benchmark is the command line's own function, so the two can never disagree. Figures are
+drawn with matplotlib's object API (thread-safe) and never touch the disk.
+"""
+
+from __future__ import annotations
+
+import io
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+from pydantic import Field
+from sqlalchemy.orm import Session
+
+from rectoplan.analytics import KaplanMeier, concordance, logrank
+from rectoplan.cli.analytics import (
+    _ENDPOINT_TITLES,
+    CIMethod,
+    Endpoint,
+    Period,
+    TimeUnit,
+    _plain,
+    _registry_comparisons,
+)
+from rectoplan.registry import cohort
+from rectoplan.registry.users import Role
+from rectoplan.web.deps import reader
+from rectoplan.web.errors import FieldProblem
+
+router = APIRouter(prefix="/api/analytics", tags=["analytics"])
+
+
+class Format(StrEnum):
+    json = "json"
+    png = "png"
+    svg = "svg"
+
+
+GroupBy = StrEnum("GroupBy", {name: name for name in cohort.GROUPS})
+MEDIA_TYPES = {Format.png: "image/png", Format.svg: "image/svg+xml"}
+IMAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {
+            "image/png": {"schema": {"type": "string", "format": "binary"}},
+            "image/svg+xml": {"schema": {"type": "string"}},
+        },
+        "description": "JSON, or the figure with ?format=png|svg",
+    }
+}
+
+Alpha = Annotated[float, Query(ge=0.001, le=0.5, description="1 - confidence level")]
+FormatQuery = Annotated[Format, Query(alias="format")]
+
+
+def _answer(payload: dict[str, Any], figure, format_: Format) -> Any:
+    if format_ is Format.json:
+        return _plain(payload)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=format_.value, dpi=150)
+    return Response(buffer.getvalue(), media_type=MEDIA_TYPES[format_])
+
+
+@router.get("/km", responses=IMAGE_RESPONSES)
+def kaplan_meier(
+    db: Session = reader(Role.viewer),
+    endpoint: Endpoint = Endpoint.overall,
+    group_by: GroupBy | None = None,
+    times: Annotated[
+        list[Annotated[float, Field(ge=0, le=36_525)]] | None,
+        Query(max_length=40, description="Days to report S(t) at (default: whole years)"),
+    ] = None,
+    ci: CIMethod = CIMethod.log_log,
+    alpha: Alpha = 0.05,
+    unit: TimeUnit = TimeUnit.months,
+    format_: FormatQuery = Format.json,
+) -> Any:
+    """Kaplan–Meier survival of the registry cohort, per group with a log-rank test."""
+    group = None if group_by is None else str(group_by.value)
+    frame = cohort.survival_frame(db, str(endpoint), group_by=group)
+    if frame.empty:
+        raise FieldProblem("endpoint", f"no patients for the {endpoint} endpoint yet", "query")
+    fitter = KaplanMeier(alpha=alpha, ci_method=str(ci))
+    columns = (frame["duration_days"], frame["event"])
+    if group is None:
+        curves = {"all patients": fitter.fit(*columns)}
+        test = None
+    else:
+        curves = fitter.fit_groups(
+            *columns, frame["group"], names=("duration_days", "event", "group_by")
+        )
+        test = logrank(*columns, frame["group"]) if len(curves) > 1 else None
+    payload = {
+        "endpoint": str(endpoint),
+        "curves": [curve.to_dict(times) for curve in curves.values()],
+        "logrank": test.to_dict() if test else None,
+        "skipped": frame.attrs.get("skipped_by_reason", {}),
+    }
+    figure = None
+    if format_ is not Format.json:
+        from rectoplan.analytics import plots
+
+        figure = plots.survival_figure(
+            curves, time_unit=str(unit), logrank=test, title=_ENDPOINT_TITLES[endpoint]
+        )
+    return _answer(payload, figure, format_)
+
+
+@router.get("/benchmark", responses=IMAGE_RESPONSES)
+def benchmark(
+    db: Session = reader(Role.viewer),
+    alpha: Alpha = 0.05,
+    min_n: Annotated[int, Query(ge=1, le=1_000_000, description="Fewest for a verdict")] = 10,
+    format_: FormatQuery = Format.json,
+) -> Any:
+    """The registry's R0, organ preservation, survival and concordance against published
+    figures, each with a verdict."""
+    summary, comparisons = _registry_comparisons(db, alpha, min_n)
+    payload = {"cohort": summary, "comparisons": [c.to_dict() for c in comparisons]}
+    figure = None
+    if format_ is not Format.json:
+        if not comparisons:
+            raise FieldProblem("format", "no benchmark applies to the registry yet", "query")
+        from rectoplan.analytics.benchmarks import comparisons_figure
+
+        figure = comparisons_figure(comparisons)
+    return _answer(payload, figure, format_)
+
+
+@router.get("/concordance", responses=IMAGE_RESPONSES)
+def mdt_concordance(
+    db: Session = reader(Role.viewer),
+    period: Period = Period.quarter,
+    alpha: Alpha = 0.05,
+    format_: FormatQuery = Format.json,
+) -> Any:
+    """Share of MDT decisions that followed the preferred recommendation, per period, and
+    the coded reasons for deviating."""
+    frame = cohort.decisions_frame(db)
+    if frame.empty:
+        raise FieldProblem("period", "the registry holds no MDT decisions yet", "query")
+    report = concordance(frame, period=str(period), alpha=alpha)
+    figure = report.plot() if format_ is not Format.json else None
+    return _answer(report.to_dict(), figure, format_)

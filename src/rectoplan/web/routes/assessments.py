@@ -1,0 +1,56 @@
+"""Stored assessments: the immutable snapshots of what the engine said about a case, and when.
+
+An MDT decision is judged against the snapshot the team had in front of it, so every snapshot
+stays readable after the case has moved on and the rules have changed.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rectoplan.registry import locking, models
+from rectoplan.registry.users import Role
+from rectoplan.web.deps import reader
+from rectoplan.web.routes.cases import CaseId, episode_of
+from rectoplan.web.schemas import AssessmentRecord, PathId
+
+router = APIRouter(prefix="/api", tags=["assessments"])
+
+
+def record_out(snapshot: models.Assessment, case_id: str) -> AssessmentRecord:
+    return AssessmentRecord(
+        id=snapshot.id,
+        case_id=case_id,
+        created_at=snapshot.created_at,
+        engine_version=snapshot.engine_version,
+        preferred_ids=snapshot.preferred_ids,
+        assessment=snapshot.assessment_json,
+    )
+
+
+@router.get("/cases/{case_id}/assessments", response_model=list[AssessmentRecord])
+def case_assessments(
+    case_id: CaseId,
+    db: Session = reader(Role.viewer),
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> list[AssessmentRecord]:
+    """The case's snapshots, newest first."""
+    episode = episode_of(db, case_id)
+    snapshots = db.scalars(
+        select(models.Assessment)
+        .where(models.Assessment.episode_id == episode.id)
+        .order_by(models.Assessment.id.desc())
+        .limit(limit)
+    )
+    return [record_out(s, episode.case_id) for s in snapshots]
+
+
+@router.get("/assessments/{assessment_id}", response_model=AssessmentRecord)
+def read_assessment(assessment_id: PathId, db: Session = reader(Role.viewer)) -> AssessmentRecord:
+    snapshot = locking.get(db, models.Assessment, assessment_id)
+    episode = locking.get(db, models.Episode, snapshot.episode_id)
+    return record_out(snapshot, episode.case_id)

@@ -1,0 +1,65 @@
+"""Logging in: the OAuth2 password flow (``POST /api/token``) and ``GET /api/me``.
+
+A failed login is recorded before the answer goes out, and a name or a client with too many
+recent failures is refused with 429 and ``Retry-After`` *before* its password is checked, so
+guessing cannot continue at full speed behind the refusals.
+"""
+
+from __future__ import annotations
+
+import math
+
+from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi.security import OAuth2PasswordRequestForm
+from sqlalchemy.orm import Session
+
+from rectoplan.registry import users
+from rectoplan.registry.users import Role
+from rectoplan.web import tokens
+from rectoplan.web.deps import Principal, require, session
+from rectoplan.web.schemas import Me, Problem, TokenOut
+
+router = APIRouter(prefix="/api", tags=["auth"])
+
+
+@router.post(
+    "/token",
+    response_model=TokenOut,
+    responses={401: {"model": Problem}, 429: {"model": Problem}},
+)
+def login(
+    request: Request,
+    form: OAuth2PasswordRequestForm = Depends(),
+    db: Session = Depends(session),
+) -> TokenOut:
+    """Exchange a user name and password for a bearer token (``Authorization: Bearer ...``)."""
+    settings = request.app.state.settings
+    client = request.client.host if request.client else "unknown"
+    wait = users.is_throttled(db, form.username, client, settings.throttle)
+    if wait is not None:
+        db.commit()  # keep the pruning of expired failures
+        seconds = math.ceil(wait.total_seconds())
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            f"too many failed logins; try again in {seconds} s",
+            headers={"Retry-After": str(seconds)},
+        )
+    user = users.authenticate(db, form.username, form.password)
+    if user is None:
+        users.record_failure(db, form.username, client)
+        db.commit()
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "wrong user name or password",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    users.clear_failures(db, user.name)
+    db.commit()
+    token = tokens.issue(settings.secret_key, user.name, user.role, settings.token_minutes)
+    return TokenOut(access_token=token.value, expires_at=token.expires_at, role=user.role)
+
+
+@router.get("/me", response_model=Me)
+def me(user: Principal = Depends(require(Role.viewer))) -> Me:
+    """Who the token belongs to, and their role."""
+    return Me(name=user.name, role=user.role)

@@ -1,0 +1,189 @@
+"""Magnetic compression planning (``/api/mct/...``): the ``rectoplan mct`` commands as JSON.
+
+Inputs are millimetres like the command line; the physics runs in SI inside `rectoplan.mct`,
+and the answers are the command line's own ``--json`` payloads, so the two never drift apart.
+Bad input is a 422 naming the field (``lower.id_mm``). The design search grows with the cube
+of the grid, so a request whose grid would exceed `MAX_DESIGN_GRID` candidates is refused
+with the step to use instead of tying up a worker for minutes.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from fastapi import APIRouter, Depends
+
+from rectoplan.cli.analytics import _plain
+from rectoplan.cli.mct import _assessment_payload, _curve_rows, _design_rows, _ring_payload
+from rectoplan.mct.design import (
+    CouplingSettings,
+    DeliveryLimits,
+    DesignGrid,
+    Objective,
+    assess_coupling,
+    design_rings,
+)
+from rectoplan.mct.magnets import MagnetValueError, RingMagnet
+from rectoplan.mct.materials import MaterialModel, UnknownGradeError
+from rectoplan.mct.tissue import PressureWindow
+from rectoplan.mct.units import MM
+from rectoplan.registry.users import Role
+from rectoplan.web.deps import require
+from rectoplan.web.errors import FieldProblem
+from rectoplan.web.schemas import (
+    CouplingSettingsIn,
+    DesignIn,
+    ForceIn,
+    PlanIn,
+    PressureWindowIn,
+    RingIn,
+    RingPair,
+)
+
+router = APIRouter(
+    prefix="/api/mct", tags=["magnetic compression"], dependencies=[Depends(require(Role.viewer))]
+)
+
+MAX_DESIGN_GRID = 60_000
+"""Candidate grid points (OD x ID x height) one design request may search: about two seconds
+of work; the command line has no such limit."""
+
+_RING_FIELDS = {
+    "outer_diameter_m": "od_mm",
+    "inner_diameter_m": "id_mm",
+    "height_m": "height_mm",
+    "polarization_t": "polarization_t",
+    "grade": "grade",
+}
+
+
+def _ring(spec: RingIn, where: str, material: MaterialModel) -> RingMagnet:
+    try:
+        return RingMagnet.from_mm(
+            spec.od_mm,
+            spec.id_mm,
+            spec.height_mm,
+            spec.grade.value,
+            polarization_t=spec.polarization_t,
+            material=material,
+        )
+    except (MagnetValueError, UnknownGradeError) as exc:
+        message = exc.message if isinstance(exc, MagnetValueError) else str(exc)
+        raise FieldProblem(f"{where}.{_RING_FIELDS[exc.field]}", message) from None
+
+
+def _pair(body: RingPair) -> tuple[RingMagnet, RingMagnet]:
+    material = MaterialModel.rigid() if body.ideal else MaterialModel()
+    lower = _ring(body.lower, "lower", material)
+    if body.upper is None:
+        return lower, lower
+    return lower, _ring(body.upper, "upper", material)
+
+
+def _material(ideal: bool) -> MaterialModel:
+    return MaterialModel.rigid() if ideal else MaterialModel()
+
+
+@router.post("/force")
+def force(body: ForceIn) -> dict[str, Any]:
+    """Force, mean contact pressure and axial stiffness of a coaxial ring pair against the gap."""
+    lower, upper = _pair(body)
+    rows = _curve_rows(lower, upper, np.asarray(body.gaps_mm, dtype=float) * MM)
+    return _plain({"lower": _ring_payload(lower), "upper": _ring_payload(upper), "rows": rows})
+
+
+def _settings(given: CouplingSettingsIn) -> CouplingSettings:
+    convert = {
+        "rail_force_n": ("rail_force_n", float),
+        "direct_force_n": ("direct_force_n", float),
+        "direct_offset_mm": ("direct_offset_m", lambda mm: mm * MM),
+        "direct_tilt_deg": ("direct_tilt_rad", math.radians),
+    }
+    values = {
+        convert[key][0]: convert[key][1](value)
+        for key, value in given.model_dump(exclude_none=True).items()
+    }
+    try:
+        return CouplingSettings(**values)
+    except ValueError as exc:
+        name, _, message = str(exc).partition(": ")
+        field = next((k for k, (n, _) in convert.items() if n == name), "rail_force_n")
+        raise FieldProblem(f"settings.{field}", message) from None
+
+
+def _window(given: PressureWindowIn | None) -> PressureWindow | None:
+    if given is None:
+        return None
+    try:
+        return PressureWindow(given.low_kpa, given.high_kpa)
+    except ValueError as exc:
+        name, _, message = str(exc).partition(": ")
+        raise FieldProblem(f"pressure_window.{name}", message) from None
+
+
+@router.post("/plan")
+def plan(body: PlanIn) -> dict[str, Any]:
+    """Will the pair couple across the stenosis directly, only on a guide-wire rail, or not?
+    Every threshold is an assumption and is reported with the verdict."""
+    lower, upper = _pair(body)
+    settings = _settings(body.settings)
+    try:
+        result = assess_coupling(
+            lower, upper, body.stenosis_length_mm * MM, settings, _window(body.pressure_window)
+        )
+    except ValueError as exc:
+        raise FieldProblem("stenosis_length_mm", str(exc).split(": ", 1)[-1]) from None
+    return _plain(_assessment_payload(result))
+
+
+def _grid_size(body: DesignIn, grid: DesignGrid) -> int:
+    def count(low: float, high: float, step: float) -> int:
+        return max(0, math.floor(high / step + 1e-9) - math.ceil(low / step - 1e-9) + 1)
+
+    step = body.step_mm
+    outer = count(grid.min_outer_diameter_m / MM, body.max_od_mm, step)
+    inner = count(body.min_id_mm, body.max_od_mm, step)
+    heights = count(grid.min_height_m / MM, body.max_height_mm, step)
+    return outer * inner * heights
+
+
+@router.post("/design")
+def design(body: DesignIn) -> dict[str, Any]:
+    """Pareto set of ring designs (the same ring on both sides) within the delivery limits."""
+    try:
+        limits = DeliveryLimits(body.max_od_mm * MM, body.min_id_mm * MM, body.max_height_mm * MM)
+    except ValueError as exc:
+        name = str(exc).split(":", 1)[0]
+        field = {"max_outer_diameter_m": "max_od_mm", "min_inner_diameter_m": "min_id_mm"}
+        raise FieldProblem(field.get(name, "max_height_mm"), str(exc).split(": ", 1)[-1]) from None
+    if body.objective is Objective.PRESSURE and body.target_pressure_kpa is None:
+        raise FieldProblem("target_pressure_kpa", "the pressure objective needs a target (kPa)")
+    grid = DesignGrid(step_m=body.step_mm * MM, height_step_m=body.step_mm * MM)
+    size = _grid_size(body, grid)
+    if size > MAX_DESIGN_GRID:
+        raise FieldProblem(
+            "step_mm",
+            f"the grid would have {size:,} candidates (at most {MAX_DESIGN_GRID:,} per "
+            "request): use a larger step or tighter limits",
+        )
+    result = design_rings(
+        limits,
+        planned_gap_m=None if body.stenosis_length_mm is None else body.stenosis_length_mm * MM,
+        objective=body.objective,
+        target_pressure_kpa=body.target_pressure_kpa,
+        material=_material(body.ideal),
+        grid=grid,
+        grades=None if body.grades is None else tuple(g.value for g in body.grades),
+    )
+    return _plain(
+        {
+            "objective": str(result.objective),
+            "n_candidates": result.n_candidates,
+            "n_geometries": result.n_geometries,
+            "n_feasible": result.n_feasible,
+            "n_pareto": len(result.designs),
+            "designs": _design_rows(result.designs),
+        }
+    )

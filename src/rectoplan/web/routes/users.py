@@ -1,0 +1,46 @@
+"""User administration (admin only): list, create, change role, deactivate, reset a password.
+
+The registry refuses to lose its last active admin: without one nobody could manage users
+again short of editing the database by hand.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+from sqlalchemy.orm import Session
+
+from rectoplan.registry import users
+from rectoplan.registry.errors import FieldError, InvalidRecordError
+from rectoplan.registry.users import Role, User
+from rectoplan.web.deps import reader, writer
+from rectoplan.web.schemas import UserCreate, UserOut, UserUpdate
+
+router = APIRouter(prefix="/api/users", tags=["users"])
+
+
+def user_out(user: User) -> UserOut:
+    return UserOut.model_validate(user, from_attributes=True)
+
+
+@router.get("", response_model=list[UserOut])
+def list_users(db: Session = reader(Role.admin)) -> list[UserOut]:
+    return [user_out(u) for u in users.list_users(db)]
+
+
+@router.post("", response_model=UserOut, status_code=status.HTTP_201_CREATED)
+def create_user(body: UserCreate, db: Session = writer(Role.admin)) -> UserOut:
+    return user_out(users.create_user(db, body.name, body.role, body.password))
+
+
+@router.patch("/{name}", response_model=UserOut)
+def update_user(name: str, body: UserUpdate, db: Session = writer(Role.admin)) -> UserOut:
+    """Change the role or ``active`` flag, or set a new password, of the version you read."""
+    user = users.update_user(
+        db, name, expected_version=body.expected_version, role=body.role, active=body.active
+    )
+    if body.password is not None:
+        user = users.set_password(db, name, body.password, expected_version=user.version)
+    if not users.has_admin(db):
+        field = "role" if body.role is not None else "active"
+        raise InvalidRecordError([FieldError(field, "the last active admin must remain one")])
+    return user_out(user)

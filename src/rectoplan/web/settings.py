@@ -1,0 +1,102 @@
+"""The service's settings, read once from ``RECTOPLAN_*`` environment variables.
+
+Every limit that is a policy choice (how long a token lives, how many failed logins are
+tolerated) is a named setting, so a hospital can tighten it without a code change. The
+signing key must survive restarts (or every token dies with the process) yet must never be a
+default shared by every installation: without ``RECTOPLAN_SECRET_KEY`` a random key is
+generated once and kept, readable by its owner only, in ``var/secret.key``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rectoplan.registry.db import database_url
+from rectoplan.registry.users import Throttle
+
+SECRET_KEY_FILE = Path("var") / "secret.key"
+MIN_SECRET_BYTES = 32
+"""HS256 keys shorter than the hash output (32 bytes) weaken the signature (RFC 7518 §3.2)."""
+
+
+class SettingsError(ValueError):
+    """A ``RECTOPLAN_*`` variable that cannot be used; names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    secret_key: str = field(repr=False)
+    token_minutes: int = 60
+    login_max_failures: int = 5
+    login_max_failures_per_client: int = 20
+    login_window_seconds: int = 15 * 60
+    admin_password: str | None = field(default=None, repr=False)
+
+    @property
+    def throttle(self) -> Throttle:
+        return Throttle(
+            max_per_username=self.login_max_failures,
+            max_per_client=self.login_max_failures_per_client,
+            window=dt.timedelta(seconds=self.login_window_seconds),
+        )
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, *, database: str | None = None
+    ) -> Settings:
+        """Settings from ``environ`` (default: the process environment); ``database``
+        overrides ``RECTOPLAN_DATABASE_URL`` (the ``--db`` option)."""
+        env = os.environ if environ is None else environ
+        return cls(
+            database_url=database or env.get("RECTOPLAN_DATABASE_URL") or database_url(),
+            secret_key=env.get("RECTOPLAN_SECRET_KEY") or stored_secret_key(),
+            token_minutes=_positive(env, "RECTOPLAN_TOKEN_MINUTES", 60),
+            login_max_failures=_positive(env, "RECTOPLAN_LOGIN_MAX_FAILURES", 5),
+            login_max_failures_per_client=_positive(
+                env, "RECTOPLAN_LOGIN_MAX_FAILURES_PER_CLIENT", 20
+            ),
+            login_window_seconds=_positive(env, "RECTOPLAN_LOGIN_WINDOW_SECONDS", 15 * 60),
+            admin_password=env.get("RECTOPLAN_ADMIN_PASSWORD") or None,
+        )
+
+    def __post_init__(self) -> None:
+        if len(self.secret_key.encode()) < MIN_SECRET_BYTES:
+            raise SettingsError(
+                f"RECTOPLAN_SECRET_KEY: use at least {MIN_SECRET_BYTES} bytes "
+                "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+
+
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    text = env.get(name)
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise SettingsError(f"{name}: {text!r} is not a whole number") from None
+    if value < 1:
+        raise SettingsError(f"{name}: must be at least 1, got {value}")
+    return value
+
+
+def stored_secret_key(path: Path | None = None) -> str:
+    """The key in ``var/secret.key`` under the working directory, created on first use."""
+    path = path or Path.cwd() / SECRET_KEY_FILE
+    if path.is_file():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker wrote it first
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    return key
