@@ -250,6 +250,12 @@ def registry_stats(session: Session) -> dict:
     return {"counts": counts, "proportions": proportions}
 
 
+def _print_proportions(proportions: dict) -> None:
+    for name, value in proportions.items():
+        share = "-" if value["proportion"] is None else f"{100 * value['proportion']:.1f}%"
+        console.print(f"{name.replace('_', ' ')}: {value['count']}/{value['total']} ({share})")
+
+
 @app.command()
 def stats(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -271,10 +277,7 @@ def stats(
         for name, count in result["counts"].items():
             table.add_row(name, str(count))
         console.print(table)
-        for name, value in result["proportions"].items():
-            share = "-" if value["proportion"] is None else f"{100 * value['proportion']:.1f}%"
-            label = name.replace("_", " ")
-            console.print(f"{label}: {value['count']}/{value['total']} ({share})")
+        _print_proportions(result["proportions"])
 
 
 @app.command()
@@ -308,9 +311,7 @@ def demo(
                 console.print(f"{masked(url)} already holds episodes; nothing loaded")
             with factory() as session:
                 result = registry_stats(session)
-        for name, value in result["proportions"].items():
-            share = "-" if value["proportion"] is None else f"{100 * value['proportion']:.1f}%"
-            console.print(f"{name.replace('_', ' ')}: {value['count']}/{value['total']} ({share})")
+        _print_proportions(result["proportions"])
 
 
 @app.command()
