@@ -24,15 +24,27 @@ def _root() -> None:
 
 
 def _register() -> None:
-    from rectoplan.cli import analytics, arithmetic, clinical, fhir, mct, registry, surgery
+    from rectoplan.cli import (
+        analytics,
+        arithmetic,
+        clinical,
+        fhir,
+        mct,
+        registry,
+        serve,
+        surgery,
+        users,
+    )
 
     clinical.register(app)
     arithmetic.register(app)
     surgery.register(app)
+    serve.register(app)
     app.add_typer(mct.app, name="mct")
     app.add_typer(analytics.app, name="analytics")
     app.add_typer(registry.app, name="registry")
     app.add_typer(fhir.app, name="fhir")
+    app.add_typer(users.app, name="users")
 
 
 _register()

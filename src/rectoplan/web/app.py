@@ -10,11 +10,13 @@ checks.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
+from starlette.routing import BaseRoute
 
 from rectoplan import __version__
 from rectoplan.registry.db import make_engine, session_factory
@@ -58,9 +60,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+def endpoints(app: FastAPI) -> Iterator[tuple[str, str, BaseRoute]]:
+    """Every ``(method, path, route)`` the app answers, routers included (HEAD left out)."""
+    for context in iter_route_contexts(app.routes):
+        for method in sorted(context.methods or ()):
+            if method != "HEAD":
+                yield method, context.path, context.original_route
+
+
 def _document_roles(app: FastAPI) -> None:
-    for route in app.routes:
-        if isinstance(route, APIRoute):
+    """Append the least role each operation needs to its OpenAPI description."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = build()
+        for method, path, route in endpoints(app):
+            operation = schema["paths"].get(path, {}).get(method.lower())
+            if operation is None or not isinstance(route, APIRoute):
+                continue
             role = required_role(route.dependant)
             note = "No authentication." if role is None else f"Role: **{role}** or higher."
-            route.description = f"{route.description}\n\n{note}".strip()
+            text = operation.get("description", "")
+            if not text.endswith(note):
+                operation["description"] = f"{text}\n\n{note}".strip()
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -31,7 +31,7 @@ Version = Annotated[
     int, Field(ge=1, le=MAX_ID, description="The version you read (optimistic locking)")
 ]
 RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
-PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+PathId = Annotated[int, Path(ge=1, le=MAX_ID, examples=[1])]
 
 
 class _In(BaseModel):

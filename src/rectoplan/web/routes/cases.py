@@ -30,7 +30,9 @@ from rectoplan.web.schemas import (
 
 router = APIRouter(prefix="/api/cases", tags=["cases"])
 
-CaseId = Annotated[str, Path(max_length=64, description="The case's case_id")]
+CaseId = Annotated[
+    str, Path(max_length=64, description="The case's case_id", examples=["seed001-diagnosis"])
+]
 MAX_PATHWAYS = 3
 """A case opens at most primary, recurrence and stenosis, so these are the indices to search."""
 

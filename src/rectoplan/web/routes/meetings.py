@@ -52,7 +52,7 @@ def _case_ids(db: Session, episode_ids: set[int]) -> dict[int, str]:
     rows = db.execute(
         select(models.Episode.id, models.Episode.case_id).where(models.Episode.id.in_(episode_ids))
     )
-    return dict(rows.tuples().all())
+    return {episode_id: case_id for episode_id, case_id in rows}
 
 
 # --- meetings ------------------------------------------------------------------------------
@@ -88,7 +88,9 @@ def create_meeting(body: MeetingIn, db: Session = writer(Role.coordinator)) -> M
     existing = db.scalar(select(m).where(m.held_on == body.held_on, m.title == body.title))
     if existing is not None:
         raise ConflictError(f"meeting {existing.id} is already {body.title!r} on {body.held_on}")
-    return meeting_out(decisions.get_or_create_meeting(db, body))
+    meeting = decisions.get_or_create_meeting(db, body)
+    db.flush()  # assigns the id and version
+    return meeting_out(meeting)
 
 
 @router.get("/meetings/{meeting_id}", response_model=MeetingOut)

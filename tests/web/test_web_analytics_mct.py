@@ -1,0 +1,107 @@
+"""Analytics of the demo registry as JSON and as figures, and the magnet planner over HTTP."""
+
+from __future__ import annotations
+
+import pytest
+from web_support import bearer, client_for
+
+from rectoplan.registry.users import Role
+
+
+@pytest.fixture(scope="module")
+def demo_client(demo_template, tmp_path_factory):
+    # read-only use, so one copy serves the module
+    path = tmp_path_factory.mktemp("analytics") / "demo.sqlite3"
+    path.write_bytes(demo_template.read_bytes())
+    with client_for(f"sqlite:///{path}") as client:
+        yield client
+
+
+def test_kaplan_meier_json_by_group(demo_client):
+    answer = demo_client.get(
+        "/api/analytics/km",
+        params={"endpoint": "overall", "group_by": "risk_group", "times": [365, 730]},
+        headers=bearer(Role.viewer),
+    )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert len(body["curves"]) >= 2 and body["logrank"]["df"] == len(body["curves"]) - 1
+    assert [row["time"] for row in body["curves"][0]["at_times"]] == [365, 730]
+
+
+@pytest.mark.parametrize(
+    ("path", "format_", "magic"),
+    [
+        ("/api/analytics/km", "png", b"\x89PNG"),
+        ("/api/analytics/concordance", "svg", b"<?xml"),
+        ("/api/analytics/benchmark", "png", b"\x89PNG"),
+    ],
+)
+def test_figures(demo_client, path, format_, magic):
+    answer = demo_client.get(path, params={"format": format_}, headers=bearer(Role.viewer))
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith(f"image/{format_}")
+    assert answer.content.startswith(magic)
+
+
+def test_benchmark_and_concordance_json(demo_client):
+    viewer = bearer(Role.viewer)
+    benchmark = demo_client.get("/api/analytics/benchmark", headers=viewer).json()
+    assert benchmark["comparisons"] and "concordance" in benchmark["cohort"]
+    report = demo_client.get(
+        "/api/analytics/concordance", params={"period": "month"}, headers=viewer
+    ).json()
+    assert report["periods"] and report["overall"]["n"] >= 100
+
+
+def test_analytics_of_an_empty_registry_is_422_not_500(client):
+    answer = client.get("/api/analytics/concordance", headers=bearer(Role.viewer))
+    assert answer.status_code == 422
+    assert answer.json()["detail"][0]["field"] == "period"
+
+
+SEED000_RING = {"od_mm": 20, "id_mm": 8, "height_mm": 5, "grade": "N45"}
+
+
+def test_mct_force_plan_and_design(client):
+    viewer = bearer(Role.viewer)
+    force = client.post(
+        "/api/mct/force", json={"lower": SEED000_RING, "gaps_mm": [0, 5, 25]}, headers=viewer
+    )
+    assert force.status_code == 200, force.text
+    rows = force.json()["rows"]
+    assert [r["gap_mm"] for r in rows] == [0, 5, 25]
+    assert rows[0]["force_n"] > rows[1]["force_n"] > rows[2]["force_n"] > 0
+    plan = client.post(
+        "/api/mct/plan", json={"lower": SEED000_RING, "stenosis_length_mm": 25}, headers=viewer
+    )
+    assert plan.status_code == 200, plan.text
+    assert plan.json()["verdict"] in {"couples_directly", "needs_guidewire_rail", "cannot_couple"}
+    design = client.post(
+        "/api/mct/design",
+        json={"max_od_mm": 20, "max_height_mm": 8, "min_id_mm": 3, "step_mm": 1},
+        headers=viewer,
+    )
+    assert design.status_code == 200, design.text
+    assert design.json()["n_pareto"] == len(design.json()["designs"]) > 0
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/mct/force", {"lower": {**SEED000_RING, "id_mm": 25}}, "lower.id_mm"),
+        ("/api/mct/force", {"lower": {**SEED000_RING, "grade": "N99"}}, "lower.grade"),
+        ("/api/mct/force", {"lower": SEED000_RING, "gaps_mm": [-1]}, "gaps_mm[0]"),
+        (
+            "/api/mct/plan",
+            {"lower": SEED000_RING, "stenosis_length_mm": 25, "settings": {"rail_force_n": 5}},
+            "settings.direct_force_n",
+        ),
+        ("/api/mct/design", {"max_od_mm": 20, "max_height_mm": 8, "min_id_mm": 30}, "min_id_mm"),
+        ("/api/mct/design", {"max_od_mm": 90, "max_height_mm": 40, "step_mm": 0.1}, "step_mm"),
+    ],
+)
+def test_mct_bad_input_is_422_naming_the_field(client, path, body, field):
+    answer = client.post(path, json=body, headers=bearer(Role.viewer))
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["detail"][0]["field"] == field

@@ -1,0 +1,72 @@
+"""What the web tests share besides fixtures: users, tokens, settings, the public routes.
+
+A uniquely named module (not ``conftest``) so test modules can import it unambiguously.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from rectoplan.registry import users
+from rectoplan.registry.db import make_engine, session_factory, transaction
+from rectoplan.registry.users import Role
+from rectoplan.web import tokens
+from rectoplan.web.app import create_app
+from rectoplan.web.bootstrap import ADMIN_NAME, prepare
+from rectoplan.web.settings import Settings
+
+SECRET = "tests-only-signing-key-" + "0123456789abcdef" * 2
+PASSWORD = "correct horse battery"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "cases"
+DEMO_EPISODES = 120
+"""Synthetic episodes of the demo registry the analytics and schemathesis tests use."""
+USER_OF_ROLE = {role: (ADMIN_NAME if role is Role.admin else role.value) for role in Role}
+
+
+def settings_for(url: str, **changes) -> Settings:
+    return Settings(database_url=url, secret_key=SECRET, admin_password=PASSWORD, **changes)
+
+
+def prepare_registry(url: str) -> None:
+    """A registry as `rectoplan serve` leaves it, plus a user for each role below admin."""
+    prepare(settings_for(url))
+    engine = make_engine(url)
+    try:
+        with transaction(session_factory(engine), "test-setup") as session:
+            for role in (Role.viewer, Role.clinician, Role.coordinator):
+                users.create_user(session, role.value, role, PASSWORD)
+    finally:
+        engine.dispose()
+
+
+def client_for(url: str, **changes) -> TestClient:
+    return TestClient(create_app(settings_for(url, **changes)))
+
+
+def bearer(role: Role | str, **kwargs) -> dict[str, str]:
+    """An Authorization header for the test user of ``role`` (signed, no login)."""
+    role = Role(role)
+    token = tokens.issue(SECRET, USER_OF_ROLE[role], role, 60, **kwargs)
+    return {"Authorization": f"Bearer {token.value}"}
+
+
+def example_case(name: str = "seed001_1_diagnosis") -> dict:
+    return json.loads((EXAMPLES / f"{name}.json").read_text())
+
+
+PUBLIC_ROUTES = frozenset(
+    {
+        ("GET", "/healthz"),
+        ("POST", "/api/token"),
+        ("GET", "/docs"),
+        ("GET", "/docs/oauth2-redirect"),
+        ("GET", "/redoc"),
+        ("GET", "/openapi.json"),
+        ("GET", "/cds-services"),
+    }
+)
+"""The routes anyone may call: they serve no patient data (health, login, API description,
+and the CDS Hooks discovery document, which an EHR reads before it has any credentials)."""
