@@ -17,16 +17,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-## run: assess every example case, load the demo registry, and print where to look next
+## run: serve the API on http://127.0.0.1:8000 (docs at /docs) over the demo registry;
+##      prints the first admin's password when it creates one
 run: $(STAMP)
-	$(VENV)/bin/rectoplan demo
-	$(VENV)/bin/rectoplan registry demo --n 2000
-	@echo
-	@echo "Demo registry: var/rectoplan.sqlite3. Try:"
-	@echo "  .venv/bin/rectoplan analytics km --endpoint overall --group-by risk_group --plot km.png"
-	@echo "  .venv/bin/rectoplan analytics concordance --plot concordance.png"
-	@echo "  .venv/bin/rectoplan mct plan --from examples/mct/seed000_stenosis.json"
-	@echo "  .venv/bin/rectoplan sacrectomy examples/cases/seed002_posterior_recurrence.json --plot sagittal.png"
+	$(VENV)/bin/rectoplan serve --demo 2000
 
 ## test: lint, then the whole test suite, with a real PostgreSQL server on loopback
 test: $(STAMP) lint
