@@ -44,6 +44,15 @@ class FieldProblem(ValueError):
         self.where = where
 
 
+class Problems(ValueError):
+    """Several problems found by a route, each already a ``detail`` item (``loc``, ``field``,
+    ``msg``, ``type``): 422."""
+
+    def __init__(self, items: list[dict[str, Any]]) -> None:
+        super().__init__("; ".join(str(item["msg"]) for item in items))
+        self.items = items
+
+
 def _dotted(parts: list[Any] | tuple[Any, ...]) -> str:
     text = ""
     for part in parts:
@@ -103,6 +112,10 @@ async def _field_problem(_request: Request, exc: FieldProblem) -> JSONResponse:
     return _unprocessable([_item([exc.where, *_split(exc.field)], exc.message, "value_error")])
 
 
+async def _problems(_request: Request, exc: Problems) -> JSONResponse:
+    return _unprocessable(exc.items)
+
+
 async def _data_error(_request: Request, exc: DataError) -> JSONResponse:
     return _unprocessable([_item(["query", exc.field], exc.message, "data_error")])
 
@@ -131,6 +144,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(InvalidRecordError, _invalid_record)
     app.add_exception_handler(FieldProblem, _field_problem)
+    app.add_exception_handler(Problems, _problems)
     app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(NotFoundError, _not_found)
     app.add_exception_handler(ConflictError, _conflict)

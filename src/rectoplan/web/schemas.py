@@ -321,3 +321,14 @@ class DesignIn(_In):
     grades: list[GradeName] | None = Field(None, min_length=1, max_length=len(GRADES))
     step_mm: float = Field(0.5, ge=0.1, le=5, description="Grid step for OD, ID and height")
     ideal: bool = False
+
+
+# --- FHIR ----------------------------------------------------------------------------------
+
+
+class FhirImportOut(BaseModel):
+    case: Case
+    sources: dict[str, str] = Field(description="Case field -> the FHIR element it came from")
+    notes: list[str] = Field(description="What the bundle holds that was not imported, and why")
+    mcode_violations: list[str] = Field(description="mCODE rules the bundle breaks")
+    stored: CaseOut | None = Field(None, description="The stored case (None with store=false)")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import pool
 
-from rectoplan.registry import users  # noqa: F401  (its tables are part of the schema)
+from rectoplan.registry import cds_feedback, users  # noqa: F401  (their tables are in the schema)
 from rectoplan.registry.db import make_engine
 from rectoplan.registry.models import Base
 

@@ -6,6 +6,8 @@ from rectoplan.web.routes import (
     assessments,
     auth,
     cases,
+    cds_hooks,
+    fhir,
     health,
     mct,
     meetings,
@@ -24,4 +26,6 @@ ROUTERS = (
     outcomes.router,
     analytics.router,
     mct.router,
+    fhir.router,
+    cds_hooks.router,
 )

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Path, Query, status
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from rectoplan.clinical.case import Case
 from rectoplan.registry import episodes, models
 from rectoplan.registry.enums import EpisodeStatus
 from rectoplan.registry.users import Role
@@ -25,6 +26,7 @@ from rectoplan.web.schemas import (
     CaseUpdate,
     Conflict,
     Pathway,
+    PatientRef,
     StatusUpdate,
 )
 
@@ -58,11 +60,9 @@ def case_out(db: Session, episode: models.Episode) -> CaseOut:
     )
 
 
-@router.post("", response_model=CaseOut, status_code=status.HTTP_201_CREATED)
-def create_case(body: CaseCreate, db: Session = writer(Role.clinician)) -> CaseOut:
-    """Store a new case (validated, assessed, the snapshot kept); its ``case_id`` must be new."""
-    case = body.case
-    patient = body.patient
+def store_case(db: Session, case: Case, patient: PatientRef | None) -> models.Episode:
+    """Store a validated case as a new episode of ``patient`` (default: the case id as the
+    pseudonym), assessed, with its snapshot; shared with the FHIR import."""
     record = {
         "patient": {
             "pseudonym": patient.pseudonym if patient else case.case_id,
@@ -71,7 +71,13 @@ def create_case(body: CaseCreate, db: Session = writer(Role.clinician)) -> CaseO
         },
         "case": case.model_dump(mode="json"),
     }
-    return case_out(db, episodes.create_episode(db, record))
+    return episodes.create_episode(db, record)
+
+
+@router.post("", response_model=CaseOut, status_code=status.HTTP_201_CREATED)
+def create_case(body: CaseCreate, db: Session = writer(Role.clinician)) -> CaseOut:
+    """Store a new case (validated, assessed, the snapshot kept); its ``case_id`` must be new."""
+    return case_out(db, store_case(db, body.case, body.patient))
 
 
 @router.get("/{case_id}", response_model=CaseOut)
