@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from rectoplan.clinical.case import Case
 from rectoplan.registry import episodes, models
 from rectoplan.registry.enums import EpisodeStatus
+from rectoplan.registry.errors import NotFoundError
 from rectoplan.registry.users import Role
 from rectoplan.web.deps import reader, writer
 from rectoplan.web.schemas import (
@@ -46,18 +47,20 @@ def episode_of(db: Session, case_id: str) -> models.Episode:
     return episodes.episode_by_case_id(db, case_id)
 
 
-def case_out(db: Session, episode: models.Episode) -> CaseOut:
-    latest = db.scalar(
-        select(func.max(models.Assessment.id)).where(models.Assessment.episode_id == episode.id)
-    )
-    return CaseOut(
-        case_id=episode.case_id,
-        version=episode.version,
-        status=episode.status,
-        pseudonym=episode.patient.pseudonym,
-        case=episode.case_json,
-        latest_assessment_id=latest,
-    )
+def case_out(db: Session, case_id: str) -> CaseOut:
+    """The stored case with its patient's pseudonym and latest snapshot id, in one query
+    (this is the most-read route; 404 if there is no such case)."""
+    e, a = models.Episode, models.Assessment
+    latest = select(func.max(a.id)).where(a.episode_id == e.id).scalar_subquery()
+    row = db.execute(
+        select(e.case_id, e.version, e.status, models.Patient.pseudonym, e.case_json, latest)
+        .join(models.Patient, models.Patient.id == e.patient_id)
+        .where(e.case_id == case_id)
+    ).first()
+    if row is None:
+        raise NotFoundError("episode", case_id)
+    fields = ("case_id", "version", "status", "pseudonym", "case", "latest_assessment_id")
+    return CaseOut(**dict(zip(fields, row, strict=True)))
 
 
 def store_case(db: Session, case: Case, patient: PatientRef | None) -> models.Episode:
@@ -77,12 +80,12 @@ def store_case(db: Session, case: Case, patient: PatientRef | None) -> models.Ep
 @router.post("", response_model=CaseOut, status_code=status.HTTP_201_CREATED)
 def create_case(body: CaseCreate, db: Session = writer(Role.clinician)) -> CaseOut:
     """Store a new case (validated, assessed, the snapshot kept); its ``case_id`` must be new."""
-    return case_out(db, store_case(db, body.case, body.patient))
+    return case_out(db, store_case(db, body.case, body.patient).case_id)
 
 
 @router.get("/{case_id}", response_model=CaseOut)
 def read_case(case_id: CaseId, db: Session = reader(Role.viewer)) -> CaseOut:
-    return case_out(db, episode_of(db, case_id))
+    return case_out(db, case_id)
 
 
 @router.put("/{case_id}", response_model=CaseOut, responses=STALE)
@@ -93,7 +96,7 @@ def update_case(case_id: CaseId, body: CaseUpdate, db: Session = writer(Role.cli
     updated = episodes.update_case(
         db, episode.id, body.case, expected_version=body.expected_version
     )
-    return case_out(db, updated)
+    return case_out(db, updated.case_id)
 
 
 @router.put("/{case_id}/status", response_model=CaseOut, responses=STALE)
@@ -105,7 +108,7 @@ def set_status(
     updated = episodes.set_status(
         db, episode.id, body.status, expected_version=body.expected_version
     )
-    return case_out(db, updated)
+    return case_out(db, updated.case_id)
 
 
 def _latest_assessments():

@@ -80,7 +80,7 @@ def import_fhir_bundle(
     stored = None
     if store:
         patient = PatientRef(pseudonym=pseudonym) if pseudonym else None
-        stored = case_out(db, store_case(db, result.case, patient))
+        stored = case_out(db, store_case(db, result.case, patient).case_id)
     else:
         response.status_code = status.HTTP_200_OK
     return FhirImportOut(
