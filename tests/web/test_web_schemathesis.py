@@ -1,5 +1,6 @@
 """schemathesis against the app's own OpenAPI document: well over 1,000 generated requests,
-valid and invalid, sent with an admin's token, and not one may answer 5xx.
+valid and invalid, sent with an admin's token; not one may answer 5xx, and every answer must
+have a documented status, content type and body shape.
 
 One test drives every operation (so the request count can be asserted, whichever pytest-xdist
 worker runs it) on a fresh SQLite registry holding the demo (example cases and a small
@@ -18,6 +19,11 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 from web_support import SECRET, client_for
 
 from rectoplan.registry.db import make_engine, session_factory, transaction
@@ -43,6 +49,8 @@ FEWER = {
     "PUT /api/cases/{case_id}": 15,
 }
 MIN_REQUESTS = 1000
+CONFORMANCE = [status_code_conformance, content_type_conformance, response_schema_conformance]
+"""Besides "no 5xx": every answer's status is documented and its body matches its schema."""
 
 
 @pytest.fixture
@@ -80,6 +88,11 @@ def _fuzz(operation, mode: GenerationMode, headers: dict, statuses: Counter, err
         statuses[response.status_code] += 1
         if response.status_code >= 500:
             errors.append(f"{operation.label} -> {response.status_code}: {case.as_curl_command()}")
+            return
+        try:
+            case.validate_response(response, checks=CONFORMANCE)
+        except (Exception, BaseExceptionGroup) as exc:  # a group of failed checks
+            errors.append(f"{operation.label} -> {response.status_code}: {exc}")
 
     try:
         call()
@@ -88,20 +101,20 @@ def _fuzz(operation, mode: GenerationMode, headers: dict, statuses: Counter, err
             raise
 
 
-def test_no_generated_request_gets_a_server_error(fuzz_client):
+def test_generated_requests_get_no_server_error_and_documented_answers(fuzz_client):
     token = tokens.issue(SECRET, FUZZ_ADMIN, Role.admin, 60).value
     headers = {"Authorization": f"Bearer {token}"}
     schema = schemathesis.openapi.from_asgi("/openapi.json", fuzz_client.app)
     statuses: Counter[int] = Counter()
-    server_errors: list[str] = []
+    failures: list[str] = []
     started = time.perf_counter()
     for result in schema.get_all_operations():
         operation = result.ok()
         for mode in EXAMPLES:
             if _budget(operation.label, mode) >= 1:
-                _fuzz(operation, mode, headers, statuses, server_errors)
+                _fuzz(operation, mode, headers, statuses, failures)
     elapsed = time.perf_counter() - started
     total = sum(statuses.values())
     print(f"schemathesis: {total} requests in {elapsed:.0f} s; statuses {dict(statuses)}")
-    assert not server_errors, "\n".join(server_errors[:20])
+    assert not failures, "\n".join(failures[:20])
     assert total >= MIN_REQUESTS, f"only {total} requests were generated"

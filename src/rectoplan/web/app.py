@@ -3,9 +3,9 @@ error handlers together.
 
 The app owns one engine and one session factory for its registry (sessions audit every
 flush); nothing here creates tables or users, which is `rectoplan serve`'s job, so building
-an app has no side effects on the database. Each route's OpenAPI description ends with the
-least role it needs, read from its own dependencies, so the docs cannot disagree with the
-checks.
+an app has no side effects on the database. Each route's OpenAPI entry states the least role
+it needs and the 401/403/404 that follow, read from its own dependencies, so the docs cannot
+disagree with the checks.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from starlette.routing import BaseRoute
 
 from rectoplan import __version__
 from rectoplan.registry.db import make_engine, session_factory
+from rectoplan.registry.users import Role
 from rectoplan.web import errors
 from rectoplan.web.deps import required_role
 from rectoplan.web.routes import ROUTERS
@@ -56,7 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)
-    _document_roles(app)
+    _document_access(app)
     return app
 
 
@@ -68,8 +69,14 @@ def endpoints(app: FastAPI) -> Iterator[tuple[str, str, BaseRoute]]:
                 yield method, context.path, context.original_route
 
 
-def _document_roles(app: FastAPI) -> None:
-    """Append the least role each operation needs to its OpenAPI description."""
+_PROBLEM = {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
+def _document_access(app: FastAPI) -> None:
+    """Complete each operation's OpenAPI entry from its own dependencies: the least role it
+    needs (in the description) and the refusals that follow from it (401 without a valid
+    token, 403 for a weaker role, 404 for an id that names nothing, 400 for a body that is
+    not even text)."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -83,6 +90,21 @@ def _document_roles(app: FastAPI) -> None:
             text = operation.get("description", "")
             if not text.endswith(note):
                 operation["description"] = f"{text}\n\n{note}".strip()
+            responses = operation.setdefault("responses", {})
+            if role is not None:
+                responses.setdefault(
+                    "401", {"description": "No valid bearer token", "content": _PROBLEM}
+                )
+            if role is not None and role is not Role.viewer:
+                responses.setdefault(
+                    "403", {"description": f"Needs the {role} role", "content": _PROBLEM}
+                )
+            if "{" in path:
+                responses.setdefault("404", {"description": "Not found", "content": _PROBLEM})
+            if "requestBody" in operation:
+                responses.setdefault(
+                    "400", {"description": "The body cannot be read", "content": _PROBLEM}
+                )
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -270,9 +270,12 @@ GradeName = StrEnum("GradeName", {name: name for name in GRADES})
 
 
 class RingIn(_In):
-    od_mm: float = Field(gt=0, le=200, description="Outer diameter")
+    """One ring. Dimensions below 0.1 mm are refused: no such magnet is made, and the
+    demagnetization integrals underflow to nonsense there."""
+
+    od_mm: float = Field(ge=0.1, le=200, description="Outer diameter")
     id_mm: float = Field(0.0, ge=0, le=200, description="Inner diameter (0: a disc)")
-    height_mm: float = Field(gt=0, le=100, description="Axial height")
+    height_mm: float = Field(ge=0.1, le=100, description="Axial height")
     grade: GradeName = Field(GradeName["N45"], description="Sintered NdFeB grade")
     polarization_t: float | None = Field(
         None, gt=0, le=1.6, description="A measured Br in tesla, replacing the grade's"
