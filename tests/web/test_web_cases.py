@@ -137,3 +137,26 @@ def test_a_bad_case_is_422_naming_the_field_and_stores_nothing(client, case):
     assert answer.status_code == 422
     assert answer.json()["detail"][0]["field"] == "case.mri.cn"
     assert client.get("/api/cases", headers=bearer(Role.viewer)).json()["total"] == 0
+
+
+def test_a_value_the_database_cannot_store_is_422_not_500(any_client, any_url, case):
+    """PostgreSQL keeps no NUL character in text or JSONB; SQLite does. Either way no 500."""
+    expected = 422 if any_url.startswith("postgresql") else 201
+    assert _create(any_client, case).status_code == 201
+    answer = any_client.post(
+        f"/api/cases/{case['case_id']}/events",
+        json={"kind": "last_contact", "occurred_on": "2025-09-01", "details": {"note": "a\x00b"}},
+        headers=bearer(Role.clinician),
+    )
+    assert answer.status_code == expected, answer.text
+    decision = any_client.post(
+        f"/api/cases/{case['case_id']}/decisions",
+        json={
+            "chosen_option_id": "primary.organ_preservation.crt_local_excision",
+            "deviation_note": "nul \x00 here",
+        },
+        headers=bearer(Role.clinician),
+    )
+    assert decision.status_code == expected, decision.text
+    if expected == 422:
+        assert "cannot store" in decision.json()["detail"][0]["msg"]

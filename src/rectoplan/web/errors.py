@@ -2,10 +2,12 @@
 
 Registry errors map one to one (a wrong id is 404, a stale or colliding write 409, a bad
 record 422 listing every bad field); a 409 for a stale write carries the version now stored,
-so a client can reload and retry. Request validation keeps FastAPI's ``detail`` list and adds
-``field``: the dotted path of the bad field within the body (``case.mri.ct``) or the name of
-the query or path parameter. A cross-field rule of the case model reports the field it names
-itself (``restaging.date``), not the model that ran the rule.
+so a client can reload and retry. A unique key lost to a concurrent writer is a 409 too, and a
+value the database itself refuses (PostgreSQL stores no NUL character) a 422. Request
+validation keeps FastAPI's ``detail`` list and adds ``field``: the dotted path of the bad
+field within the body (``case.mri.ct``) or the name of the query or path parameter. A
+cross-field rule of the case model reports the field it names itself (``restaging.date``),
+not the model that ran the rule.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from typing import Any
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError as DatabaseDataError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from rectoplan.analytics import DataError
 from rectoplan.registry.errors import (
@@ -131,6 +134,26 @@ async def _conflict(_request: Request, exc: ConflictError) -> JSONResponse:
     return JSONResponse(body, status_code=status.HTTP_409_CONFLICT)
 
 
+def _reason(exc: Exception) -> str:
+    return str(getattr(exc, "orig", exc)).splitlines()[0]
+
+
+async def _refused_value(_request: Request, exc: DatabaseDataError) -> JSONResponse:
+    """A value the schema allowed but the database cannot store (PostgreSQL refuses a NUL
+    character in text and JSONB); the transaction was rolled back."""
+    item = _item(["body"], f"the database cannot store a value: {_reason(exc)}", "data_error")
+    return _unprocessable([item])
+
+
+async def _collision(_request: Request, exc: IntegrityError) -> JSONResponse:
+    """A unique key taken by a concurrent writer between our check and our write."""
+    log.info("write refused by a constraint: %s", _reason(exc))
+    return JSONResponse(
+        {"detail": "another writer stored a colliding record meanwhile; reload and retry"},
+        status_code=status.HTTP_409_CONFLICT,
+    )
+
+
 async def _database_down(_request: Request, exc: OperationalError) -> JSONResponse:
     log.error("registry unavailable: %s", str(exc).splitlines()[0])
     return JSONResponse(
@@ -148,4 +171,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(NotFoundError, _not_found)
     app.add_exception_handler(ConflictError, _conflict)
+    app.add_exception_handler(DatabaseDataError, _refused_value)
+    app.add_exception_handler(IntegrityError, _collision)
     app.add_exception_handler(OperationalError, _database_down)
