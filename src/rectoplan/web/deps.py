@@ -15,11 +15,12 @@ request that crosses it five times spends more time there than in the engine.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
 from fastapi import Depends, HTTPException, Request, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -47,10 +48,14 @@ def _unauthorized(message: str) -> HTTPException:
     )
 
 
-def session(request: Request) -> Iterator[Session]:
-    """One registry session per request."""
-    with request.app.state.sessions() as db:
+async def session(request: Request) -> AsyncIterator[Session]:
+    """One registry session per request. Making one does no I/O, so it is made on the event
+    loop; closing it may (a rollback on a database server), so that runs in the thread pool."""
+    db = request.app.state.sessions()
+    try:
         yield db
+    finally:
+        await run_in_threadpool(db.close)
 
 
 def current_user(
