@@ -14,11 +14,8 @@ prints a readable summary, or JSON with ``--json``, and draws with ``--plot FILE
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -27,6 +24,17 @@ from rich.console import Console
 from rich.table import Table
 
 from rectoplan.cli.errors import InputError, guarded, parse_number_list
+from rectoplan.reports.outcomes import (
+    ENDPOINT_TITLES,
+    REGISTRY_PROPORTIONS,
+    CIMethod,
+    Endpoint,
+    Period,
+    TimeUnit,
+    plain,
+    registry_comparisons,
+    survival_columns,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -39,40 +47,8 @@ app = typer.Typer(
 )
 
 
-class Endpoint(StrEnum):
-    overall = "overall"
-    disease_free = "disease_free"
-    tme_free = "tme_free"
-    restenosis_free = "restenosis_free"
-
-
-_ENDPOINT_TITLES = {
-    Endpoint.overall: "Overall survival",
-    Endpoint.disease_free: "Disease-free survival",
-    Endpoint.tme_free: "TME-free survival",
-    Endpoint.restenosis_free: "Restenosis-free survival",
-}
-
-
-class CIMethod(StrEnum):
-    log_log = "log-log"
-    log = "log"
-
-
-class TimeUnit(StrEnum):
-    days = "days"
-    months = "months"
-    years = "years"
-
-
-class Period(StrEnum):
-    quarter = "quarter"
-    month = "month"
-
-
 SURVIVAL_COLUMNS = ("duration_days", "event")
 DECISION_COLUMNS = ("decided_at", "followed_preferred")
-REGISTRY_PROPORTIONS = ("r0", "organ_preserved", "major_complications")
 _IN_MEMORY = (None, "", ":memory:")
 
 # --- shared options ------------------------------------------------------------------------
@@ -105,23 +81,8 @@ def _console() -> Console:
     return Console(highlight=False, soft_wrap=True)
 
 
-def _plain(value: Any) -> Any:
-    """JSON-ready: numpy scalars as Python numbers, NaN as null, dates as ISO text."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if hasattr(value, "item") and not isinstance(value, str | bytes):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    return value
-
-
 def _print_json(payload: dict[str, Any]) -> None:
-    typer.echo(json.dumps(_plain(payload), indent=2, allow_nan=False))
+    typer.echo(json.dumps(plain(payload), indent=2, allow_nan=False))
 
 
 _OPTIONS = {
@@ -280,11 +241,13 @@ def km(
             fitter = KaplanMeier(alpha=alpha, ci_method=str(ci))
             names = ("duration_days", "event")
             if group is None:
-                curves = {"all patients": fitter.fit(*_columns(frame), names=names)}
+                curves = {"all patients": fitter.fit(*survival_columns(frame), names=names)}
                 test = None
             else:
-                curves = fitter.fit_groups(*_columns(frame), frame[group], names=(*names, group))
-                test = logrank(*_columns(frame), frame[group], names=(*names, group))
+                curves = fitter.fit_groups(
+                    *survival_columns(frame), frame[group], names=(*names, group)
+                )
+                test = logrank(*survival_columns(frame), frame[group], names=(*names, group))
             payload = {
                 "endpoint": str(endpoint) if csv is None else None,
                 "source": source,
@@ -295,7 +258,7 @@ def km(
             if plot is not None:
                 from rectoplan.analytics import plots
 
-                title = _ENDPOINT_TITLES[endpoint] if csv is None else None
+                title = ENDPOINT_TITLES[endpoint] if csv is None else None
                 plots.survival_figure(
                     curves, path=plot, time_unit=str(unit), logrank=test, title=title
                 )
@@ -305,10 +268,6 @@ def km(
             _print_km(payload)
         if plot is not None and not as_json:
             _console().print(f"figure: {plot}")
-
-
-def _columns(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    return frame["duration_days"], frame["event"]
 
 
 def _print_km(payload: dict) -> None:
@@ -472,7 +431,7 @@ def benchmark(
             cohort: dict[str, Any] = {"source": "--k/--n"}
         else:
             with _registry(db) as session, _named("registry"):
-                cohort, comparisons = _registry_comparisons(session, alpha, min_n)
+                cohort, comparisons = registry_comparisons(session, alpha, min_n)
         if plot is not None:
             from rectoplan.analytics.benchmarks import comparisons_figure
 
@@ -484,60 +443,6 @@ def benchmark(
         _print_comparisons(cohort, comparisons)
         if plot is not None:
             _console().print(f"figure: {plot}")
-
-
-def _registry_comparisons(session, alpha: float, min_n: int) -> tuple[dict, list]:
-    """Registry R0 and organ preservation, survival at the benchmark times and concordance,
-    each against every whole-cohort reference for the same measure."""
-    from rectoplan.analytics import KaplanMeier, compare, compare_estimate, concordance, wilson
-    from rectoplan.analytics.benchmarks import REFERENCES, references_for
-    from rectoplan.analytics.survival import DAYS_PER_YEAR
-    from rectoplan.registry import cohort as registry
-
-    summary: dict[str, Any] = {"source": "registry"}
-    comparisons = []
-    for what in REGISTRY_PROPORTIONS:
-        successes, total = registry.proportion(session, what)
-        if total == 0:
-            summary[what] = None
-            continue
-        summary[what] = wilson(successes, total, alpha=alpha).to_dict()
-        comparisons += [
-            compare(successes, total, ref, alpha=alpha, min_patients=min_n)
-            for ref in references_for(what)
-        ]
-    endpoints = sorted({r.endpoint for r in REFERENCES if r.endpoint and not r.subgroup})
-    for endpoint in endpoints:
-        frame = registry.survival_frame(session, endpoint)
-        if frame.empty:
-            continue
-        curve = KaplanMeier(alpha=alpha).fit(*_columns(frame), label=endpoint)
-        for ref in REFERENCES:
-            if ref.endpoint != endpoint or ref.subgroup or ref.at_years is None:
-                continue
-            row = curve.survival_at([ref.at_years * DAYS_PER_YEAR]).iloc[0]
-            comparisons.append(
-                compare_estimate(
-                    row["survival"],
-                    row["lower"],
-                    row["upper"],
-                    int(row["at_risk"]),
-                    ref,
-                    method=f"Kaplan–Meier ({curve.ci_method})",
-                    alpha=alpha,
-                    min_patients=min_n,
-                    n_label=f"at risk at {ref.at_years:g} y",
-                )
-            )
-    decisions = registry.decisions_frame(session)
-    if not decisions.empty and decisions["followed_preferred"].notna().any():
-        overall = concordance(decisions, alpha=alpha).overall
-        summary["concordance"] = overall.to_dict()
-        comparisons += [
-            compare(overall.k, overall.n, ref, alpha=alpha, min_patients=min_n)
-            for ref in references_for("concordance")
-        ]
-    return summary, comparisons
 
 
 def _print_references(references, as_json: bool) -> None:

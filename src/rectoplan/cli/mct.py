@@ -42,7 +42,6 @@ from rich.table import Table
 
 from rectoplan.cli.errors import InputError, guarded, parse_number_list
 from rectoplan.mct.design import (
-    CouplingAssessment,
     CouplingSettings,
     DeliveryLimits,
     DesignGrid,
@@ -51,7 +50,7 @@ from rectoplan.mct.design import (
     assess_coupling,
     design_rings,
 )
-from rectoplan.mct.force import axial_force, axial_stiffness
+from rectoplan.mct.force import axial_force
 from rectoplan.mct.magnets import MagnetValueError, RingMagnet
 from rectoplan.mct.materials import GRADES, MaterialModel, UnknownGradeError
 from rectoplan.mct.pose import pose_force
@@ -62,6 +61,12 @@ from rectoplan.mct.tissue import (
     ring_overlap_area,
 )
 from rectoplan.mct.units import KPA, MM, PA_PER_MMHG
+from rectoplan.reports.mct_tables import (
+    assessment_payload,
+    curve_rows,
+    design_rows,
+    ring_payload,
+)
 
 app = typer.Typer(
     name="mct",
@@ -185,26 +190,6 @@ def _print_json(payload: dict[str, Any]) -> None:
     typer.echo(json.dumps(payload, indent=2, allow_nan=False))
 
 
-def _finite(value: float) -> float | None:
-    """JSON has no infinity: the stiffness at contact of equal radii becomes null."""
-    return float(value) if math.isfinite(value) else None
-
-
-def _mm(metres: float) -> float:
-    """Metres to millimetres for display, without binary noise (14.000000000000002)."""
-    return round(metres / MM, 9)
-
-
-def _ring_payload(ring: RingMagnet) -> dict[str, Any]:
-    return {
-        "od_mm": _mm(ring.outer_diameter_m),
-        "id_mm": _mm(ring.inner_diameter_m),
-        "height_mm": _mm(ring.height_m),
-        "grade": ring.grade,
-        "polarization_t": ring.polarization_t,
-    }
-
-
 def _material_note(ideal: bool) -> str:
     if ideal:
         return "rigid model: J = datasheet Br (--ideal)"
@@ -213,22 +198,6 @@ def _material_note(ideal: bool) -> str:
         f"J at {m.temperature_c:g} degC (Br {m.alpha_br_per_k * 100:+g} %/K) after "
         f"self-demagnetization (mu_r {m.recoil_permeability:g}); --ideal for the rigid model"
     )
-
-
-def _curve_rows(lower: RingMagnet, upper: RingMagnet, gaps: np.ndarray) -> list[dict[str, Any]]:
-    force = axial_force(lower, upper, gaps)
-    stiffness = axial_stiffness(lower, upper, gaps)
-    pressure = mean_pressure_pa(force, float(ring_overlap_area(lower, upper)))
-    return [
-        {
-            "gap_mm": _mm(g),
-            "force_n": float(f),
-            "pressure_kpa": _finite(p / KPA),
-            "pressure_mmhg": _finite(p / PA_PER_MMHG),
-            "stiffness_n_per_mm": _finite(k * MM),
-        }
-        for g, f, p, k in zip(gaps, force, pressure, stiffness, strict=True)
-    ]
 
 
 def _number(value: float | None, spec: str) -> str:
@@ -287,12 +256,12 @@ def force_command(
             RingSpec(od2, id2, height2, grade2, polarization2),
             ideal,
         )
-        rows = _curve_rows(lower, upper, gap_values)
+        rows = curve_rows(lower, upper, gap_values)
         if as_json:
             _print_json(
                 {
-                    "lower": _ring_payload(lower),
-                    "upper": _ring_payload(upper),
+                    "lower": ring_payload(lower),
+                    "upper": ring_payload(upper),
                     "material": _material_note(ideal),
                     "rows": rows,
                 }
@@ -519,38 +488,6 @@ def _window(text: str | None, file_window) -> PressureWindow | None:
         raise InputError("--window", str(exc).split(": ", 1)[-1]) from None
 
 
-def _assessment_payload(a: CouplingAssessment) -> dict[str, Any]:
-    s = a.settings
-    return {
-        "verdict": str(a.verdict),
-        "explanation": a.explanation,
-        "stenosis_length_mm": _mm(a.planned_gap_m),
-        "lower": _ring_payload(a.lower),
-        "upper": _ring_payload(a.upper),
-        "force_n": a.force_n,
-        "stiffness_n_per_mm": _finite(a.stiffness_n_per_m * MM),
-        "contact_area_mm2": a.contact_area_m2 / MM**2,
-        "pressure_kpa": a.pressure_pa / KPA,
-        "pressure_mmhg": a.pressure_pa / PA_PER_MMHG,
-        "final_pressure_kpa": a.final_pressure_pa / KPA,
-        "misaligned_force_n": a.misaligned_force_n,
-        "lateral_restoring_force_n": a.lateral_restoring_force_n,
-        "max_coupling_gap_mm": a.max_coupling_gap_m / MM,
-        "max_direct_gap_mm": a.max_direct_gap_m / MM,
-        "pressure_status": str(a.pressure_status),
-        "final_pressure_status": str(a.final_pressure_status),
-        "settings": {
-            "rail_force_n": s.rail_force_n,
-            "direct_force_n": s.direct_force_n,
-            "direct_offset_mm": s.direct_offset_m / MM,
-            "direct_tilt_deg": math.degrees(s.direct_tilt_rad),
-            "final_gap_mm": s.final_gap_m / MM,
-            "all_assumptions": True,
-        },
-        "evidence": list(a.evidence),
-    }
-
-
 _VERDICT_STYLE = {
     "couples_directly": "bold green",
     "needs_guidewire_rail": "bold yellow",
@@ -621,7 +558,7 @@ def plan_command(
         except ValueError as exc:
             raise InputError("--stenosis", str(exc).split(": ", 1)[-1]) from None
         if as_json:
-            _print_json(_assessment_payload(assessment))
+            _print_json(assessment_payload(assessment))
             return
         console = _console()
         style = _VERDICT_STYLE[str(assessment.verdict)]
@@ -652,24 +589,6 @@ def _spread(designs: tuple, count: int) -> list:
         return list(designs)
     picks = np.unique(np.round(np.linspace(0, len(designs) - 1, count)).astype(int))
     return [designs[i] for i in picks]
-
-
-def _design_rows(designs) -> list[dict[str, Any]]:
-    return [
-        {
-            "od_mm": _mm(d.outer_diameter_m),
-            "id_mm": _mm(d.inner_diameter_m),
-            "height_mm": _mm(d.height_m),
-            "grade": d.grade,
-            "polarization_t": d.polarization_t,
-            "coupling_range_mm": d.coupling_range_m / MM,
-            "force_at_stenosis_n": _finite(d.force_at_planned_gap_n),
-            "final_pressure_kpa": d.final_pressure_pa / KPA,
-            "demag_margin": d.demag_margin,
-            "mass_g": d.mass_kg * 1e3,
-        }
-        for d in designs
-    ]
 
 
 def _print_design(result: DesignResult, rows: list[dict[str, Any]]) -> None:
@@ -773,8 +692,8 @@ def design_command(
                     "n_geometries": result.n_geometries,
                     "n_feasible": result.n_feasible,
                     "n_pareto": len(result.designs),
-                    "designs": _design_rows(result.designs),
+                    "designs": design_rows(result.designs),
                 }
             )
         else:
-            _print_design(result, _design_rows(_spread(result.designs, top)))
+            _print_design(result, design_rows(_spread(result.designs, top)))

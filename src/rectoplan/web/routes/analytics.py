@@ -18,17 +18,17 @@ from pydantic import Field
 from sqlalchemy.orm import Session
 
 from rectoplan.analytics import KaplanMeier, concordance, logrank
-from rectoplan.cli.analytics import (
-    _ENDPOINT_TITLES,
+from rectoplan.registry import cohort
+from rectoplan.registry.users import Role
+from rectoplan.reports.outcomes import (
+    ENDPOINT_TITLES,
     CIMethod,
     Endpoint,
     Period,
     TimeUnit,
-    _plain,
-    _registry_comparisons,
+    plain,
+    registry_comparisons,
 )
-from rectoplan.registry import cohort
-from rectoplan.registry.users import Role
 from rectoplan.web.deps import reader
 from rectoplan.web.errors import FieldProblem
 
@@ -59,7 +59,7 @@ FormatQuery = Annotated[Format, Query(alias="format")]
 
 def _answer(payload: dict[str, Any], figure, format_: Format) -> Any:
     if format_ is Format.json:
-        return _plain(payload)
+        return plain(payload)
     buffer = io.BytesIO()
     figure.savefig(buffer, format=format_.value, dpi=150)
     return Response(buffer.getvalue(), media_type=MEDIA_TYPES[format_])
@@ -105,7 +105,7 @@ def kaplan_meier(
         from rectoplan.analytics import plots
 
         figure = plots.survival_figure(
-            curves, time_unit=str(unit), logrank=test, title=_ENDPOINT_TITLES[endpoint]
+            curves, time_unit=str(unit), logrank=test, title=ENDPOINT_TITLES[endpoint]
         )
     return _answer(payload, figure, format_)
 
@@ -119,7 +119,7 @@ def benchmark(
 ) -> Any:
     """The registry's R0, organ preservation, survival and concordance against published
     figures, each with a verdict."""
-    summary, comparisons = _registry_comparisons(db, alpha, min_n)
+    summary, comparisons = registry_comparisons(db, alpha, min_n)
     payload = {"cohort": summary, "comparisons": [c.to_dict() for c in comparisons]}
     figure = None
     if format_ is not Format.json:

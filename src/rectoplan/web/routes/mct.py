@@ -15,8 +15,6 @@ from typing import Any
 import numpy as np
 from fastapi import APIRouter, Depends
 
-from rectoplan.cli.analytics import _plain
-from rectoplan.cli.mct import _assessment_payload, _curve_rows, _design_rows, _ring_payload
 from rectoplan.mct.design import (
     CouplingSettings,
     DeliveryLimits,
@@ -30,6 +28,8 @@ from rectoplan.mct.materials import MaterialModel, UnknownGradeError
 from rectoplan.mct.tissue import PressureWindow
 from rectoplan.mct.units import MM
 from rectoplan.registry.users import Role
+from rectoplan.reports.mct_tables import assessment_payload, curve_rows, design_rows, ring_payload
+from rectoplan.reports.outcomes import plain
 from rectoplan.web.deps import require
 from rectoplan.web.errors import FieldProblem
 from rectoplan.web.schemas import (
@@ -90,8 +90,8 @@ def _material(ideal: bool) -> MaterialModel:
 def force(body: ForceIn) -> dict[str, Any]:
     """Force, mean contact pressure and axial stiffness of a coaxial ring pair against the gap."""
     lower, upper = _pair(body)
-    rows = _curve_rows(lower, upper, np.asarray(body.gaps_mm, dtype=float) * MM)
-    return _plain({"lower": _ring_payload(lower), "upper": _ring_payload(upper), "rows": rows})
+    rows = curve_rows(lower, upper, np.asarray(body.gaps_mm, dtype=float) * MM)
+    return plain({"lower": ring_payload(lower), "upper": ring_payload(upper), "rows": rows})
 
 
 def _settings(given: CouplingSettingsIn) -> CouplingSettings:
@@ -135,7 +135,7 @@ def plan(body: PlanIn) -> dict[str, Any]:
         )
     except ValueError as exc:
         raise FieldProblem("stenosis_length_mm", str(exc).split(": ", 1)[-1]) from None
-    return _plain(_assessment_payload(result))
+    return plain(assessment_payload(result))
 
 
 def _grid_size(body: DesignIn, grid: DesignGrid) -> int:
@@ -177,13 +177,13 @@ def design(body: DesignIn) -> dict[str, Any]:
         grid=grid,
         grades=None if body.grades is None else tuple(g.value for g in body.grades),
     )
-    return _plain(
+    return plain(
         {
             "objective": str(result.objective),
             "n_candidates": result.n_candidates,
             "n_geometries": result.n_geometries,
             "n_feasible": result.n_feasible,
             "n_pareto": len(result.designs),
-            "designs": _design_rows(result.designs),
+            "designs": design_rows(result.designs),
         }
     )
