@@ -136,3 +136,10 @@ def auth() -> Callable[..., dict[str, str]]:
 def case() -> dict:
     """A fresh copy of the seed-001 diagnosis case."""
     return example_case()
+
+
+@pytest.fixture
+def demo_client(demo_url: str) -> Iterator[TestClient]:
+    """The app over the demo registry (the example cases and a small synthetic cohort)."""
+    with client_for(demo_url) as test_client:
+        yield test_client

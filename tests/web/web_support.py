@@ -70,3 +70,29 @@ PUBLIC_ROUTES = frozenset(
 )
 """The routes anyone may call: they serve no patient data (health, login, API description,
 and the CDS Hooks discovery document, which an EHR reads before it has any credentials)."""
+
+
+PUBLIC_PAGES = frozenset({("GET", "/"), ("GET", "/login"), ("POST", "/login")})
+"""The pages anyone may open: the redirect to the case list and the login form."""
+
+
+def sign_in(client: TestClient, role: Role | str) -> str:
+    """Give ``client`` a browser session as the test user of ``role`` (a signed cookie, no
+    Argon2) and return the session's CSRF token for its forms."""
+    from rectoplan.web.pages.session import COOKIE
+
+    role = Role(role)
+    cookie = tokens.issue(SECRET, USER_OF_ROLE[role], role, 60).value
+    client.cookies.set(COOKIE, cookie)
+    return csrf_of(client)
+
+
+def csrf_of(client: TestClient) -> str:
+    """The CSRF token a page would put in its forms for ``client``'s current session."""
+    import hashlib
+    import hmac
+
+    from rectoplan.web.pages.session import COOKIE
+
+    cookie = client.cookies.get(COOKIE) or ""
+    return hmac.new(SECRET.encode(), b"csrf:" + cookie.encode(), hashlib.sha256).hexdigest()

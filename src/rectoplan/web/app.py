@@ -16,13 +16,17 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.staticfiles import StaticFiles
 from starlette.routing import BaseRoute
 
 from rectoplan import __version__
 from rectoplan.registry.db import make_engine, session_factory
 from rectoplan.registry.users import Role
 from rectoplan.web import errors
+from rectoplan.web.app_paths import STATIC
 from rectoplan.web.deps import required_role
+from rectoplan.web.pages import PAGE_ROUTERS
+from rectoplan.web.pages import errors as page_errors
 from rectoplan.web.routes import ROUTERS
 from rectoplan.web.settings import Settings
 
@@ -55,18 +59,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     errors.install(app)
-    for router in ROUTERS:
+    page_errors.install(app)
+    for router in (*ROUTERS, *PAGE_ROUTERS):
         app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _document_access(app)
     return app
 
 
-def endpoints(app: FastAPI) -> Iterator[tuple[str, str, BaseRoute]]:
-    """Every ``(method, path, route)`` the app answers, routers included (HEAD left out)."""
+def endpoints(app: FastAPI, *, pages: bool = False) -> Iterator[tuple[str, str, BaseRoute]]:
+    """Every ``(method, path, route)`` of the API (or, with ``pages``, of the web pages),
+    routers included (HEAD left out). Pages are the routes left out of the OpenAPI schema."""
     for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        is_page = isinstance(route, APIRoute) and not route.include_in_schema
+        if is_page != pages:
+            continue
         for method in sorted(context.methods or ()):
             if method != "HEAD":
-                yield method, context.path, context.original_route
+                yield method, context.path, route
 
 
 _PROBLEM = {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}

@@ -31,7 +31,8 @@ from rectoplan.web import tokens
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/token", auto_error=False)
 
-_ROLE_ATTRIBUTE = "rectoplan_role"
+ROLE_ATTRIBUTE = "rectoplan_role"
+"""Set on a role-checking dependency (API or page) so `required_role` can read it back."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +71,16 @@ def current_user(
         name = tokens.subject(request.app.state.settings.secret_key, token)
     except tokens.TokenError as exc:
         raise _unauthorized(str(exc)) from None
-    user = db.execute(select(User.role).where(User.name == name, User.active)).first()
+    user = active_principal(db, name)
     if user is None:
         raise _unauthorized(f"no active user {name!r}")
-    return Principal(name, Role(user.role))
+    return user
+
+
+def active_principal(db: Session, name: str) -> Principal | None:
+    """The active user called ``name`` with their current role (None if there is none)."""
+    row = db.execute(select(User.role).where(User.name == name, User.active)).first()
+    return None if row is None else Principal(name, Role(row.role))
 
 
 @cache
@@ -87,7 +94,7 @@ def require(role: Role) -> Callable[..., Principal]:
             )
         return user
 
-    setattr(dependency, _ROLE_ATTRIBUTE, role)
+    setattr(dependency, ROLE_ATTRIBUTE, role)
     dependency.__name__ = f"require_{role}"
     return dependency
 
@@ -139,9 +146,9 @@ def writer(role: Role):
 def required_role(dependant) -> Role | None:
     """The least role a route's dependency tree demands (None: the route is public)."""
     found = [
-        getattr(dep.call, _ROLE_ATTRIBUTE)
+        getattr(dep.call, ROLE_ATTRIBUTE)
         for dep in _walk(dependant)
-        if hasattr(dep.call, _ROLE_ATTRIBUTE)
+        if hasattr(dep.call, ROLE_ATTRIBUTE)
     ]
     return max(found, key=lambda role: role.rank) if found else None
 

@@ -123,7 +123,7 @@ async def _data_error(_request: Request, exc: DataError) -> JSONResponse:
     return _unprocessable([_item(["query", exc.field], exc.message, "data_error")])
 
 
-async def _not_found(_request: Request, exc: NotFoundError) -> JSONResponse:
+async def not_found(_request: Request, exc: NotFoundError) -> JSONResponse:
     return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_404_NOT_FOUND)
 
 
@@ -169,7 +169,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(FieldProblem, _field_problem)
     app.add_exception_handler(Problems, _problems)
     app.add_exception_handler(DataError, _data_error)
-    app.add_exception_handler(NotFoundError, _not_found)
+    app.add_exception_handler(NotFoundError, not_found)
     app.add_exception_handler(ConflictError, _conflict)
     app.add_exception_handler(DatabaseDataError, _refused_value)
     app.add_exception_handler(IntegrityError, _collision)

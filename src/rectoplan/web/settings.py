@@ -37,6 +37,11 @@ class Settings:
     login_max_failures_per_client: int = 20
     login_window_seconds: int = 15 * 60
     admin_password: str | None = field(default=None, repr=False)
+    session_minutes: int = 10 * 60
+    """How long a browser stays signed in: a whole tumour-board day, not an API token's hour."""
+    secure_cookies: bool = False
+    """Send the session cookie over HTTPS only; set it (``RECTOPLAN_SECURE_COOKIES=1``) behind
+    TLS. Off by default because ``make run`` serves plain HTTP on loopback."""
 
     @property
     def throttle(self) -> Throttle:
@@ -63,6 +68,8 @@ class Settings:
             ),
             login_window_seconds=_positive(env, "RECTOPLAN_LOGIN_WINDOW_SECONDS", 15 * 60),
             admin_password=env.get("RECTOPLAN_ADMIN_PASSWORD") or None,
+            session_minutes=_positive(env, "RECTOPLAN_SESSION_MINUTES", 10 * 60),
+            secure_cookies=_flag(env, "RECTOPLAN_SECURE_COOKIES"),
         )
 
     def __post_init__(self) -> None:
@@ -84,6 +91,15 @@ def _positive(env: Mapping[str, str], name: str, default: int) -> int:
     if value < 1:
         raise SettingsError(f"{name}: must be at least 1, got {value}")
     return value
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    text = (env.get(name) or "").strip().lower()
+    if text in ("", "0", "false", "no", "off"):
+        return False
+    if text in ("1", "true", "yes", "on"):
+        return True
+    raise SettingsError(f"{name}: {text!r} is not one of 1/0, true/false, yes/no, on/off")
 
 
 def stored_secret_key(path: Path | None = None) -> str:

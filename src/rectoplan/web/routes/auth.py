@@ -8,6 +8,7 @@ guessing cannot continue at full speed behind the refusals.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
@@ -34,29 +35,49 @@ def login(
 ) -> TokenOut:
     """Exchange a user name and password for a bearer token (``Authorization: Bearer ...``)."""
     settings = request.app.state.settings
-    client = request.client.host if request.client else "unknown"
-    wait = users.is_throttled(db, form.username, client, settings.throttle)
-    if wait is not None:
-        db.commit()  # keep the pruning of expired failures
-        seconds = math.ceil(wait.total_seconds())
+    outcome = attempt_login(db, request, form.username, form.password)
+    if outcome.retry_after is not None:
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS,
-            f"too many failed logins; try again in {seconds} s",
-            headers={"Retry-After": str(seconds)},
+            f"too many failed logins; try again in {outcome.retry_after} s",
+            headers={"Retry-After": str(outcome.retry_after)},
         )
-    user = users.authenticate(db, form.username, form.password)
-    if user is None:
-        users.record_failure(db, form.username, client)
-        db.commit()
+    if outcome.user is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             "wrong user name or password",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    users.clear_failures(db, user.name)
-    db.commit()
+    user = outcome.user
     token = tokens.issue(settings.secret_key, user.name, user.role, settings.token_minutes)
     return TokenOut(access_token=token.value, expires_at=token.expires_at, role=user.role)
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    """A login attempt: the user on success; ``retry_after`` seconds if throttled."""
+
+    user: Principal | None
+    retry_after: int | None = None
+
+
+def attempt_login(db: Session, request: Request, name: str, password: str) -> LoginOutcome:
+    """Check a password under the throttle, recording the failure or clearing past ones, and
+    commit that bookkeeping; shared by the API's token route and the login page."""
+    settings = request.app.state.settings
+    client = request.client.host if request.client else "unknown"
+    wait = users.is_throttled(db, name, client, settings.throttle)
+    if wait is not None:
+        db.commit()  # keep the pruning of expired failures
+        return LoginOutcome(None, math.ceil(wait.total_seconds()))
+    user = users.authenticate(db, name, password)
+    if user is None:
+        users.record_failure(db, name, client)
+        db.commit()
+        return LoginOutcome(None)
+    users.clear_failures(db, user.name)
+    db.commit()
+    return LoginOutcome(Principal(user.name, Role(user.role)))
 
 
 @router.get("/me", response_model=Me)

@@ -1,0 +1,96 @@
+"""Signing in and out of the pages: ``/login`` (form), ``/logout`` (a CSRF-checked post).
+
+The password check and its throttle are the API's (`rectoplan.web.routes.auth.attempt_login`),
+so a guesser gains nothing by switching from the token route to the form. A failed login
+shows the form again with the user name kept and the password cleared.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request, status
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from rectoplan.registry.users import Role
+from rectoplan.web.deps import Principal, session
+from rectoplan.web.pages.render import render
+from rectoplan.web.pages.session import (
+    COOKIE,
+    close_session,
+    csrf_checked,
+    open_session,
+    page_role,
+    session_user,
+)
+from rectoplan.web.routes.auth import attempt_login
+
+router = APIRouter(include_in_schema=False)
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site may follow a login (no ``//evil.example`` open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/cases"
+    return target
+
+
+@router.get("/")
+def home() -> Response:
+    return RedirectResponse("/cases", status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/login")
+def login_form(
+    request: Request, next: str | None = None, expired: int = 0, db: Session = Depends(session)
+) -> Response:
+    if request.cookies.get(COOKIE):
+        try:
+            session_user(request, db)
+            return RedirectResponse(safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
+        except Exception:
+            pass
+    notice = "Your session has ended; please log in again." if expired else None
+    return render(request, "login.html", {"next": safe_next(next), "notice": notice})
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    username: Annotated[str, Form(max_length=100)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/cases",
+    db: Session = Depends(session),
+) -> Response:
+    errors: dict[str, str] = {}
+    if not username.strip():
+        errors["username"] = "Enter your user name."
+    if not password:
+        errors["password"] = "Enter your password."
+    if not errors:
+        outcome = attempt_login(db, request, username.strip(), password)
+        if outcome.user is not None:
+            response = RedirectResponse(safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
+            open_session(response, request, outcome.user.name, outcome.user.role)
+            return response
+        if outcome.retry_after is not None:
+            errors["password"] = (
+                f"Too many failed logins; try again in {outcome.retry_after} seconds."
+            )
+        else:
+            errors["password"] = "Wrong user name or password."
+    context = {"next": safe_next(next), "username": username, "errors": errors}
+    code = status.HTTP_429_TOO_MANY_REQUESTS if "Too many" in errors.get("password", "") else 401
+    if "username" in errors or (not password and "password" in errors):
+        code = status.HTTP_422_UNPROCESSABLE_CONTENT
+    return render(request, "login.html", context, status_code=code)
+
+
+@router.post("/logout")
+def logout(
+    _user: Principal = Depends(page_role(Role.viewer)), _csrf: None = Depends(csrf_checked)
+) -> Response:
+    response = RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
+    close_session(response)
+    return response
