@@ -17,16 +17,19 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-## run: serve the API on http://127.0.0.1:8000 (docs at /docs) over the demo registry;
-##      prints the first admin's password when it creates one
+## run: serve RectoPlan on http://127.0.0.1:8000 (the login page; API docs at /docs) over the
+##      demo registry; prints the first admin's password when it creates one
 run: $(STAMP)
+	@scripts/system-packages.sh run
 	$(VENV)/bin/rectoplan serve --demo 2000
 
-## test: lint, then the whole test suite, with a real PostgreSQL server on loopback
+## test: lint, then the whole test suite, with a real PostgreSQL server on loopback and the
+##       browser tests in Debian's chromium (screenshots in test-artifacts/screenshots/)
 test: $(STAMP) lint
+	@scripts/system-packages.sh test
 	@url=$$(scripts/test-postgres.sh) || { echo "could not start PostgreSQL" >&2; exit 1; }; \
 	echo "PostgreSQL for the real-server tests: $$url"; \
-	RECTOPLAN_TEST_POSTGRES_URL=$$url $(PY) -m pytest -n $(JOBS) -q
+	RECTOPLAN_TEST_POSTGRES_URL=$$url $(PY) -m pytest -n $(JOBS) --dist loadgroup -q
 
 ## bench: side-by-side measurements against peers (not timed tests)
 bench: $(STAMP)

@@ -79,7 +79,8 @@ def _report(prepared, host: str, port: int) -> None:
     elif prepared.cases_before:
         console.print(f"the registry holds {prepared.cases_before:,} cases")
     base = f"http://{'[' + host + ']' if ':' in host else host}:{port}"
-    console.print(f"\n[bold]RectoPlan[/] at {base}  (API docs: {base}/docs)")
+    console.print(f"\n[bold]RectoPlan[/]: open {base}/ in a browser (the login page)")
+    console.print(f"API docs: {base}/docs")
     if prepared.admin_created and prepared.generated_password:
         console.print(
             f"first admin created: user [bold]{prepared.admin_created}[/], password "
