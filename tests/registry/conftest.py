@@ -12,64 +12,20 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
 
+from pg_support import PostgresServer
 from rectoplan.registry.db import make_engine, session_factory, transaction
 from rectoplan.registry.migrate import upgrade_to_head
 from rectoplan.registry.synthetic import generate_cohort
 
-PG_ENV = "RECTOPLAN_TEST_POSTGRES_URL"
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "cases"
-WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
-
-
-def _text(url: URL) -> str:
-    return url.render_as_string(hide_password=False)
-
-
-class PostgresServer:
-    """Creates and drops uniquely named databases on the test server."""
-
-    def __init__(self, url: URL) -> None:
-        self.url = url
-        self.admin = create_engine(
-            url.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool
-        )
-
-    def create(self, template: str | None = None) -> str:
-        name = f"rp_{WORKER}_{uuid.uuid4().hex[:12]}"
-        clause = f" TEMPLATE {template}" if template else ""
-        with self.admin.connect() as connection:
-            connection.execute(text(f"CREATE DATABASE {name}{clause}"))
-        return name
-
-    def drop(self, name: str) -> None:
-        with self.admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-
-    def url_of(self, name: str) -> str:
-        return _text(self.url.set(database=name))
-
-
-@pytest.fixture(scope="session")
-def pg_server() -> PostgresServer:
-    url = os.environ.get(PG_ENV)
-    if not url:
-        reason = f"{PG_ENV} is not set, so the PostgreSQL registry tests cannot run"
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}; on CI they must (make test starts a server)", pytrace=False)
-        pytest.skip(f"{reason} (use `make test`, or export {PG_ENV}=$(scripts/test-postgres.sh))")
-    return PostgresServer(make_url(url))
 
 
 @pytest.fixture(scope="session")

@@ -10,24 +10,17 @@ skipped, except on CI (``CI`` set), where they fail. Tokens are signed directly
 
 from __future__ import annotations
 
-import os
 import shutil
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
 from web_support import DEMO_EPISODES, bearer, client_for, example_case, prepare_registry
 
+from pg_support import PostgresServer
 from rectoplan.registry.db import make_engine, session_factory, transaction
 from rectoplan.registry.demo import load_demo
-
-PG_ENV = "RECTOPLAN_TEST_POSTGRES_URL"
-WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
 @pytest.fixture(scope="session")
@@ -59,40 +52,12 @@ def demo_url(demo_template: Path, tmp_path: Path) -> str:
 
 
 @pytest.fixture(scope="session")
-def pg_admin_url() -> str:
-    url = os.environ.get(PG_ENV)
-    if not url:
-        reason = f"{PG_ENV} is not set, so the PostgreSQL web tests cannot run"
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}; on CI they must (make test starts a server)", pytrace=False)
-        pytest.skip(f"{reason} (use `make test`, or export {PG_ENV}=$(scripts/test-postgres.sh))")
-    return url
-
-
-def _pg(admin_url: str, statement: str) -> None:
-    engine = create_engine(
-        make_url(admin_url).set(database="postgres"),
-        isolation_level="AUTOCOMMIT",
-        poolclass=NullPool,
-    )
-    try:
-        with engine.connect() as connection:
-            connection.execute(text(statement))
-    finally:
-        engine.dispose()
-
-
-def _pg_url(admin_url: str, name: str) -> str:
-    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-
-
-@pytest.fixture(scope="session")
-def pg_template(pg_admin_url: str) -> Iterator[str]:
-    name = f"rpweb_{WORKER}_{uuid.uuid4().hex[:10]}"
-    _pg(pg_admin_url, f"CREATE DATABASE {name}")
-    prepare_registry(_pg_url(pg_admin_url, name))
+def pg_template(pg_server: PostgresServer) -> Iterator[str]:
+    """A PostgreSQL database prepared as ``rectoplan serve`` prepares one, to copy per test."""
+    name = pg_server.create()
+    prepare_registry(pg_server.url_of(name))
     yield name
-    _pg(pg_admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    pg_server.drop(name)
 
 
 @pytest.fixture
@@ -107,12 +72,10 @@ def any_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A prepared registry on SQLite, then on PostgreSQL."""
     if request.param == "sqlite":
         return request.getfixturevalue("sqlite_url")
-    admin_url = request.getfixturevalue("pg_admin_url")
-    template = request.getfixturevalue("pg_template")
-    name = f"rpweb_{WORKER}_{uuid.uuid4().hex[:10]}"
-    _pg(admin_url, f"CREATE DATABASE {name} TEMPLATE {template}")
-    request.addfinalizer(lambda: _pg(admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    return _pg_url(admin_url, name)
+    server: PostgresServer = request.getfixturevalue("pg_server")
+    name = server.create(template=request.getfixturevalue("pg_template"))
+    request.addfinalizer(lambda: server.drop(name))
+    return server.url_of(name)
 
 
 @pytest.fixture
