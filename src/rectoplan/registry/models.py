@@ -152,6 +152,30 @@ class MdtMeeting(Versioned, Base):
     attendees: Mapped[list[str]] = mapped_column(default=list)
 
 
+class MdtAgendaItem(Versioned, Base):
+    """One case on a meeting's agenda at its place in the running order (1, 2, 3 ...).
+
+    A case is on a meeting's agenda at most once. Positions are renumbered by
+    `rectoplan.registry.agenda` after every change, so they stay 1..n without gaps; they are
+    deliberately not unique in the database, because swapping two places would otherwise
+    collide half-way through the UPDATEs.
+    """
+
+    __tablename__ = "mdt_agenda_items"
+    __table_args__ = _table_args(
+        UniqueConstraint("meeting_id", "episode_id"),
+        CheckConstraint("position >= 1", name="position_from_one"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("mdt_meetings.id"))
+    episode_id: Mapped[int] = _episode_fk()
+    position: Mapped[int]
+    added_by: Mapped[str] = mapped_column(String(100))
+
+    episode: Mapped[Episode] = relationship()
+
+
 class MdtDecision(Versioned, Base):
     """What the MDT chose, against the assessment snapshot it had in front of it."""
 
