@@ -8,11 +8,19 @@ logic the other needs.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from matplotlib.figure import Figure
+
+    from rectoplan.analytics import ConcordanceReport, LogRank, SurvivalCurve
 
 REGISTRY_PROPORTIONS = ("r0", "organ_preserved", "major_complications")
 
@@ -65,6 +73,86 @@ def plain(value: Any) -> Any:
 
 def survival_columns(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     return frame["duration_days"], frame["event"]
+
+
+@dataclass(frozen=True, eq=False)
+class RegistrySurvival:
+    """Kaplan–Meier curves of one registry endpoint (one per group, or "all patients") with
+    the log-rank test across the groups, as the API, its figure and the outcomes page show
+    them; ``skipped`` counts the episodes that could not contribute, by reason."""
+
+    endpoint: Endpoint
+    curves: dict[str, SurvivalCurve]
+    logrank: LogRank | None
+    skipped: dict[str, int]
+
+    def to_dict(self, times: Sequence[float] | None = None) -> dict[str, Any]:
+        """The ``/api/analytics/km`` payload: S(t) at ``times`` days (default whole years)."""
+        return {
+            "endpoint": str(self.endpoint),
+            "curves": [curve.to_dict(times) for curve in self.curves.values()],
+            "logrank": self.logrank.to_dict() if self.logrank else None,
+            "skipped": self.skipped,
+        }
+
+    def figure(self, unit: TimeUnit, at_risk_times: Sequence[float] | None = None) -> Figure:
+        """The curves with their bands and the numbers-at-risk table (``at_risk_times`` in
+        days; by default under the axis ticks)."""
+        from rectoplan.analytics import plots
+
+        return plots.survival_figure(
+            self.curves,
+            time_unit=str(unit),
+            logrank=self.logrank,
+            title=ENDPOINT_TITLES[self.endpoint],
+            at_risk_times=at_risk_times,
+        )
+
+
+def registry_survival(
+    session,
+    endpoint: Endpoint,
+    group_by: str | None = None,
+    *,
+    alpha: float = 0.05,
+    ci_method: CIMethod = CIMethod.log_log,
+) -> RegistrySurvival | None:
+    """Kaplan–Meier of the registry cohort for ``endpoint``, split by ``group_by`` (one of
+    `rectoplan.registry.cohort.GROUPS`), with a log-rank test when there are two or more
+    groups; ``None`` when no patient can contribute to the endpoint yet."""
+    from rectoplan.analytics import KaplanMeier, logrank
+    from rectoplan.registry import cohort as registry
+
+    frame = registry.survival_frame(session, str(endpoint), group_by=group_by)
+    if frame.empty:
+        return None
+    fitter = KaplanMeier(alpha=alpha, ci_method=str(ci_method))
+    columns = survival_columns(frame)
+    if group_by is None:
+        curves = {"all patients": fitter.fit(*columns)}
+        test = None
+    else:
+        curves = fitter.fit_groups(
+            *columns, frame["group"], names=("duration_days", "event", "group_by")
+        )
+        test = logrank(*columns, frame["group"]) if len(curves) > 1 else None
+    return RegistrySurvival(
+        Endpoint(endpoint), curves, test, frame.attrs.get("skipped_by_reason", {})
+    )
+
+
+def registry_concordance(
+    session, period: Period = Period.quarter, alpha: float = 0.05
+) -> ConcordanceReport | None:
+    """Concordance of the registry's MDT decisions per ``period`` with the tally of deviation
+    reasons; ``None`` when the registry holds no decision yet."""
+    from rectoplan.analytics import concordance
+    from rectoplan.registry import cohort as registry
+
+    frame = registry.decisions_frame(session)
+    if frame.empty:
+        return None
+    return concordance(frame, period=str(period), alpha=alpha)
 
 
 def registry_comparisons(session, alpha: float, min_n: int) -> tuple[dict, list]:

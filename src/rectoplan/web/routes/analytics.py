@@ -17,17 +17,17 @@ from fastapi import APIRouter, Query, Response
 from pydantic import Field
 from sqlalchemy.orm import Session
 
-from rectoplan.analytics import KaplanMeier, concordance, logrank
 from rectoplan.registry import cohort
 from rectoplan.registry.users import Role
 from rectoplan.reports.outcomes import (
-    ENDPOINT_TITLES,
     CIMethod,
     Endpoint,
     Period,
     TimeUnit,
     plain,
     registry_comparisons,
+    registry_concordance,
+    registry_survival,
 )
 from rectoplan.web.deps import reader
 from rectoplan.web.errors import FieldProblem
@@ -81,33 +81,11 @@ def kaplan_meier(
 ) -> Any:
     """Kaplan–Meier survival of the registry cohort, per group with a log-rank test."""
     group = None if group_by is None else str(group_by.value)
-    frame = cohort.survival_frame(db, str(endpoint), group_by=group)
-    if frame.empty:
+    result = registry_survival(db, endpoint, group, alpha=alpha, ci_method=ci)
+    if result is None:
         raise FieldProblem("endpoint", f"no patients for the {endpoint} endpoint yet", "query")
-    fitter = KaplanMeier(alpha=alpha, ci_method=str(ci))
-    columns = (frame["duration_days"], frame["event"])
-    if group is None:
-        curves = {"all patients": fitter.fit(*columns)}
-        test = None
-    else:
-        curves = fitter.fit_groups(
-            *columns, frame["group"], names=("duration_days", "event", "group_by")
-        )
-        test = logrank(*columns, frame["group"]) if len(curves) > 1 else None
-    payload = {
-        "endpoint": str(endpoint),
-        "curves": [curve.to_dict(times) for curve in curves.values()],
-        "logrank": test.to_dict() if test else None,
-        "skipped": frame.attrs.get("skipped_by_reason", {}),
-    }
-    figure = None
-    if format_ is not Format.json:
-        from rectoplan.analytics import plots
-
-        figure = plots.survival_figure(
-            curves, time_unit=str(unit), logrank=test, title=ENDPOINT_TITLES[endpoint]
-        )
-    return _answer(payload, figure, format_)
+    figure = result.figure(unit) if format_ is not Format.json else None
+    return _answer(result.to_dict(times), figure, format_)
 
 
 @router.get("/benchmark", responses=IMAGE_RESPONSES)
@@ -140,9 +118,8 @@ def mdt_concordance(
 ) -> Any:
     """Share of MDT decisions that followed the preferred recommendation, per period, and
     the coded reasons for deviating."""
-    frame = cohort.decisions_frame(db)
-    if frame.empty:
+    report = registry_concordance(db, period, alpha)
+    if report is None:
         raise FieldProblem("period", "the registry holds no MDT decisions yet", "query")
-    report = concordance(frame, period=str(period), alpha=alpha)
     figure = report.plot() if format_ is not Format.json else None
     return _answer(report.to_dict(), figure, format_)
