@@ -1,5 +1,6 @@
 """Figures for the MDT meeting: Kaplan–Meier curves with a numbers-at-risk table, forest plots
-(Cox hazard ratios, benchmark comparisons) and concordance over time.
+(Cox hazard ratios, benchmark comparisons), concordance over time and the reasons for
+deviating from the preferred recommendation.
 
 They are drawn for a projector at the back of a meeting room: large type, thick lines, the
 Okabe–Ito colour-blind-safe palette, intervals as bands or bars, and every number a reader
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -25,7 +26,7 @@ from rectoplan.analytics.survival import DAYS_PER_YEAR
 
 if TYPE_CHECKING:
     from rectoplan.analytics.benchmarks import Comparison
-    from rectoplan.analytics.concordance import ConcordanceReport
+    from rectoplan.analytics.concordance import ConcordanceReport, ReasonTally
     from rectoplan.analytics.survival import CoxResult, LogRank, SurvivalCurve
 
 FORMATS = (".png", ".svg")
@@ -103,6 +104,23 @@ def _styled(function):
 # --- Kaplan–Meier --------------------------------------------------------------------------
 
 
+def _time_axis(curves: Mapping[str, SurvivalCurve], time_unit: str) -> tuple[float, float]:
+    """(last follow-up, tick step), both in ``time_unit``."""
+    last = max(float(c.times[-1]) for c in curves.values()) / DAYS_PER_UNIT[time_unit]
+    return last, _nice_step(last, time_unit)
+
+
+def at_risk_times(curves: Mapping[str, SurvivalCurve], time_unit: str = "months") -> np.ndarray:
+    """The times, in days, at which `survival_figure` prints the numbers at risk by default
+    (its x-axis ticks), so a page can print the same table as text beside the image."""
+    if time_unit not in DAYS_PER_UNIT:
+        raise DataError("time_unit", f"{time_unit!r} is not one of {', '.join(DAYS_PER_UNIT)}")
+    if not curves:
+        raise DataError("curves", "nothing to plot")
+    last, step = _time_axis(curves, time_unit)
+    return np.arange(0, last + 1e-9, step) * DAYS_PER_UNIT[time_unit]
+
+
 @_styled
 def survival_figure(
     curves: Mapping[str, SurvivalCurve],
@@ -125,8 +143,7 @@ def survival_figure(
     if not curves:
         raise DataError("curves", "nothing to plot")
     scale = DAYS_PER_UNIT[time_unit]
-    last = max(float(c.times[-1]) for c in curves.values()) / scale
-    step = _nice_step(last, time_unit)
+    last, step = _time_axis(curves, time_unit)
     if at_risk_times is None:
         ticks = np.arange(0, last + 1e-9, step)
     else:
@@ -424,24 +441,35 @@ def concordance_figure(
     title: str | None = None,
     reference: float | None = None,
     reference_label: str = "reference",
+    intervals: Literal["band", "bars"] = "band",
 ) -> Figure:
     """Share of decisions following the preferred recommendation per period, with its Wilson
-    band, the overall share as a dashed line and n printed under each period."""
+    interval (a band, or with ``intervals="bars"`` a bar per period, which reads better when
+    periods are few or far apart), the overall share as a dashed line and n printed under
+    each period."""
+    if intervals not in ("band", "bars"):
+        raise DataError("intervals", f"{intervals!r} is not one of band, bars")
     figure = _figure(11, 6.2)
     ax = figure.add_subplot()
     x = np.arange(len(report.periods))
     share = np.array([p.proportion.estimate for p in report.periods])
     lower = np.array([p.proportion.lower for p in report.periods])
     upper = np.array([p.proportion.upper for p in report.periods])
-    ax.fill_between(
-        x,
-        lower,
-        upper,
-        color=PALETTE[0],
-        alpha=0.18,
-        lw=0,
-        label=f"{round(100 * (1 - report.overall.alpha))}% CI (Wilson)",
-    )
+    ci_label = f"{round(100 * (1 - report.overall.alpha))}% CI (Wilson)"
+    if intervals == "band":
+        ax.fill_between(x, lower, upper, color=PALETTE[0], alpha=0.18, lw=0, label=ci_label)
+    else:
+        ax.errorbar(
+            x,
+            share,
+            yerr=(share - lower, upper - share),
+            fmt="none",
+            ecolor=PALETTE[0],
+            elinewidth=2.2,
+            capsize=6,
+            capthick=2.2,
+            label=ci_label,
+        )
     ax.plot(x, share, "-o", color=PALETTE[0], lw=2.8, ms=9, label="followed preferred")
     overall = report.overall
     ax.axhline(
@@ -488,5 +516,46 @@ def concordance_figure(
     figure.legend(loc="outside lower center", ncol=2, frameon=False)
     ax.set_title(
         title or "MDT concordance with the preferred recommendation", loc="left", weight="bold"
+    )
+    return _finish(figure, path)
+
+
+# --- deviation reasons ---------------------------------------------------------------------
+
+
+@_styled
+def deviation_reasons_figure(
+    reasons: Sequence[ReasonTally], *, path: str | Path | None = None, title: str | None = None
+) -> Figure:
+    """Horizontal bars of how often each coded reason was given for deviating from the
+    preferred recommendation, commonest at the top, with the count and share printed at the
+    end of each bar; the code is printed beside its text so no colour has to be decoded."""
+    if not reasons:
+        raise DataError("reasons", "no deviation to plot")
+    figure = _figure(12, 1.8 + 0.75 * len(reasons))
+    ax = figure.add_subplot()
+    y = np.arange(len(reasons))[::-1]
+    counts = np.array([r.count for r in reasons])
+    colours = [PALETTE[0] if r.code and r.known else GREY for r in reasons]
+    ax.barh(y, counts, color=colours, height=0.62)
+    for yi, reason in zip(y, reasons, strict=True):
+        ax.text(
+            reason.count,
+            yi,
+            f"  {reason.count:,} ({reason.share:.0%})",
+            va="center",
+            ha="left",
+            fontsize=14,
+        )
+    labels = [_wrap(r.display, 42) + (f"\n({r.code})" if r.code else "") for r in reasons]
+    ax.set_yticks(y, labels)
+    ax.set_xlim(0, counts.max() * 1.25)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.set_xlabel(f"Deviations (of {counts.sum():,})")
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_title(
+        title or "Reasons for deviating from the preferred recommendation",
+        loc="left",
+        weight="bold",
     )
     return _finish(figure, path)
