@@ -226,10 +226,12 @@ def test_benchmark_rows_equal_the_benchmark_api(demo_client, default_page):
 
 def test_benchmark_sources_link_to_the_evidence_page(demo_client):
     html = demo_client.get("/outcomes").text
+    evidence = demo_client.get("/evidence").text
     body = api(demo_client, "/api/analytics/benchmark")
     for comparison in body["comparisons"]:
         for key in comparison["reference"]["evidence"]:
             assert f'href="/evidence#{key}"' in html
+            assert f'id="{key}"' in evidence  # the anchor the link lands on
 
 
 # --- concordance ---------------------------------------------------------------------------
