@@ -50,21 +50,17 @@ from rectoplan.mct.design import (
     assess_coupling,
     design_rings,
 )
-from rectoplan.mct.force import axial_force
 from rectoplan.mct.magnets import MagnetValueError, RingMagnet
 from rectoplan.mct.materials import GRADES, MaterialModel, UnknownGradeError
-from rectoplan.mct.pose import pose_force
 from rectoplan.mct.tissue import (
     PressureWindow,
-    format_pressure,
-    mean_pressure_pa,
-    ring_overlap_area,
 )
-from rectoplan.mct.units import KPA, MM, PA_PER_MMHG
+from rectoplan.mct.units import MM
 from rectoplan.reports.mct_tables import (
     assessment_payload,
     curve_rows,
     design_rows,
+    pair_title,
     ring_payload,
 )
 
@@ -205,7 +201,7 @@ def _number(value: float | None, spec: str) -> str:
 
 
 def _print_force_table(lower, upper, rows, ideal: bool) -> None:
-    table = Table(title=_pair_title(lower, upper))
+    table = Table(title=pair_title(lower, upper))
     for header in ("gap mm", "force N", "pressure kPa", "pressure mmHg", "stiffness N/mm"):
         table.add_column(header, justify="right")
     for row in rows:
@@ -219,12 +215,6 @@ def _print_force_table(lower, upper, rows, ideal: bool) -> None:
     console = _console()
     console.print(table)
     console.print(f"{_material_note(ideal)}; pressure = force / overlap of the faces.")
-
-
-def _pair_title(lower: RingMagnet, upper: RingMagnet) -> str:
-    if lower == upper:
-        return f"two rings {lower.describe()}"
-    return f"lower {lower.describe()}; upper {upper.describe()}"
 
 
 # --- force -------------------------------------------------------------------------------
@@ -273,88 +263,12 @@ def force_command(
 # --- plot --------------------------------------------------------------------------------
 
 
-def _misaligned_curve(lower, upper, settings: CouplingSettings, right_m: float):
-    """The pull a directly placed ring feels (offset and tilt of ``settings``), for the plot."""
-    gaps = np.linspace(0.5 * MM, right_m, 24)
-    tilts = np.minimum(
-        settings.direct_tilt_rad, np.arcsin(np.minimum(1, gaps / upper.outer_radius_m))
-    )
-    forces, _ = pose_force(lower, upper, gaps, settings.direct_offset_m, tilts)
-    return gaps, -forces[:, 2]
-
-
 def _plot(path: Path, lower, upper, settings: CouplingSettings, planned_gap_m, right_m):
-    import matplotlib
-
-    matplotlib.use("Agg")
     from matplotlib import pyplot as plt
 
-    gaps = np.linspace(0.0, right_m, 400)
-    area = float(ring_overlap_area(lower, upper))
-    force = axial_force(lower, upper, gaps)
-    pressure_kpa = mean_pressure_pa(force, area) / KPA
-    figure, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(8.0, 7.5))
-    top.semilogy(gaps / MM, force, color="tab:blue", lw=2, label="pull, coaxial (on a rail)")
-    direct_gaps, direct_force = _misaligned_curve(lower, upper, settings, right_m)
-    top.semilogy(
-        direct_gaps / MM,
-        direct_force,
-        color="tab:blue",
-        ls="--",
-        label=f"pull, placed directly ({settings.direct_offset_m / MM:g} mm offset, "
-        f"{math.degrees(settings.direct_tilt_rad):g} deg tilt)",
-    )
-    top.axhline(
-        settings.rail_force_n,
-        color="tab:green",
-        ls="-.",
-        label=f"rail coupling threshold {settings.rail_force_n:g} N (assumption)",
-    )
-    top.axhline(
-        settings.direct_force_n,
-        color="tab:orange",
-        ls=":",
-        lw=2,
-        label=f"direct coupling threshold {settings.direct_force_n:g} N (assumption)",
-    )
-    bottom.semilogy(gaps / MM, pressure_kpa, color="tab:red", lw=2, label="mean contact pressure")
-    mmhg = bottom.secondary_yaxis(
-        "right",
-        functions=(lambda k: k * KPA / PA_PER_MMHG, lambda m: m * PA_PER_MMHG / KPA),
-    )
-    mmhg.set_ylabel("mmHg")
-    if planned_gap_m is not None:
-        at_plan = float(axial_force(lower, upper, planned_gap_m))
-        for axis, value, text in (
-            (top, at_plan, f"{at_plan:.2f} N"),
-            (bottom, at_plan / area / KPA, format_pressure(at_plan / area)),
-        ):
-            axis.axvline(planned_gap_m / MM, color="black", lw=1.2)
-            axis.plot([planned_gap_m / MM], [value], "ko")
-            axis.annotate(
-                text,
-                (planned_gap_m / MM, value),
-                xytext=(6, 6),
-                textcoords="offset points",
-                fontsize=9,
-            )
-        top.plot([], [], color="black", lw=1.2, label=f"planned gap {planned_gap_m / MM:g} mm")
-    top.set_ylabel("force (N)")
-    bottom.set_ylabel("pressure (kPa)")
-    bottom.set_xlabel("gap between the ring faces = stenosis length (mm)")
-    top.set_title(_pair_title(lower, upper), fontsize=10)
-    for axis in (top, bottom):
-        axis.grid(True, which="both", alpha=0.3)
-        axis.legend(loc="upper right", fontsize=8)
-    figure.text(
-        0.01,
-        0.005,
-        "Thresholds are assumptions (rectoplan.mct.design.CouplingSettings); "
-        "no pressure window is established in the literature.",
-        fontsize=7,
-        color="gray",
-    )
-    figure.tight_layout(rect=(0, 0.02, 1, 1))
+    from rectoplan.reports.mct_figures import coupling_figure
+
+    figure = coupling_figure(lower, upper, settings, planned_gap_m, right_m)
     figure.savefig(path)
     plt.close(figure)
 
@@ -388,7 +302,9 @@ def plot_command(
             RingSpec(od2, id2, height2, grade2, polarization2),
             ideal,
         )
-        right = max(max_gap * MM, 1.25 * planned) if planned else max_gap * MM
+        from rectoplan.reports.mct_figures import plot_right_edge  # matplotlib: only here
+
+        right = plot_right_edge(planned, max_gap * MM)
         _plot(output, lower, upper, CouplingSettings(), planned, right)
         typer.echo(f"wrote {output}")
 

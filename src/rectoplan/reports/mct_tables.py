@@ -35,6 +35,13 @@ def ring_payload(ring: RingMagnet) -> dict[str, Any]:
     }
 
 
+def pair_title(lower: RingMagnet, upper: RingMagnet) -> str:
+    """The pair as a title: "two rings ..." when both are the same ring."""
+    if lower == upper:
+        return f"two rings {lower.describe()}"
+    return f"lower {lower.describe()}; upper {upper.describe()}"
+
+
 def curve_rows(lower: RingMagnet, upper: RingMagnet, gaps: np.ndarray) -> list[dict[str, Any]]:
     force = axial_force(lower, upper, gaps)
     stiffness = axial_stiffness(lower, upper, gaps)

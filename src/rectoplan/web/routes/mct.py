@@ -74,7 +74,9 @@ def _ring(spec: RingIn, where: str, material: MaterialModel) -> RingMagnet:
         raise FieldProblem(f"{where}.{_RING_FIELDS[exc.field]}", message) from None
 
 
-def _pair(body: RingPair) -> tuple[RingMagnet, RingMagnet]:
+def ring_pair(body: RingPair) -> tuple[RingMagnet, RingMagnet]:
+    """The pair a request names (``upper`` defaults to ``lower``); shared with the planner page
+    so its plots show the very rings the verdict is about."""
     material = MaterialModel.rigid() if body.ideal else MaterialModel()
     lower = _ring(body.lower, "lower", material)
     if body.upper is None:
@@ -89,12 +91,14 @@ def _material(ideal: bool) -> MaterialModel:
 @router.post("/force")
 def force(body: ForceIn) -> dict[str, Any]:
     """Force, mean contact pressure and axial stiffness of a coaxial ring pair against the gap."""
-    lower, upper = _pair(body)
+    lower, upper = ring_pair(body)
     rows = curve_rows(lower, upper, np.asarray(body.gaps_mm, dtype=float) * MM)
     return plain({"lower": ring_payload(lower), "upper": ring_payload(upper), "rows": rows})
 
 
-def _settings(given: CouplingSettingsIn) -> CouplingSettings:
+def coupling_settings(given: CouplingSettingsIn) -> CouplingSettings:
+    """The verdict's thresholds from a request (millimetres and degrees in); shared with the
+    planner page, which draws them."""
     convert = {
         "rail_force_n": ("rail_force_n", float),
         "direct_force_n": ("direct_force_n", float),
@@ -127,8 +131,8 @@ def _window(given: PressureWindowIn | None) -> PressureWindow | None:
 def plan(body: PlanIn) -> dict[str, Any]:
     """Will the pair couple across the stenosis directly, only on a guide-wire rail, or not?
     Every threshold is an assumption and is reported with the verdict."""
-    lower, upper = _pair(body)
-    settings = _settings(body.settings)
+    lower, upper = ring_pair(body)
+    settings = coupling_settings(body.settings)
     try:
         result = assess_coupling(
             lower, upper, body.stenosis_length_mm * MM, settings, _window(body.pressure_window)
