@@ -21,6 +21,7 @@ from rectoplan.web.deps import Principal
 from rectoplan.web.pages.render import render
 from rectoplan.web.pages.session import page_reader, page_role
 from rectoplan.web.routes.cases import list_cases
+from rectoplan.web.routes.meetings import list_meetings
 from rectoplan.web.schemas import Pathway
 
 router = APIRouter(include_in_schema=False)
@@ -44,6 +45,7 @@ def case_list(
     stage: Annotated[str | None, Query(max_length=8)] = None,
     risk_group: Annotated[str | None, Query(max_length=32)] = None,
     status: Annotated[str | None, Query(max_length=16)] = None,
+    meeting: Annotated[str | None, Query(max_length=12)] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     chosen = {
@@ -53,8 +55,10 @@ def case_list(
         "stage": _blank_to_none(stage),
         "risk_group": _blank_to_none(risk_group),
         "status": _blank_to_none(status),
+        "meeting": _blank_to_none(meeting),
     }
-    errors = _filter_errors(chosen)
+    meetings = _meeting_choices(db)
+    errors = _filter_errors(chosen, [value for value, _label in meetings])
     found = list_cases(
         db=db,
         pathway=None if "pathway" in errors else _enum(Pathway, chosen["pathway"]),
@@ -63,6 +67,7 @@ def case_list(
         stage=None if "stage" in errors else chosen["stage"],
         q=chosen["q"],
         status_=None if "status" in errors else _enum(EpisodeStatus, chosen["status"]),
+        meeting=None if "meeting" in errors else _enum(int, chosen["meeting"]),
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
     )
@@ -78,6 +83,7 @@ def case_list(
         "stages": STAGES,
         "risk_groups": [r.value for r in RiskGroup],
         "statuses": [s.value for s in EpisodeStatus],
+        "meetings": meetings,
     }
     return render(request, "cases/list.html", context, user=user, partial="cases/_table.html")
 
@@ -86,7 +92,13 @@ def _enum(kind, value):
     return None if value is None else kind(value)
 
 
-def _filter_errors(chosen: dict[str, str | None]) -> dict[str, str]:
+def _meeting_choices(db: Session) -> list[tuple[str, str]]:
+    """The meetings to filter by, most recent first, as (id, "date · title")."""
+    found = list_meetings(db=db, held_from=None, held_to=None, limit=500, offset=0)
+    return [(str(m.id), f"{m.held_on.isoformat()} · {m.title}") for m in found]
+
+
+def _filter_errors(chosen: dict[str, str | None], meetings: list[str]) -> dict[str, str]:
     """A filter value that is not one of the choices (a hand-edited URL) is named, not
     silently ignored, and the list is shown without that filter."""
     allowed = {
@@ -96,8 +108,11 @@ def _filter_errors(chosen: dict[str, str | None]) -> dict[str, str]:
         "risk_group": [r.value for r in RiskGroup],
         "status": [s.value for s in EpisodeStatus],
     }
-    return {
+    errors = {
         name: f"Choose one of: {', '.join(values)}."
         for name, values in allowed.items()
         if chosen[name] is not None and chosen[name] not in values
     }
+    if chosen["meeting"] is not None and chosen["meeting"] not in meetings:
+        errors["meeting"] = "Choose one of the meetings listed."
+    return errors

@@ -14,12 +14,13 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from rectoplan.clinical.case import Case
-from rectoplan.registry import episodes, models
+from rectoplan.registry import agenda, episodes, models
 from rectoplan.registry.enums import EpisodeStatus
 from rectoplan.registry.errors import NotFoundError
 from rectoplan.registry.users import Role
 from rectoplan.web.deps import reader, writer
 from rectoplan.web.schemas import (
+    MAX_ID,
     CaseCreate,
     CaseOut,
     CasePage,
@@ -127,6 +128,7 @@ def _filtered(
     stage: str | None,
     q: str | None,
     status_: EpisodeStatus | None,
+    meeting: int | None = None,
 ) -> Select:
     data = models.Assessment.assessment_json
     if pathway is not None:
@@ -144,6 +146,8 @@ def _filtered(
         query = query.where(func.lower(models.Episode.case_id).contains(q.lower(), autoescape=True))
     if status_ is not None:
         query = query.where(models.Episode.status == status_)
+    if meeting is not None:
+        query = query.where(models.Episode.id.in_(agenda.meeting_episode_ids(meeting)))
     return query
 
 
@@ -156,6 +160,10 @@ def list_cases(
     stage: Annotated[str | None, Query(max_length=8, examples=["IIIB"])] = None,
     q: Annotated[str | None, Query(max_length=64, description="Part of the case id")] = None,
     status_: Annotated[EpisodeStatus | None, Query(alias="status")] = None,
+    meeting: Annotated[
+        int | None,
+        Query(ge=1, le=MAX_ID, description="Only cases on this meeting's agenda or decided at it"),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> CasePage:
@@ -163,7 +171,7 @@ def list_cases(
     e, a = models.Episode, models.Assessment
     latest = _latest_assessments()
     base = select(e.id).join(a, a.episode_id == e.id).join(latest, latest.c.id == a.id)
-    filters = (pathway, phase, risk_group, stage, q, status_)
+    filters = (pathway, phase, risk_group, stage, q, status_, meeting)
     total = db.scalar(select(func.count()).select_from(_filtered(base, *filters).subquery()))
     data = a.assessment_json
     query = (
