@@ -1,0 +1,427 @@
+"""The stenosis planner and the sacrectomy plan pages.
+
+The planner must say exactly what the API says for the same rings (verdict, force, designs),
+since both run the same route functions; the numbers are read from the page's ``data``
+elements and compared with ``/api/mct/*`` answers. The sacrectomy page must give the level
+and tape the command line gives for the seed-002 example.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import math
+import re
+import struct
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from typer.testing import CliRunner
+from web_support import EXAMPLES, bearer, example_case, sign_in
+
+from rectoplan.cli import app as cli_app
+from rectoplan.mct.design import CouplingSettings
+from rectoplan.registry.users import Role
+from rectoplan.web.pages import planners
+from rectoplan.web.schemas import ForceIn
+
+SEED000_PLAN = json.loads(
+    (Path(__file__).resolve().parents[2] / "examples/mct/seed000_stenosis.json").read_text()
+)
+SEED000_CASE = example_case("seed000_anastomotic_stenosis")
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+VOID = frozenset({"input", "img", "br", "hr", "meta", "link"})
+
+
+class Page(HTMLParser):
+    """The elements with an id (their attributes and text) and the rows of each table."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.source = text
+        self.by_id: dict[str, dict] = {}
+        self.tables: dict[str, list[list[str]]] = {}
+        self._open: list[dict] = []
+        self._table: str | None = None
+        self._row: list[str] | None = None
+        self._cell: list[str] | None = None
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if "id" in attributes:
+            element = {"tag": tag, "attrs": attributes, "text": []}
+            self.by_id[attributes["id"]] = element
+            if tag not in VOID:
+                self._open.append(element)
+        if tag == "table":
+            self._table = attributes.get("id", "")
+            self.tables[self._table] = []
+        elif tag == "tr" and self._table is not None:
+            self._row = []
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None and self._row is not None:
+            self._row.append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "tr" and self._row is not None and self._table is not None:
+            self.tables[self._table].append(self._row)
+            self._row = None
+        elif tag == "table":
+            self._table = None
+        for index in range(len(self._open) - 1, -1, -1):
+            if self._open[index]["tag"] == tag:
+                del self._open[index]
+                break
+
+    def handle_data(self, data):
+        for element in self._open:
+            element["text"].append(data)
+        if self._cell is not None:
+            self._cell.append(data)
+
+    def attr(self, element_id: str, name: str) -> str:
+        return self.by_id[element_id]["attrs"][name]
+
+    def number(self, element_id: str) -> float:
+        return float(self.attr(element_id, "value"))
+
+    def text(self, element_id: str) -> str:
+        return " ".join("".join(self.by_id[element_id]["text"]).split())
+
+    def value(self, name: str) -> str:
+        """The value an input shows (its id is the form macro's ``f-<name>``)."""
+        element_id = "f-" + name.replace(".", "-")
+        return self.attr(element_id, "value")
+
+
+def _ring_query(side: str, ring: dict) -> dict[str, str]:
+    return {f"{side}.{k}": str(v) for k, v in ring.items()}
+
+
+def _seed000_query(**changes: str) -> dict[str, str]:
+    """The seed-000 plan file as the form would send it, with the seed-000 case's limits."""
+    limits = SEED000_CASE["stenosis"]["delivery_limits"]
+    query = {
+        "stenosis_length_mm": str(SEED000_PLAN["stenosis_length_mm"]),
+        **_ring_query("lower", SEED000_PLAN["lower"]),
+        **_ring_query("upper", SEED000_PLAN["upper"]),
+        **{f"settings.{k}": str(v) for k, v in SEED000_PLAN["settings"].items()},
+        "max_od_mm": str(min(limits["max_od_anus_mm"], limits["max_od_stoma_mm"])),
+        "min_id_mm": str(limits["min_id_mm"]),
+        "max_height_mm": str(limits["max_height_mm"]),
+        "step_mm": "0.5",
+    }
+    return {**query, **changes}
+
+
+def _plan(client, query: dict[str, str]):
+    return client.get("/planner/stenosis?" + urlencode(query))
+
+
+def _api_plan_body() -> dict:
+    return {
+        k: SEED000_PLAN[k] for k in ("stenosis_length_mm", "lower", "upper", "settings", "ideal")
+    }
+
+
+def _png_width(data_uri: str) -> int:
+    prefix = "data:image/png;base64,"
+    assert data_uri.startswith(prefix)
+    png = base64.b64decode(data_uri[len(prefix) :], validate=True)
+    assert png[:8] == PNG_MAGIC
+    assert png[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", png[16:24])
+    assert height > 0
+    return width
+
+
+def _store(client, case: dict) -> None:
+    response = client.post("/api/cases", json={"case": case}, headers=bearer(Role.clinician))
+    assert response.status_code == 201, response.text
+
+
+@pytest.fixture
+def seed000_page(client):
+    sign_in(client, Role.viewer)
+    response = _plan(client, _seed000_query())
+    assert response.status_code == 200, response.text
+    return client, Page(response.text)
+
+
+# --- the stenosis planner ----------------------------------------------------------------
+
+
+def test_the_planner_gives_the_apis_verdict_and_numbers(seed000_page):
+    client, page = seed000_page
+    api = client.post("/api/mct/plan", json=_api_plan_body(), headers=bearer(Role.viewer)).json()
+    assert page.attr("plan-verdict", "data-verdict") == api["verdict"] == "needs_guidewire_rail"
+    assert page.text("plan-verdict") == "Needs a guide-wire rail"
+    for element_id, key in (
+        ("plan-force-n", "force_n"),
+        ("plan-misaligned-force-n", "misaligned_force_n"),
+        ("plan-max-coupling-gap-mm", "max_coupling_gap_mm"),
+        ("plan-max-direct-gap-mm", "max_direct_gap_mm"),
+        ("plan-pressure-kpa", "pressure_kpa"),
+    ):
+        assert page.number(element_id) == pytest.approx(api[key], rel=1e-12), element_id
+    # the verdict is explained by the thresholds it used, quoted as assumptions
+    settings = api["settings"]
+    assert page.number("plan-rail-force-n") == settings["rail_force_n"]
+    assert page.number("plan-direct-force-n") == settings["direct_force_n"]
+    assert settings["rail_force_n"] <= page.number("plan-force-n")
+    assert page.number("plan-misaligned-force-n") < settings["direct_force_n"]
+    assert "configurable assumption" in page.text("main")
+    assert api["explanation"] in page.text("main")
+
+
+def test_changed_thresholds_change_the_verdict_as_in_the_api(client):
+    sign_in(client, Role.viewer)
+    stricter = _seed000_query(**{"settings.rail_force_n": "1", "settings.direct_force_n": "2"})
+    page = Page(_plan(client, stricter).text)
+    body = {**_api_plan_body(), "settings": {"rail_force_n": 1, "direct_force_n": 2}}
+    api = client.post("/api/mct/plan", json=body, headers=bearer(Role.viewer)).json()
+    assert page.attr("plan-verdict", "data-verdict") == api["verdict"] == "cannot_couple"
+    assert page.number("plan-rail-force-n") == 1
+
+
+def test_the_plots_are_png_data_uris_described_in_words_and_tabulated(seed000_page):
+    client, page = seed000_page
+    for element_id in ("plot-force", "plot-pressure"):
+        assert _png_width(page.attr(element_id, "src")) > 0
+        alt = page.attr(element_id, "alt")
+        assert f"planned {SEED000_PLAN['stenosis_length_mm']:g} mm gap" in alt
+    assert "rail threshold 0.5 N" in page.attr("plot-force", "alt")
+    # the data table: the API's default gaps (25 mm among them) with the API's forces
+    gaps = sorted({*ForceIn.model_fields["gaps_mm"].default, SEED000_PLAN["stenosis_length_mm"]})
+    api = client.post(
+        "/api/mct/force",
+        json={"lower": SEED000_PLAN["lower"], "upper": SEED000_PLAN["upper"], "gaps_mm": gaps},
+        headers=bearer(Role.viewer),
+    ).json()
+    rows = page.tables["curve-table"][1:]
+    assert len(rows) == len(api["rows"]) == len(gaps)
+    for cells, row in zip(rows, api["rows"], strict=True):
+        assert float(cells[0].split()[0]) == row["gap_mm"]
+        assert float(cells[1]) == pytest.approx(row["force_n"], rel=1e-3)
+    planned = next(c for c in rows if "(planned)" in c[0])
+    assert float(planned[1]) == pytest.approx(page.number("plan-force-n"), rel=1e-3)
+
+
+def test_the_pareto_table_is_the_apis_design_set(seed000_page):
+    client, page = seed000_page
+    limits = SEED000_CASE["stenosis"]["delivery_limits"]
+    body = {
+        "max_od_mm": min(limits["max_od_anus_mm"], limits["max_od_stoma_mm"]),
+        "min_id_mm": limits["min_id_mm"],
+        "max_height_mm": limits["max_height_mm"],
+        "stenosis_length_mm": SEED000_PLAN["stenosis_length_mm"],
+    }
+    api = client.post("/api/mct/design", json=body, headers=bearer(Role.viewer)).json()
+    header, *rows = page.tables["design-table"]
+    assert "OD (mm)" in header and "Force at the stenosis (N)" in header and "Mass (g)" in header
+    assert len(rows) == api["n_pareto"] == len(api["designs"]) > 0
+    assert int(page.text("design-count")) == api["n_pareto"]
+    for cells, design in ((rows[0], api["designs"][0]), (rows[-1], api["designs"][-1])):
+        assert float(cells[0]) == design["od_mm"]
+        assert float(cells[1]) == design["id_mm"]
+        assert float(cells[2]) == design["height_mm"]
+        assert cells[3] == design["grade"]
+        assert float(cells[5]) == pytest.approx(design["coupling_range_mm"], abs=0.05)
+        assert float(cells[6]) == pytest.approx(design["force_at_stenosis_n"], abs=0.005)
+        assert float(cells[9]) == pytest.approx(design["mass_g"], abs=0.05)
+
+
+def test_use_puts_a_design_into_the_ring_fields(seed000_page):
+    client, page = seed000_page
+    href = re.search(r'<a href="(/planner/stenosis\?[^"]+)">Use', page.source).group(1)
+    chosen = Page(client.get(html.unescape(href)).text)
+    first = page.tables["design-table"][1]
+    assert float(chosen.value("lower.od_mm")) == float(first[0])
+    assert float(chosen.value("lower.height_mm")) == float(first[2])
+    assert chosen.value("upper.od_mm") == ""  # the same ring on both sides
+    assert chosen.value("stenosis_length_mm") == str(SEED000_PLAN["stenosis_length_mm"])
+    assert chosen.attr("plan-verdict", "data-verdict") in planners.VERDICT_WORDS
+
+
+def test_the_empty_form_starts_from_the_seed000_example(client):
+    sign_in(client, Role.viewer)
+    response = client.get("/planner/stenosis")
+    assert response.status_code == 200
+    page = Page(response.text)
+    assert "Stenosis planner" in page.source and "<h1>Stenosis planner</h1>" in page.source
+    assert "plan-verdict" not in page.by_id  # nothing computed before the form is sent
+    assert float(page.value("stenosis_length_mm")) == SEED000_PLAN["stenosis_length_mm"]
+    for side in ("lower", "upper"):
+        for key, value in SEED000_PLAN[side].items():
+            if key == "grade":
+                assert 'value="N45" selected' in response.text
+            else:
+                assert float(page.value(f"{side}.{key}")) == value
+    defaults = CouplingSettings()
+    assert float(page.value("settings.rail_force_n")) == defaults.rail_force_n
+    assert float(page.value("settings.direct_tilt_deg")) == pytest.approx(
+        math.degrees(defaults.direct_tilt_rad)
+    )
+    assert {k: float(v) for k, v in SEED000_PLAN["settings"].items()} == {
+        k: float(page.value(f"settings.{k}")) for k in SEED000_PLAN["settings"]
+    }
+    assert "Plan</button>" in response.text
+
+
+BAD_INPUTS = [
+    ({"stenosis_length_mm": "abc"}, "stenosis_length_mm", "Enter a number"),
+    ({"stenosis_length_mm": "-5"}, "stenosis_length_mm", "greater than or equal to 0"),
+    ({"lower.id_mm": "25"}, "lower.id_mm", "smaller than the outer diameter"),
+    ({"upper.id_mm": "20"}, "upper.id_mm", "smaller than the outer diameter"),
+    ({"lower.height_mm": "0"}, "lower.height_mm", "greater than or equal to 0.1"),
+    ({"lower.od_mm": ""}, "lower.od_mm", "Enter a value"),
+    ({"settings.direct_force_n": "0.2"}, "settings.direct_force_n", "below rail_force_n"),
+    ({"max_od_mm": "-1"}, "max_od_mm", "greater than 0"),
+    ({"step_mm": "0.1"}, "step_mm", "candidates"),
+]
+
+
+@pytest.mark.parametrize(("changes", "field", "message"), BAD_INPUTS)
+def test_bad_input_is_422_beside_the_field_with_everything_typed_kept(
+    client, changes, field, message
+):
+    sign_in(client, Role.viewer)
+    query = _seed000_query(**changes)
+    response = _plan(client, query)
+    assert response.status_code == 422
+    page = Page(response.text)
+    error_id = "f-" + field.replace(".", "-") + "-error"
+    assert message in page.text(error_id)
+    assert page.attr("f-" + field.replace(".", "-"), "aria-invalid") == "true"
+    for name, typed in query.items():
+        if not name.endswith(".grade"):
+            assert page.value(name) == typed, name
+    assert "plan-verdict" not in page.by_id and "Traceback" not in response.text
+
+
+def test_a_stored_case_prefills_the_stenosis_and_the_delivery_limits(client):
+    _store(client, SEED000_CASE)
+    sign_in(client, Role.viewer)
+    response = client.get("/planner/stenosis?case_id=seed000-stenosis")
+    assert response.status_code == 200
+    page = Page(response.text)
+    stenosis = SEED000_CASE["stenosis"]
+    limits = stenosis["delivery_limits"]
+    assert float(page.value("stenosis_length_mm")) == stenosis["length_mm"]
+    assert float(page.value("max_od_mm")) == min(
+        limits["max_od_anus_mm"], limits["max_od_stoma_mm"]
+    )
+    assert float(page.value("min_id_mm")) == limits["min_id_mm"]
+    assert float(page.value("max_height_mm")) == limits["max_height_mm"]
+    assert '<a href="/cases/seed000-stenosis">seed000-stenosis</a>' in response.text
+    assert "records no ring pair" in page.text("planner-case")
+    assert 'name="case_id" value="seed000-stenosis"' in response.text
+    body = {**_api_plan_body(), "stenosis_length_mm": stenosis["length_mm"]}
+    api = client.post("/api/mct/plan", json=body, headers=bearer(Role.viewer)).json()
+    assert page.attr("plan-verdict", "data-verdict") == api["verdict"]
+    assert page.number("plan-force-n") == pytest.approx(api["force_n"], rel=1e-12)
+
+
+def test_a_stored_cases_rings_fill_the_ring_fields(client):
+    case = json.loads(json.dumps(SEED000_CASE))
+    case["case_id"] = "stenosis-with-rings"
+    case["stenosis"]["rings"] = [
+        {"od_mm": 18, "id_mm": 6, "height_mm": 4, "grade": "N50"},
+        {"od_mm": 16, "id_mm": 5, "height_mm": 3, "grade": "N42"},
+    ]
+    _store(client, case)
+    sign_in(client, Role.viewer)
+    page = Page(client.get("/planner/stenosis?case_id=stenosis-with-rings").text)
+    for side, ring in zip(("lower", "upper"), case["stenosis"]["rings"], strict=True):
+        for key in ("od_mm", "id_mm", "height_mm"):
+            assert float(page.value(f"{side}.{key}")) == ring[key]
+    assert 'value="N50" selected' in page.source and 'value="N42" selected' in page.source
+
+
+def test_a_case_without_a_stenosis_says_so_and_shows_the_example(client):
+    _store(client, example_case("seed001_1_diagnosis"))
+    sign_in(client, Role.viewer)
+    page = Page(client.get("/planner/stenosis?case_id=seed001-diagnosis").text)
+    assert "records no anastomotic stenosis" in page.text("planner-case")
+    assert "plan-verdict" not in page.by_id
+
+
+def test_an_unknown_case_is_a_404_page(client):
+    sign_in(client, Role.viewer)
+    response = client.get("/planner/stenosis?case_id=nobody")
+    assert response.status_code == 404 and "text/html" in response.headers["content-type"]
+
+
+# --- the sacrectomy plan -----------------------------------------------------------------
+
+
+def _cli_plan(name: str) -> dict:
+    result = CliRunner().invoke(cli_app, ["sacrectomy", str(EXAMPLES / f"{name}.json"), "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_the_seed002_plan_matches_the_command_line(client):
+    case = example_case("seed002_posterior_recurrence")
+    _store(client, case)
+    sign_in(client, Role.viewer)
+    response = client.get(f"/cases/{case['case_id']}/sacrectomy")
+    assert response.status_code == 200
+    page = Page(response.text)
+    cli = _cli_plan("seed002_posterior_recurrence")
+    assert "<h1>Sacrectomy plan</h1>" in response.text
+    assert page.attr("sacrectomy-level", "data-level") == cli["level"]
+    assert page.text("sacrectomy-level").startswith("S3")
+    assert page.number("sacrectomy-tape-mm") == cli["tape_length_mm"] == pytest.approx(56.7)
+    assert _png_width(page.attr("sacrectomy-figure", "src")) > 0
+    assert "transection line" in page.attr("sacrectomy-figure", "alt")
+    assert f'href="/cases/{case["case_id"]}"' in response.text
+    # the approach the recurrence pathway gives: laparoscopic preferred in the seed-002 setting
+    approach = page.text("approach-recurrence-sacrectomy-laparoscopic")
+    assert approach.startswith("preferred")
+    assert "alternative" in page.text("approach-recurrence-sacrectomy-open")
+
+
+def test_a_high_sacral_case_shows_its_contraindications(client):
+    case = example_case("recurrence_high_sacral_sciatic_notch")
+    _store(client, case)
+    sign_in(client, Role.viewer)
+    page = Page(client.get(f"/cases/{case['case_id']}/sacrectomy").text)
+    warnings = page.text("sacrectomy-warnings")
+    assert "historical contraindication" in warnings
+    assert "sciatic notch" in warnings
+    assert (
+        page.text("sacrectomy-level") == _cli_plan("recurrence_high_sacral_sciatic_notch")["level"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "missing"),
+    [
+        ("seed001_1_diagnosis", "a recurrence"),
+        ("recurrence_anterior_exenteration", "recurrence.sacral_landmarks"),
+    ],
+)
+def test_a_case_without_sacral_data_gets_a_notice_naming_what_is_missing(client, name, missing):
+    case = example_case(name)
+    _store(client, case)
+    sign_in(client, Role.viewer)
+    response = client.get(f"/cases/{case['case_id']}/sacrectomy")
+    assert response.status_code == 200
+    page = Page(response.text)
+    assert missing in page.text("sacrectomy-missing")
+    assert "sacrectomy-figure" not in page.by_id and "Traceback" not in response.text
+    assert f'href="/cases/{case["case_id"]}"' in response.text
+
+
+def test_both_pages_need_a_session(client):
+    for path in ("/planner/stenosis?case_id=x", "/cases/x/sacrectomy"):
+        response = client.get(path, follow_redirects=False)
+        assert response.status_code == 303
+        assert response.headers["location"].startswith("/login?next=")
