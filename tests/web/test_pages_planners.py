@@ -420,6 +420,19 @@ def test_a_case_without_sacral_data_gets_a_notice_naming_what_is_missing(client,
     assert f'href="/cases/{case["case_id"]}"' in response.text
 
 
+def test_a_tumour_too_near_the_promontory_is_explained_not_drawn(client):
+    case = example_case("seed002_posterior_recurrence")
+    case["case_id"] = "tumour-at-the-promontory"
+    case["recurrence"]["tumour_upper_extent"] = {"x_mm": -1, "y_mm": -4}
+    _store(client, case)
+    sign_in(client, Role.viewer)
+    response = client.get("/cases/tumour-at-the-promontory/sacrectomy")
+    assert response.status_code == 200
+    page = Page(response.text)
+    assert "would transect above S1" in page.text("sacrectomy-problem")
+    assert "sacrectomy-figure" not in page.by_id and "Traceback" not in response.text
+
+
 def test_both_pages_need_a_session(client):
     for path in ("/planner/stenosis?case_id=x", "/cases/x/sacrectomy"):
         response = client.get(path, follow_redirects=False)
