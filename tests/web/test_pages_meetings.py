@@ -148,6 +148,10 @@ def test_scheduling_errors_are_beside_the_field_and_the_typed_values_stay(client
     bad_day = _post(client, "/meetings", token, held_on="2025-02-30", title="Later MDT")
     assert bad_day.status_code == 422
     assert _error(bad_day.text, "f-held_on") and _field_value(bad_day.text, "title") == "Later MDT"
+    both = _post(client, "/meetings", token, held_on="", title="x" * 201)
+    assert both.status_code == 422
+    assert _error(both.text, "f-held_on") and "200" in _error(both.text, "f-title")
+    assert _field_value(both.text, "title") == "x" * 201
     listed = client.get("/api/meetings", headers=bearer(Role.viewer)).json()
     assert [m["id"] for m in listed] == [meeting["id"]]
 
