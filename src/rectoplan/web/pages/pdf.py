@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from rectoplan.web.app_paths import STATIC
 
 PDF_MEDIA_TYPE = "application/pdf"
+OFFLINE_PROTOCOLS = ("data", "file")
 
 
 def pdf_response(html: HTMLResponse | str, filename: str) -> Response:
@@ -19,9 +20,10 @@ def pdf_response(html: HTMLResponse | str, filename: str) -> Response:
     import weasyprint  # imported on first use: it loads Pango, which costs ~0.5 s
 
     text = html if isinstance(html, str) else bytes(html.body).decode("utf-8")
-    stylesheet = weasyprint.CSS(filename=str(STATIC / "rectoplan.css"))
-    document = weasyprint.HTML(string=text, base_url=str(STATIC))
-    data = document.write_pdf(stylesheets=[stylesheet], url_fetcher=_no_network)
+    fetcher = _offline_fetcher()  # given where documents are parsed: write_pdf ignores one
+    stylesheet = weasyprint.CSS(filename=str(STATIC / "rectoplan.css"), url_fetcher=fetcher)
+    document = weasyprint.HTML(string=text, base_url=str(STATIC), url_fetcher=fetcher)
+    data = document.write_pdf(stylesheets=[stylesheet])
     safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in filename)
     return Response(
         data,
@@ -30,10 +32,9 @@ def pdf_response(html: HTMLResponse | str, filename: str) -> Response:
     )
 
 
-def _no_network(url: str, *args, **kwargs):
-    """Serve ``data:`` URIs and the package's static files; refuse anything else."""
+def _offline_fetcher():
+    """WeasyPrint's fetcher limited to ``data:`` URIs and the package's files: anything else
+    (``http:``, ``ftp:`` ...) is refused, logged, and left out of the PDF."""
     import weasyprint
 
-    if url.startswith("data:") or url.startswith("file:"):
-        return weasyprint.default_url_fetcher(url, *args, **kwargs)
-    raise ValueError(f"RectoPlan's PDFs fetch nothing from the network ({url})")
+    return weasyprint.URLFetcher(allowed_protocols=OFFLINE_PROTOCOLS)
