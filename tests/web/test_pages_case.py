@@ -469,16 +469,21 @@ def test_the_printable_summary_has_no_navigation_and_writes_citations_out(demo_c
         assert warning["message"] in text
 
 
-def _pdf_strings(data: bytes) -> list[str]:
-    """The /Title strings of a PDF whose objects may sit in Flate-compressed object streams."""
+def _pdf_streams(data: bytes) -> list[bytes]:
+    """The PDF's bytes and each of its Flate-compressed streams, decompressed."""
     chunks = [data]
     for match in re.finditer(rb"stream\r?\n", data):
         try:
             chunks.append(zlib.decompressobj().decompress(data[match.end() :]))
         except zlib.error:
             continue
+    return chunks
+
+
+def _pdf_strings(data: bytes) -> list[str]:
+    """The /Title strings of a PDF whose objects may sit in compressed object streams."""
     titles = []
-    for chunk in chunks:
+    for chunk in _pdf_streams(data):
         for m in re.finditer(rb"/Title\s*(<[0-9A-Fa-f]+>|\((?:\\.|[^\\)])*\))", chunk):
             raw = m.group(1)
             if raw.startswith(b"<"):
@@ -500,3 +505,36 @@ def test_the_pdf_is_the_summary_with_the_case_id_in_its_title(client, stored):
     assert response.content.startswith(b"%PDF")
     titles = _pdf_strings(response.content)
     assert any(t.startswith(f"MDT summary {stored}") for t in titles), titles
+
+
+def test_the_pdf_writer_embeds_data_uris_and_fetches_nothing_from_the_network(monkeypatch):
+    import matplotlib.pyplot as plt
+
+    from rectoplan.web.pages import pdf
+    from rectoplan.web.pages.figures import png_data_uri
+
+    asked: list[str] = []
+    make = pdf._offline_fetcher
+
+    def recording():
+        fetcher = make()
+        fetch = fetcher.fetch
+
+        def spy(url, headers=None):
+            asked.append(url)
+            return fetch(url, headers)
+
+        fetcher.fetch = spy
+        return fetcher
+
+    monkeypatch.setattr(pdf, "_offline_fetcher", recording)
+    figure, axes = plt.subplots(figsize=(2, 2))
+    axes.plot([0, 1], [0, 1])
+    remote = "http://example.invalid/a.png"
+    html = f'<img src="{png_data_uri(figure)}" alt="plot"><img src="{remote}" alt="remote">'
+    response = pdf.pdf_response(html, "x.pdf")
+    assert response.body.startswith(b"%PDF")
+    assert remote in asked and any(url.startswith("data:image/png") for url in asked)
+    assert b"/Image" in b"".join(_pdf_streams(response.body))
+    with pytest.raises(ValueError, match="disallowed protocol"):
+        make().fetch(remote)

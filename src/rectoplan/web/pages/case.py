@@ -647,8 +647,10 @@ def case_page(
     return render(request, "case/page.html", context, user=user)
 
 
-def _summary(request: Request, db: Session, case_id: str, user: Principal) -> Response:
-    context = case_context(db, case_id, user)
+def _summary(
+    request: Request, db: Session, case_id: str, user: Principal, pdf: bool = False
+) -> Response:
+    context = {**case_context(db, case_id, user), "pdf": pdf}
     cited = {key for o in context["assessment"]["options"] for key, _s in o["sources"]}
     context["references"] = [(key, SOURCES[key]) for key in sorted(cited) if key in SOURCES]
     return render(request, "case/summary.html", context, user=user)
@@ -673,7 +675,7 @@ def case_summary_pdf(
     user: Principal = Depends(page_role(Role.viewer)),
 ) -> Response:
     """The printable summary as a PDF (the same template, so the two cannot differ)."""
-    html = _summary(request, db, case_id, user)
+    html = _summary(request, db, case_id, user, pdf=True)
     return pdf_response(html, f"rectoplan-{case_id}.pdf")
 
 
