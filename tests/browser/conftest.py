@@ -19,6 +19,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 from browser_support import PASSWORD
@@ -69,10 +70,19 @@ def _wait_until_up(url: str, process: subprocess.Popen, seconds: float = 60) -> 
     raise RuntimeError(f"the server did not answer at {url} within {seconds} s")
 
 
+@dataclass(frozen=True)
+class Server:
+    """A running server: where the browser goes, and the registry behind it (so a test can
+    check what a click stored)."""
+
+    base_url: str
+    database_url: str
+
+
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The base URL of a running ``rectoplan serve`` over a demo registry with one user per
-    role (admin, coordinator, clinician, viewer; all with ``PASSWORD``)."""
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A running ``rectoplan serve`` over a demo registry with one user per role (admin,
+    coordinator, clinician, viewer; all with ``PASSWORD``)."""
     folder = tmp_path_factory.mktemp("browser-server")
     url = f"sqlite:///{folder / 'registry.sqlite3'}"
     env = {
@@ -97,7 +107,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base, process)
-        yield base
+        yield Server(base, url)
     finally:
         process.terminate()
         try:
@@ -127,7 +137,7 @@ def browser():
 def page(browser, server):
     """A fresh browser context (no cookies) with a laptop-sized window and downloads on."""
     context = browser.new_context(
-        base_url=server, viewport={"width": 1440, "height": 900}, accept_downloads=True
+        base_url=server.base_url, viewport={"width": 1440, "height": 900}, accept_downloads=True
     )
     context.set_default_timeout(20_000)
     tab = context.new_page()

@@ -51,3 +51,16 @@ def test_logging_out_ends_the_session(page):
     expect(page).to_have_url(re.compile(r"/login$"))
     page.goto("/cases")
     expect(page).to_have_url(re.compile(r"/login\?next=/cases"))
+
+
+def test_the_outcomes_dashboard_draws_its_plots(page):
+    from browser_support import fits_the_window, images_loaded
+
+    log_in(page, Role.viewer)
+    page.get_by_role("link", name="Outcomes").click()
+    expect(page.get_by_role("heading", name="Outcomes", exact=True)).to_be_visible()
+    for section in ("Survival", "Benchmarks", "Guideline concordance over time"):
+        expect(page.get_by_role("heading", name=section)).to_be_visible()
+    assert images_loaded(page) >= 3
+    assert fits_the_window(page)
+    screenshot(page, "06-outcomes")
