@@ -351,6 +351,34 @@ def test_an_alternative_with_a_reason_is_recorded_as_not_followed(client, stored
     )
 
 
+def test_with_several_preferred_options_the_mdt_accepts_the_one_it_names(demo_client):
+    case_id = example_ids(demo_client)["stenosis"]
+    preferred = latest_assessment(demo_client, case_id)["preferred_ids"]
+    assert len(preferred) >= 2
+    sign_in(demo_client, Role.clinician)
+    page = dom(demo_client.get(f"/cases/{case_id}").text)
+    offered = [o.attrs["value"] for o in page.by_id("f-preferred_option_id").find_all("option")]
+    assert offered == preferred
+
+    refused = post_decision(
+        demo_client, case_id, mode="accept", preferred_option_id="primary.no_such.option"
+    )
+    assert refused.status_code == 422
+    assert dom(refused.text).by_id("f-preferred_option_id-error") is not None
+    response = post_decision(demo_client, case_id, mode="accept", preferred_option_id=preferred[1])
+    assert response.status_code == 303, response.text[:300]
+    [decision] = api_decisions(demo_client, case_id)
+    assert (decision["chosen_option_id"], decision["followed_preferred"]) == (preferred[1], True)
+
+
+def test_a_recorded_parameter_that_is_not_a_decision_of_the_case_shows_no_notice(client, stored):
+    sign_in(client, Role.viewer)
+    for value in ("abc", "999999"):
+        response = client.get(f"/cases/{stored}?recorded={value}")
+        assert response.status_code == 200
+        assert dom(response.text).by_id("decision-recorded") is None
+
+
 def _an_alternative(client, case_id: str) -> str:
     recs = latest_assessment(client, case_id)["assessment"]["recommendations"]
     return next(r["id"] for r in recs if r["strength"] == "alternative")

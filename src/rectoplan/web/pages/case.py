@@ -638,12 +638,16 @@ def record_decision(
 def case_page(
     request: Request,
     case_id: CaseId,
-    recorded: int | None = None,
+    recorded: str | None = None,
     db: Session = page_reader(Role.viewer),
     user: Principal = Depends(page_role(Role.viewer)),
 ) -> Response:
-    """The case for the MDT's projector: what happened, what the engine says, what was decided."""
-    context = case_context(db, case_id, user, recorded=recorded)
+    """The case for the MDT's projector: what happened, what the engine says, what was decided.
+
+    ``recorded`` names the decision just recorded (the redirect after the form); a value that
+    is not one of this case's decisions is ignored rather than answered with an error."""
+    decision_id = int(recorded) if recorded and recorded.isdigit() else None
+    context = case_context(db, case_id, user, recorded=decision_id)
     return render(request, "case/page.html", context, user=user)
 
 
