@@ -427,9 +427,11 @@ def save_attendance(
 # --- the printable summary -------------------------------------------------------------------
 
 
-def _summary(request: Request, db: Session, user: Principal | None, meeting_id: str):
+def _summary(request: Request, db: Session, user: Principal, meeting_id: str, pdf: bool = False):
+    """The summary page; for the PDF without the stylesheet link (the PDF writer reads the
+    stylesheet from the package, and WeasyPrint would fail to fetch a site path)."""
     view = meeting_view(db, _meeting_id(meeting_id))
-    context: dict[str, Any] = {"nav": "meetings", "view": view}
+    context: dict[str, Any] = {"nav": "meetings", "view": view, "pdf": pdf}
     return view, render(request, "meetings/summary.html", context, user=user)
 
 
@@ -450,9 +452,9 @@ def meeting_summary_pdf(
     request: Request,
     meeting_id: str,
     db: Session = page_reader(Role.viewer),
-    _user: Principal = Depends(page_role(Role.viewer)),
+    user: Principal = Depends(page_role(Role.viewer)),
 ) -> Response:
     """The printable summary as a PDF (the same template, so the two cannot differ)."""
-    view, html = _summary(request, db, None, meeting_id)
+    view, html = _summary(request, db, user, meeting_id, pdf=True)
     held_on: dt.date = view.meeting.held_on
     return pdf_response(html, f"rectoplan-meeting-{held_on.isoformat()}.pdf")
