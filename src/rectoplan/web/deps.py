@@ -112,6 +112,18 @@ def reads(role: Role) -> Callable[..., Session]:
     return dependency
 
 
+def audited(db: Session, actor: str) -> Iterator[Session]:
+    """Hand out ``db`` with ``actor`` as the audit's author; commit after the route returns,
+    roll back if it raised (shared by the API's and the pages' writing sessions)."""
+    audit.set_actor(db, actor)
+    try:
+        yield db
+    except BaseException:
+        db.rollback()
+        raise
+    db.commit()
+
+
 @cache
 def writes(role: Role) -> Callable[..., Iterator[Session]]:
     """A session whose changes are audited as the user's, committed when the route returns."""
@@ -119,13 +131,7 @@ def writes(role: Role) -> Callable[..., Iterator[Session]]:
     def dependency(
         user: Principal = Depends(require(role)), db: Session = Depends(session)
     ) -> Iterator[Session]:
-        audit.set_actor(db, user.name)
-        try:
-            yield db
-        except BaseException:
-            db.rollback()
-            raise
-        db.commit()
+        yield from audited(db, user.name)
 
     dependency.__name__ = f"writes_as_{role}"
     return dependency

@@ -23,10 +23,9 @@ from urllib.parse import quote
 from fastapi import Depends, Request, Response
 from sqlalchemy.orm import Session
 
-from rectoplan.registry import audit
 from rectoplan.registry.users import Role
 from rectoplan.web import tokens
-from rectoplan.web.deps import ROLE_ATTRIBUTE, Principal, active_principal, session
+from rectoplan.web.deps import ROLE_ATTRIBUTE, Principal, active_principal, audited, session
 
 COOKIE = "rectoplan_session"
 CSRF_FIELD = "csrf_token"
@@ -149,13 +148,7 @@ def _page_writes(role: Role) -> Callable[..., Iterator[Session]]:
         _csrf: None = Depends(csrf_checked),
         db: Session = Depends(session),
     ) -> Iterator[Session]:
-        audit.set_actor(db, user.name)
-        try:
-            yield db
-        except BaseException:
-            db.rollback()
-            raise
-        db.commit()
+        yield from audited(db, user.name)
 
     dependency.__name__ = f"page_writes_as_{role}"
     return dependency
