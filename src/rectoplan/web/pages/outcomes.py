@@ -196,7 +196,7 @@ def survival_section(
         group_label=group_label,
         times=times,
         at_risk=at_risk,
-        figure=png_data_uri(result.figure(unit)),
+        figure=png_data_uri(lambda: result.figure(unit)),
         alt=_survival_alt(result.curves, ENDPOINT_TITLES[endpoint], group_label, unit),
     )
 
@@ -273,13 +273,13 @@ def _position(comparison: Comparison) -> str:
 def _concordance_figure(report) -> str | None:
     if report is None or not report.periods:
         return None
-    return png_data_uri(plots.concordance_figure(report, intervals="bars"))
+    return png_data_uri(lambda: plots.concordance_figure(report, intervals="bars"))
 
 
 def _reasons_figure(report) -> str | None:
     if report is None or not report.reasons:
         return None
-    return png_data_uri(plots.deviation_reasons_figure(report.reasons))
+    return png_data_uri(lambda: plots.deviation_reasons_figure(report.reasons))
 
 
 def _level(alpha: float) -> int:

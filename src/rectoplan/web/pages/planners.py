@@ -229,8 +229,10 @@ def _results(values: dict[str, str]) -> tuple[dict[str, Any] | None, dict[str, s
         "plan": payload,
         "verdict_words": VERDICT_WORDS[payload["verdict"]],
         "curve": rows,
-        "force_png": png_data_uri(force_gap_figure(lower, upper, settings, gap_m, right)),
-        "pressure_png": png_data_uri(pressure_gap_figure(lower, upper, settings, gap_m, right)),
+        "force_png": png_data_uri(lambda: force_gap_figure(lower, upper, settings, gap_m, right)),
+        "pressure_png": png_data_uri(
+            lambda: pressure_gap_figure(lower, upper, settings, gap_m, right)
+        ),
         "force_alt": _curve_alt("force", rows, payload),
         "pressure_alt": _curve_alt("pressure", rows, payload),
         "design": designs,
@@ -358,7 +360,7 @@ def _sacral_plan(case: Case) -> dict[str, Any]:
     approaches = [r for r in assessment.recommendations if r.id.startswith("recurrence.sacrectomy")]
     return {
         "sacral": sacral,
-        "figure": png_data_uri(sacrectomy_figure(curve, sacral, tumour)),
+        "figure": png_data_uri(lambda: sacrectomy_figure(curve, sacral, tumour)),
         "alt": (
             f"Mid-sagittal drawing of the anterior sacral curve through the landmarks "
             f"{', '.join(curve.labels)}, the tumour's upper extent marked with a cross, the "

@@ -9,7 +9,7 @@ drawn with matplotlib's object API (thread-safe) and never touch the disk.
 
 from __future__ import annotations
 
-import io
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from rectoplan.registry import cohort
 from rectoplan.registry.users import Role
+from rectoplan.reports.drawing import rendered
 from rectoplan.reports.outcomes import (
     CIMethod,
     Endpoint,
@@ -57,12 +58,12 @@ Alpha = Annotated[float, Query(ge=0.001, le=0.5, description="1 - confidence lev
 FormatQuery = Annotated[Format, Query(alias="format")]
 
 
-def _answer(payload: dict[str, Any], figure, format_: Format) -> Any:
-    if format_ is Format.json:
+def _answer(payload: dict[str, Any], build: Callable[[], Any] | None, format_: Format) -> Any:
+    """The JSON payload, or the figure ``build()`` draws (under the drawing lock: see
+    `rectoplan.reports.drawing`) in the asked-for format."""
+    if format_ is Format.json or build is None:
         return plain(payload)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format=format_.value, dpi=150)
-    return Response(buffer.getvalue(), media_type=MEDIA_TYPES[format_])
+    return Response(rendered(build, format_.value, dpi=150), media_type=MEDIA_TYPES[format_])
 
 
 @router.get("/km", responses=IMAGE_RESPONSES)
@@ -84,8 +85,7 @@ def kaplan_meier(
     result = registry_survival(db, endpoint, group, alpha=alpha, ci_method=ci)
     if result is None:
         raise FieldProblem("endpoint", f"no patients for the {endpoint} endpoint yet", "query")
-    figure = result.figure(unit) if format_ is not Format.json else None
-    return _answer(result.to_dict(times), figure, format_)
+    return _answer(result.to_dict(times), lambda: result.figure(unit), format_)
 
 
 @router.get("/benchmark", responses=IMAGE_RESPONSES)
@@ -99,14 +99,11 @@ def benchmark(
     figures, each with a verdict."""
     summary, comparisons = registry_comparisons(db, alpha, min_n)
     payload = {"cohort": summary, "comparisons": [c.to_dict() for c in comparisons]}
-    figure = None
-    if format_ is not Format.json:
-        if not comparisons:
-            raise FieldProblem("format", "no benchmark applies to the registry yet", "query")
-        from rectoplan.analytics.benchmarks import comparisons_figure
+    if format_ is not Format.json and not comparisons:
+        raise FieldProblem("format", "no benchmark applies to the registry yet", "query")
+    from rectoplan.analytics.benchmarks import comparisons_figure
 
-        figure = comparisons_figure(comparisons)
-    return _answer(payload, figure, format_)
+    return _answer(payload, lambda: comparisons_figure(comparisons), format_)
 
 
 @router.get("/concordance", responses=IMAGE_RESPONSES)
@@ -121,5 +118,4 @@ def mdt_concordance(
     report = registry_concordance(db, period, alpha)
     if report is None:
         raise FieldProblem("period", "the registry holds no MDT decisions yet", "query")
-    figure = report.plot() if format_ is not Format.json else None
-    return _answer(report.to_dict(), figure, format_)
+    return _answer(report.to_dict(), report.plot, format_)
