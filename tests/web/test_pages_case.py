@@ -556,10 +556,14 @@ def test_the_pdf_writer_embeds_data_uris_and_fetches_nothing_from_the_network(mo
         return fetcher
 
     monkeypatch.setattr(pdf, "_offline_fetcher", recording)
-    figure, axes = plt.subplots(figsize=(2, 2))
-    axes.plot([0, 1], [0, 1])
+
+    def line():
+        figure, axes = plt.subplots(figsize=(2, 2))
+        axes.plot([0, 1], [0, 1])
+        return figure
+
     remote = "http://example.invalid/a.png"
-    html = f'<img src="{png_data_uri(figure)}" alt="plot"><img src="{remote}" alt="remote">'
+    html = f'<img src="{png_data_uri(line)}" alt="plot"><img src="{remote}" alt="remote">'
     response = pdf.pdf_response(html, "x.pdf")
     assert response.body.startswith(b"%PDF")
     assert remote in asked and any(url.startswith("data:image/png") for url in asked)
