@@ -9,6 +9,7 @@ page moves to the login form instead of a fragment being swapped for it.
 from __future__ import annotations
 
 from fastapi import FastAPI, Request, status
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -54,8 +55,6 @@ async def _not_found(request: Request, exc: NotFoundError) -> Response:
 
 async def _http(request: Request, exc: StarletteHTTPException) -> Response:
     if not is_page(request):
-        from fastapi.exception_handlers import http_exception_handler
-
         return await http_exception_handler(request, exc)
     return _problem(request, exc.status_code, "Cannot show this page", str(exc.detail))
 
