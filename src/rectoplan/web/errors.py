@@ -33,7 +33,7 @@ from rectoplan.registry.errors import (
 log = logging.getLogger("rectoplan.web")
 
 _CROSS_FIELD = "inconsistent"
-"""The error type of the case model's cross-field rules (`rectoplan.clinical.case._error`)."""
+"""The error type of the case model's cross-field rules (`rectoplan.clinical.case.base._error`)."""
 
 
 class FieldProblem(ValueError):

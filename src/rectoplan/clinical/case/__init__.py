@@ -1,0 +1,115 @@
+"""The case: one patient's rectal cancer from diagnosis to follow-up, as validated data.
+
+A package with a module per part: `patient` (the patient and the primary tumour), `imaging`
+(baseline MRI, distant staging, restaging), `treatment` (neoadjuvant courses, operations,
+complications), `pathology`, `recurrence`, `stenosis`, and `episode` (the `Case` that holds
+them and the rules that span them). Everything is importable from here.
+
+Units sit in field names (``distance_from_anal_verge_cm``, ``mrf_distance_mm``). Raw measurements
+are stored and flags are derived elsewhere with named thresholds (`clinical.thresholds`), because
+the sources disagree on cut-offs. Anything that cannot be true (a ypT without neoadjuvant
+therapy, an M1c with no peritoneal disease, more positive nodes than were examined, restaging
+before the treatment ended) is a validation error that names the field.
+"""
+
+from rectoplan.clinical.case.base import SCHEMA_VERSION, Cm, Mm
+from rectoplan.clinical.case.episode import (
+    Case,
+)
+from rectoplan.clinical.case.imaging import (
+    BaselineMri,
+    DistantStaging,
+    LateralNode,
+    LateralStation,
+    MesorectalNode,
+    Restaging,
+)
+from rectoplan.clinical.case.pathology import (
+    Budding,
+    Pathology,
+    RegressionGrade,
+)
+from rectoplan.clinical.case.patient import (
+    Grade,
+    HeightModality,
+    Histology,
+    MmrStatus,
+    Patient,
+    PrimaryTumour,
+    Sex,
+    SubmucosalDepth,
+)
+from rectoplan.clinical.case.recurrence import (
+    Compartment,
+    FixationSite,
+    Recurrence,
+    SacralLandmark,
+    SagittalPoint,
+)
+from rectoplan.clinical.case.stenosis import (
+    AnastomosisType,
+    AnastomoticStenosis,
+    Dilatation,
+    DilatationResult,
+    MagnetDeliveryLimits,
+    RingSpec,
+    StenosisMorphology,
+    StomaStatus,
+)
+from rectoplan.clinical.case.treatment import (
+    Approach,
+    ChemoRegimen,
+    ChemotherapyCourse,
+    Complication,
+    ImmunotherapyCourse,
+    NeoadjuvantTherapy,
+    Operation,
+    OperationType,
+    RadiotherapyCourse,
+)
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "AnastomosisType",
+    "AnastomoticStenosis",
+    "Approach",
+    "BaselineMri",
+    "Budding",
+    "Case",
+    "ChemoRegimen",
+    "ChemotherapyCourse",
+    "Cm",
+    "Compartment",
+    "Complication",
+    "Dilatation",
+    "DilatationResult",
+    "DistantStaging",
+    "FixationSite",
+    "Grade",
+    "HeightModality",
+    "Histology",
+    "ImmunotherapyCourse",
+    "LateralNode",
+    "LateralStation",
+    "MagnetDeliveryLimits",
+    "MesorectalNode",
+    "Mm",
+    "MmrStatus",
+    "NeoadjuvantTherapy",
+    "Operation",
+    "OperationType",
+    "Pathology",
+    "Patient",
+    "PrimaryTumour",
+    "RadiotherapyCourse",
+    "Recurrence",
+    "RegressionGrade",
+    "Restaging",
+    "RingSpec",
+    "SacralLandmark",
+    "SagittalPoint",
+    "Sex",
+    "StenosisMorphology",
+    "StomaStatus",
+    "SubmucosalDepth",
+]
