@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from rectoplan.errors import InvalidRecordError, NotFoundError, StaleWriteError
 from rectoplan.registry import agenda, audit, decisions, episodes, models
-from rectoplan.registry.errors import InvalidRecordError, NotFoundError, StaleWriteError
 from rectoplan.registry.schemas import MeetingIn
 
 PREFERRED = "primary.organ_preservation.crt_local_excision"

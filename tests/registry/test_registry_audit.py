@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
+from rectoplan.errors import RectoPlanError
 from rectoplan.registry import audit, episodes, models, outcomes
-from rectoplan.registry.errors import RegistryError
 
 TABLES = (
     models.Patient,
@@ -131,7 +131,7 @@ def test_a_rolled_back_change_leaves_no_audit_row(write, seed_record):
 
 
 def test_an_unattributed_change_is_refused(factory, seed_record):
-    with factory() as session, pytest.raises(RegistryError, match="actor"):
+    with factory() as session, pytest.raises(RectoPlanError, match="actor"):
         episodes.create_episode(session, seed_record())
     with factory() as session:
         assert session.scalar(select(func.count()).select_from(models.Episode)) == 0

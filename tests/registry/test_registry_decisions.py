@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.exc import IntegrityError
 
+from rectoplan.errors import InvalidRecordError
 from rectoplan.registry import decisions, episodes, models
 from rectoplan.registry.codes import code_system, deviation_reasons
-from rectoplan.registry.errors import InvalidRecordError
 from rectoplan.registry.schemas import DecisionIn
 
 PREFERRED = "primary.organ_preservation.crt_local_excision"  # the engine's choice for seed 001

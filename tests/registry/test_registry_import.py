@@ -9,8 +9,8 @@ import json
 import pytest
 from sqlalchemy import func, select
 
+from rectoplan.errors import ConflictError, InvalidRecordError
 from rectoplan.registry import importing, models
-from rectoplan.registry.errors import ConflictError, InvalidRecordError
 from rectoplan.registry.importing import LooseEvent, import_records
 from rectoplan.registry.io import import_file, write_json
 

@@ -10,8 +10,8 @@ import time
 import pytest
 from sqlalchemy import event, func, select, text
 
+from rectoplan.errors import StaleWriteError
 from rectoplan.registry import audit, decisions, episodes, models, outcomes
-from rectoplan.registry.errors import StaleWriteError
 
 
 def _changed(case: dict, section: str, field: str, value) -> dict:

@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rectoplan.clinical.case import Case
+from rectoplan.errors import InvalidRecordError
 from rectoplan.registry.db import make_engine, session_factory, transaction
-from rectoplan.registry.errors import InvalidRecordError
 from rectoplan.registry.importing import import_records
 from rectoplan.registry.io import (
     events_path_for,

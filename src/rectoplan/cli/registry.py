@@ -160,8 +160,8 @@ def import_(
 ) -> None:
     """Import episode records, all or nothing; bad rows are listed by row and field."""
     with guarded():
+        from rectoplan.errors import ConflictError, InvalidRecordError
         from rectoplan.registry.db import masked, transaction
-        from rectoplan.registry.errors import ConflictError, InvalidRecordError
         from rectoplan.registry.io import import_file
 
         for path, option in ((file, "FILE"), (events, "--events")):

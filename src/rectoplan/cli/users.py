@@ -15,7 +15,7 @@ from rich.table import Table
 
 from rectoplan.cli.errors import InputError, guarded
 from rectoplan.cli.registry import Db, _actor, _database
-from rectoplan.registry.errors import InvalidRecordError
+from rectoplan.errors import InvalidRecordError
 from rectoplan.registry.users import Role
 
 console = Console(highlight=False, soft_wrap=True)
@@ -73,9 +73,9 @@ def set_password(
 ) -> None:
     """Give a user a new password."""
     with guarded():
+        from rectoplan.errors import NotFoundError
         from rectoplan.registry import users
         from rectoplan.registry.db import transaction
-        from rectoplan.registry.errors import NotFoundError
 
         secret = _password(password)
         with _database(db) as (_url, factory), transaction(factory, _actor(None)) as session:

@@ -17,9 +17,9 @@ from sqlalchemy import Select, func, select, union
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from rectoplan.errors import ConflictError, FieldError, InvalidRecordError
 from rectoplan.registry import audit, locking, models
 from rectoplan.registry.episodes import get_episode
-from rectoplan.registry.errors import ConflictError, FieldError, InvalidRecordError
 
 MAX_NAME = 100
 """The longest attendee name kept: the width of every person-name column of the registry."""

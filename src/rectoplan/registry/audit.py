@@ -20,8 +20,8 @@ from typing import Any
 from sqlalchemy import Table, event, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from rectoplan.errors import RectoPlanError
 from rectoplan.registry.enums import AuditAction
-from rectoplan.registry.errors import RegistryError
 from rectoplan.registry.models import AuditLog
 from rectoplan.registry.types import utcnow
 
@@ -33,7 +33,7 @@ def set_actor(session: Session, actor: str) -> None:
     """Name who the session's changes are attributed to (a user name or a process)."""
     actor = (actor or "").strip()
     if not actor:
-        raise RegistryError("an actor (who is making the change) is required")
+        raise RectoPlanError("an actor (who is making the change) is required")
     session.info[_ACTOR] = actor[:100]
 
 
@@ -98,7 +98,7 @@ def record_inserts(session: Session, table: Table, rows: list[dict[str, Any]]) -
 def actor_of(session: Session) -> str:
     actor = session.info.get(_ACTOR)
     if not actor:
-        raise RegistryError("refusing an unattributed change: call audit.set_actor first")
+        raise RectoPlanError("refusing an unattributed change: call audit.set_actor first")
     return actor
 
 

@@ -13,9 +13,9 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rectoplan.errors import FieldError, InvalidRecordError, field_errors
 from rectoplan.registry import locking, models
 from rectoplan.registry.episodes import get_episode, latest_assessment
-from rectoplan.registry.errors import FieldError, InvalidRecordError, field_errors
 from rectoplan.registry.records import decision_values, meeting_conflict, meeting_values
 from rectoplan.registry.schemas import DecisionIn, MeetingIn
 

@@ -14,11 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rectoplan.clinical.case import Case
+from rectoplan.errors import FieldError, InvalidRecordError, NotFoundError
 from rectoplan.pathways import assess
 from rectoplan.pathways.recommendation import Assessment as EngineAssessment
 from rectoplan.registry import locking, models
 from rectoplan.registry.enums import EpisodeStatus
-from rectoplan.registry.errors import FieldError, InvalidRecordError, NotFoundError
 from rectoplan.registry.importing import import_records
 from rectoplan.registry.records import (
     assessment_values,

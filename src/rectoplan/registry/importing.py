@@ -25,8 +25,8 @@ from sqlalchemy import Connection, Table, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from rectoplan.errors import ConflictError, FieldError, InvalidRecordError, field_errors
 from rectoplan.registry import audit, models
-from rectoplan.registry.errors import ConflictError, FieldError, InvalidRecordError, field_errors
 from rectoplan.registry.records import (
     PreparedRecord,
     assessment_values,

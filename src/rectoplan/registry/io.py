@@ -23,8 +23,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from rectoplan.errors import FieldError, InvalidRecordError
 from rectoplan.registry import models
-from rectoplan.registry.errors import FieldError, InvalidRecordError
 from rectoplan.registry.importing import ImportSummary, LooseEvent, Progress, import_records
 from rectoplan.registry.records import to_record
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from rectoplan.registry.errors import NotFoundError, StaleWriteError
+from rectoplan.errors import NotFoundError, StaleWriteError
 from rectoplan.registry.models import Base
 
 M = TypeVar("M", bound=Base)

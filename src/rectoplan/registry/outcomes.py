@@ -11,9 +11,9 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
+from rectoplan.errors import FieldError, InvalidRecordError, field_errors
 from rectoplan.registry import locking, models
 from rectoplan.registry.episodes import get_episode
-from rectoplan.registry.errors import FieldError, InvalidRecordError, field_errors
 from rectoplan.registry.records import (
     complication_values,
     event_errors,

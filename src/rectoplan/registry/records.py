@@ -17,11 +17,11 @@ from pydantic import ValidationError
 
 from rectoplan.clinical.case import Case
 from rectoplan.clinical.pathology import RStatus
+from rectoplan.errors import FieldError, InvalidRecordError, field_errors
 from rectoplan.pathways import assess
 from rectoplan.pathways.recommendation import Assessment as EngineAssessment
 from rectoplan.registry import models
 from rectoplan.registry.audit import jsonable
-from rectoplan.registry.errors import FieldError, InvalidRecordError, field_errors
 from rectoplan.registry.schemas import (
     ComplicationIn,
     DecisionIn,

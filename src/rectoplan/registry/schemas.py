@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from rectoplan.clinical.case import Approach, OperationType, Sex
 from rectoplan.clinical.complications import parse_clavien_dindo
+from rectoplan.errors import FieldError, InvalidRecordError, nested_field_error
 from rectoplan.pathways.recommendation import catalogue
 from rectoplan.registry.codes import check_deviation_code
 from rectoplan.registry.enums import (
@@ -24,7 +25,6 @@ from rectoplan.registry.enums import (
     FollowUpKind,
     TreatmentKind,
 )
-from rectoplan.registry.errors import FieldError, InvalidRecordError, nested_field_error
 
 PSEUDONYM_PATTERN = r"^[A-Za-z0-9._:-]+$"
 

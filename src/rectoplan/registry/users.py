@@ -31,8 +31,8 @@ from pwdlib import PasswordHash
 from sqlalchemy import ForeignKey, Index, String, delete, func, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from rectoplan.errors import FieldError, InvalidRecordError, NotFoundError
 from rectoplan.registry import locking
-from rectoplan.registry.errors import FieldError, InvalidRecordError, NotFoundError
 from rectoplan.registry.models import Base, Versioned, _table_args
 from rectoplan.registry.types import enum_column, utcnow
 

@@ -22,7 +22,7 @@ from sqlalchemy.exc import DataError as DatabaseDataError
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from rectoplan.analytics import DataError
-from rectoplan.registry.errors import (
+from rectoplan.errors import (
     NESTED_FIELD_ERROR,
     ConflictError,
     InvalidRecordError,

@@ -22,12 +22,12 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from rectoplan.clinical.case import Case
+from rectoplan.errors import InvalidRecordError
 from rectoplan.evidence import SOURCES, Source
 from rectoplan.pathways import assess
 from rectoplan.pathways.recommendation import Strength, catalogue
 from rectoplan.registry import locking, models
 from rectoplan.registry.codes import check_deviation_code, deviation_reasons
-from rectoplan.registry.errors import InvalidRecordError
 from rectoplan.registry.users import Role
 from rectoplan.web.deps import Principal
 from rectoplan.web.pages.pdf import pdf_response

@@ -20,8 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from rectoplan.errors import InvalidRecordError, StaleWriteError
 from rectoplan.registry import episodes
-from rectoplan.registry.errors import InvalidRecordError, StaleWriteError
 from rectoplan.registry.users import Role
 from rectoplan.web.deps import Principal
 from rectoplan.web.pages.case_form import (

@@ -13,7 +13,7 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from rectoplan.registry.errors import NotFoundError
+from rectoplan.errors import NotFoundError
 from rectoplan.web import errors as api_errors
 from rectoplan.web.pages.render import is_htmx, render
 from rectoplan.web.pages.session import CsrfRejected, LoginRequired, PageForbidden, login_url

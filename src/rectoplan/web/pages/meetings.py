@@ -22,15 +22,15 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from rectoplan.pathways.recommendation import catalogue
-from rectoplan.registry import agenda, episodes, locking, models
-from rectoplan.registry.codes import deviation_reasons
-from rectoplan.registry.errors import (
+from rectoplan.errors import (
     ConflictError,
     InvalidRecordError,
     NotFoundError,
     StaleWriteError,
 )
+from rectoplan.pathways.recommendation import catalogue
+from rectoplan.registry import agenda, episodes, locking, models
+from rectoplan.registry.codes import deviation_reasons
 from rectoplan.registry.schemas import MeetingIn
 from rectoplan.registry.users import Role
 from rectoplan.web.deps import Principal

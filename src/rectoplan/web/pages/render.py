@@ -16,7 +16,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from rectoplan import __version__
-from rectoplan.registry.errors import field_errors
+from rectoplan.errors import field_errors
 from rectoplan.web.app_paths import TEMPLATES_DIR
 from rectoplan.web.deps import Principal
 from rectoplan.web.pages.session import CSRF_FIELD, CSRF_HEADER, csrf_token

@@ -14,9 +14,9 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from rectoplan.clinical.case import Case
+from rectoplan.errors import NotFoundError
 from rectoplan.registry import agenda, episodes, models
 from rectoplan.registry.enums import EpisodeStatus
-from rectoplan.registry.errors import NotFoundError
 from rectoplan.registry.users import Role
 from rectoplan.web.deps import reader, writer
 from rectoplan.web.schemas import (

@@ -16,9 +16,9 @@ from fastapi import APIRouter, Depends, Query, status
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rectoplan.errors import ConflictError
 from rectoplan.registry import decisions, locking, models
 from rectoplan.registry.codes import deviation_reasons
-from rectoplan.registry.errors import ConflictError
 from rectoplan.registry.schemas import MeetingIn
 from rectoplan.registry.users import Role
 from rectoplan.web.deps import Principal, reader, require, writer

@@ -9,8 +9,8 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 from sqlalchemy.orm import Session
 
+from rectoplan.errors import FieldError, InvalidRecordError
 from rectoplan.registry import users
-from rectoplan.registry.errors import FieldError, InvalidRecordError
 from rectoplan.registry.users import Role, User
 from rectoplan.web.deps import reader, writer
 from rectoplan.web.schemas import UserCreate, UserOut, UserUpdate

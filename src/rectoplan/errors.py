@@ -1,8 +1,23 @@
-"""What can go wrong when writing to the registry, in terms a caller can act on.
+"""RectoPlan's errors: one tree, at the bottom of the house, raised by every layer.
+
+::
+
+    RectoPlanError
+    ├── InvalidRecordError    bad input: ``errors`` lists each `FieldError` (field path, message,
+    │                         and the row and file it came from); CLI exit 2, HTTP 422, the
+    │                         message beside its input on a page
+    ├── NotFoundError         a wrong id; HTTP 404
+    ├── ConflictError         the write collides with someone else's; HTTP 409
+    │   └── StaleWriteError   optimistic locking: the record changed since it was read
+    └── InfrastructureError   the database or the disk failed, not the input; CLI exit 3,
+                              HTTP 503, and the message says what was not changed
 
 A stale write is a conflict (someone else changed the record since it was read: reload and
 retry), a bad record is the caller's input (each problem names the row and the field), and a
 missing record is a wrong id. None of them is a crash, and each leaves the registry unchanged.
+`field_errors` is the one translation of a pydantic ``ValidationError`` into `FieldError`s.
+Each interface (CLI, API, pages) translates these errors in one place (httpx's
+``_exceptions.py`` is the model: the tree is drawn here, context is attached as an error rises).
 """
 
 from __future__ import annotations
@@ -15,18 +30,23 @@ from pydantic_core import PydanticCustomError
 NESTED_FIELD_ERROR = "registry_field"
 
 
-class RegistryError(Exception):
-    """Base class of the registry's errors."""
+class RectoPlanError(Exception):
+    """Base class of every error RectoPlan raises on purpose."""
 
 
-class NotFoundError(RegistryError):
+class InfrastructureError(RectoPlanError):
+    """The database or the disk failed; nothing the user typed is wrong. The message says
+    what was (not) changed."""
+
+
+class NotFoundError(RectoPlanError):
     def __init__(self, entity: str, key: object) -> None:
         super().__init__(f"no {entity} {key!r} in the registry")
         self.entity = entity
         self.key = key
 
 
-class ConflictError(RegistryError):
+class ConflictError(RectoPlanError):
     """Someone else changed the registry in a way that collides with this write."""
 
 
@@ -70,7 +90,7 @@ class FieldError:
         return FieldError(_path(prefix, (self.field,)), self.message, self.row, self.source)
 
 
-class InvalidRecordError(RegistryError):
+class InvalidRecordError(RectoPlanError):
     """One or more records failed validation; ``errors`` lists every problem found."""
 
     def __init__(self, errors: list[FieldError], total: int | None = None) -> None:
