@@ -4,6 +4,7 @@ nothing is lost. The race runs on two real connections, on SQLite and on Postgre
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import threading
 import time
 
@@ -11,7 +12,8 @@ import pytest
 from sqlalchemy import event, func, select, text
 
 from rectoplan.errors import StaleWriteError
-from rectoplan.registry import audit, decisions, episodes, models, outcomes
+from rectoplan.registry import agenda, audit, decisions, episodes, models, outcomes, users
+from rectoplan.registry.enums import EpisodeStatus
 
 
 def _changed(case: dict, section: str, field: str, value) -> dict:
@@ -162,3 +164,124 @@ def test_decision_and_event_writes_are_locked_too(write, episode_id):
     with write() as session:
         assert session.get(models.MdtDecision, decision.id).deviation_note == "ok"
         assert session.get(models.FollowUpEvent, event_row.id) is not None
+
+
+RACE_TRIALS = 12
+"""Trials per engine of the no-op race: the issue saw both saves succeed in 40 of 40."""
+
+
+def test_an_unchanged_save_stores_nothing_new_but_consumes_the_version(write, episode_id):
+    with write() as session:
+        stored = episodes.get_episode(session, episode_id)
+        case, snapshots = stored.case_json, len(stored.assessments)
+        episodes.update_case(session, episode_id, case, expected_version=1)
+    with write() as session:
+        stored = episodes.get_episode(session, episode_id)
+        assert stored.case_json == case
+        assert len(stored.assessments) == snapshots  # no new snapshot for the same case
+        assert stored.version == 2
+    # the version was consumed: a second save at version 1 is stale, changed or not
+    for body in (case, _changed(case, "tumour", "cea_ng_ml", 9.0)):
+        with pytest.raises(StaleWriteError) as refused, write() as session:
+            episodes.update_case(session, episode_id, body, expected_version=1)
+        assert (refused.value.expected, refused.value.actual) == (1, 2)
+
+
+def _race(write, saves: list) -> list:
+    """Run each ``save(session)`` in its own thread and transaction, released together."""
+    barrier = threading.Barrier(len(saves))
+    results: list = [None] * len(saves)
+
+    def run(index: int, save) -> None:
+        try:
+            barrier.wait(30)
+            with write(f"writer-{index}") as session:
+                save(session)
+            results[index] = "saved"
+        except StaleWriteError:
+            results[index] = "stale"
+        except Exception as exc:  # reported by the caller's assertion, not lost in the thread
+            results[index] = exc
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(saves)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not any(thread.is_alive() for thread in threads), "a save never finished"
+    return results
+
+
+def test_a_changed_and_an_unchanged_save_at_one_version_race_and_exactly_one_wins(
+    write, episode_id
+):
+    """The issue's race, on two real connections: both writers read version v, one changes
+    the MRI T category and one saves the case unchanged. Exactly one may succeed, and the
+    newest snapshot must describe the stored case (its T stage is the stored MRI cT)."""
+    for _trial in range(RACE_TRIALS):
+        with write() as session:
+            episode = episodes.get_episode(session, episode_id)
+            version, case = episode.version, episode.case_json
+        current_t = case["mri"]["ct"].removeprefix("c")  # stored as "T3"; "cT3" is accepted
+        other_t = "T4a" if current_t == "T3" else "T3"
+        changed = _changed(case, "mri", "ct", other_t)
+        results = _race(
+            write,
+            [
+                lambda s, body=changed, at=version: episodes.update_case(
+                    s, episode_id, body, expected_version=at
+                ),
+                lambda s, body=case, at=version: episodes.update_case(
+                    s, episode_id, body, expected_version=at
+                ),
+            ],
+        )
+        assert sorted(map(str, results)) == ["saved", "stale"], results
+        with write() as session:
+            stored = episodes.get_episode(session, episode_id)
+            latest = episodes.latest_assessment(session, episode_id)
+            assert stored.version == version + 1
+            expected_t = stored.case_json["mri"]["ct"].removeprefix("c")
+            assert latest.assessment_json["stage"]["t"] == expected_t
+            winner = other_t if results[0] == "saved" else current_t
+            assert stored.case_json["mri"]["ct"].removeprefix("c") == winner
+
+
+def test_every_locked_update_checks_its_version_even_when_it_changes_nothing(write, episode_id):
+    """Treatments, decisions, meetings (attendance), episode status and users: a save that
+    changes nothing consumes the version, so a second one at that version is refused."""
+
+    with write() as session:
+        preferred = episodes.latest_assessment(session, episode_id).preferred_ids[0]
+        decision = decisions.record_decision(
+            session,
+            episode_id,
+            {"decided_at": "2025-03-10T15:00:00+00:00", "chosen_option_id": preferred},
+        )
+        treatment = outcomes.add_treatment(
+            session, episode_id, {"kind": "radiotherapy", "started_on": "2025-03-20"}
+        )
+        meeting = models.MdtMeeting(held_on=dt.date(2025, 3, 10), title="MDT")
+        session.add(meeting)
+        users.create_user(session, "nurse", "viewer", "a long enough password")
+        session.flush()
+        ids = decision.id, treatment.id, meeting.id
+        treatment_body = {"kind": "radiotherapy", "started_on": "2025-03-20"}
+
+    saves = {
+        "decision": lambda s: decisions.update_decision(s, ids[0], expected_version=1),
+        "treatment": lambda s: outcomes.update_treatment(
+            s, ids[1], treatment_body, expected_version=1
+        ),
+        "attendance": lambda s: agenda.set_attendees(s, ids[2], [], expected_version=1),
+        "status": lambda s: episodes.set_status(
+            s, episode_id, EpisodeStatus.active, expected_version=1
+        ),
+        "user": lambda s: users.update_user(s, "nurse", expected_version=1, role="viewer"),
+    }
+    for name, save in saves.items():
+        with write() as session:
+            save(session)
+        with pytest.raises(StaleWriteError) as refused, write() as session:
+            save(session)
+        assert (refused.value.expected, refused.value.actual) == (1, 2), name

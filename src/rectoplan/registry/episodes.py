@@ -70,14 +70,19 @@ def update_case(
     session: Session, episode_id: int, case: dict[str, Any] | Case, *, expected_version: int
 ) -> models.Episode:
     """Replace the episode's case (restaging, pathology ...), re-assess it and keep the new
-    snapshot beside the old ones. The case id cannot change."""
+    snapshot beside the old ones. The case id cannot change. A case saved unchanged stores
+    no new snapshot (the latest one already describes it) but still consumes the version, so
+    it is refused if someone else saved first (see `rectoplan.registry.locking`)."""
     validated = validate_case(case)
+    stored = validated.model_dump(mode="json")
     assessment = assess(validated)
     with locking.updating(session, models.Episode, episode_id, expected_version) as episode:
         if validated.case_id != episode.case_id:
             message = f"is {episode.case_id!r} for this episode; it cannot change"
             raise InvalidRecordError([FieldError("case.case_id", message)])
-        episode.case_json = validated.model_dump(mode="json")
+        if stored == episode.case_json:
+            return episode
+        episode.case_json = stored
         episode.diagnosis_date = validated.diagnosis_date
         episode.assessments.append(models.Assessment(**assessment_values(assessment)))
         _sync_pathology(episode, validated, assessment)

@@ -2,9 +2,17 @@
 
 Two checks guard an update. Loading refuses at once when the caller's ``expected_version`` is
 not the version in the database (the caller read an older copy). The flush then writes
-``UPDATE ... WHERE id = ? AND version = ?``, so a writer that raced past the first check in
-another transaction matches no row; SQLAlchemy's StaleDataError becomes `StaleWriteError`.
-Either way nothing of the refused transaction is written.
+``UPDATE ... SET version = expected + 1 WHERE id = ? AND version = expected``, so a writer that
+raced past the first check in another transaction matches no row; SQLAlchemy's StaleDataError
+becomes `StaleWriteError`. Either way nothing of the refused transaction is written.
+
+**Every save writes that UPDATE, also a save that changes nothing.** SQLAlchemy's own
+versioning skips a row whose columns did not change, so a save that only adds child rows (a
+case saved unchanged still adds an assessment) or that changes nothing at all would pass
+without the second check: two saves at one version could then both succeed, and a snapshot
+computed from the old case could land after another writer's new case. The version counts
+saves, not changes: a save at version ``v`` consumes ``v`` whatever it changed, so of any
+writers at one version exactly one succeeds, and the others are told to read again.
 """
 
 from __future__ import annotations
@@ -55,6 +63,10 @@ def updating(
     obj = load_for_update(session, model, entity_id, expected_version)
     with session.no_autoflush:
         yield obj
+        if obj not in session.deleted:
+            # the explicit check: an UPDATE ... WHERE version = expected even if nothing else
+            # changed (SQLAlchemy uses a version it is given, and still checks the old one)
+            obj.version = expected_version + 1  # type: ignore[attr-defined]
     try:
         session.flush()
     except StaleDataError:
