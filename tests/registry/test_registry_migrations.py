@@ -73,3 +73,48 @@ def test_downgrade_to_base_and_upgrade_again(registry_url):
         assert set(inspect(engine).get_table_names()) >= TABLES
     finally:
         engine.dispose()
+
+
+def test_0005_adds_login_sessions_to_a_registry_at_0004_and_downgrade_removes_them(empty_url):
+    """A registry at 0004 with a user gains the session table at 0005, where a login session
+    of that user opens and is live; downgrading to 0004 drops the table and keeps the user."""
+    import datetime as dt
+
+    from sqlalchemy import text
+
+    from rectoplan.registry import logins
+    from rectoplan.registry.users import SessionKind
+
+    config = alembic_config(empty_url)
+    command.upgrade(config, "0004")
+    engine = make_engine(empty_url)
+    try:
+        assert "login_sessions" not in inspect(engine).get_table_names()
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO users (name, role, active, created_at, password_changed_at, "
+                    "version) VALUES ('ward-nurse', 'viewer', :yes, :at, :at, 1)"
+                ),
+                {"yes": True, "at": dt.datetime(2026, 12, 1, tzinfo=dt.UTC)},
+            )
+        command.upgrade(config, "0005")
+        columns = {c["name"] for c in inspect(engine).get_columns("login_sessions")}
+        assert columns == {
+            "id", "user_id", "kind", "created_at", "expires_at", "ended_at", "ended_because",
+            "version",
+        }  # fmt: skip
+        assert inspect(engine).get_pk_constraint("login_sessions")["constrained_columns"] == ["id"]
+        from sqlalchemy.orm import Session
+
+        with Session(engine) as session, session.begin():
+            user_id = session.scalar(text("SELECT id FROM users WHERE name = 'ward-nurse'"))
+            key = logins.open_session(session, user_id, SessionKind.page, dt.timedelta(hours=1))
+            assert logins.live_session(session, key).name == "ward-nurse"
+        command.downgrade(config, "0004")
+        assert "login_sessions" not in inspect(engine).get_table_names()
+        with engine.connect() as connection:
+            names = connection.execute(text("SELECT name FROM users")).scalars().all()
+        assert names == ["ward-nurse"]
+    finally:
+        engine.dispose()

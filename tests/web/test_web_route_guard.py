@@ -30,6 +30,8 @@ def _policy(method: str, path: str) -> Role:
         return Role.coordinator
     if path.startswith("/api/mct/"):
         return Role.viewer  # computation on posted numbers, no patient data
+    if path == "/api/logout":
+        return Role.viewer  # everyone may end their own session
     if path == "/cds-services/rectoplan-patient-view":
         return Role.viewer  # a CDS Hooks call reads cards, it writes nothing
     return Role.clinician if method in WRITES else Role.viewer

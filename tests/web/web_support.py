@@ -5,14 +5,18 @@ A uniquely named module (not ``conftest``) so test modules can import it unambig
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
 
-from rectoplan.registry import users
+from rectoplan.registry import logins, users
 from rectoplan.registry.db import make_engine, session_factory, transaction
-from rectoplan.registry.users import Role
+from rectoplan.registry.types import utcnow
+from rectoplan.registry.users import LoginSession, Role, SessionKind, User
 from rectoplan.web import tokens
 from rectoplan.web.app import create_app
 from rectoplan.web.bootstrap import ADMIN_NAME, prepare
@@ -30,14 +34,38 @@ def settings_for(url: str, **changes) -> Settings:
     return Settings(database_url=url, secret_key=SECRET, admin_password=PASSWORD, **changes)
 
 
+def session_key(name: str) -> str:
+    """The key of the test user ``name``'s standing login session (see `prepare_registry`)."""
+    return f"tests-only-session-of-{name}"
+
+
+def add_standing_session(session: Session, name: str) -> None:
+    """A login session of user ``name`` with the known key `session_key` that lasts for the
+    test run, so tests can sign tokens and cookies for it without paying for Argon2."""
+    user_id = session.scalar(select(User.id).where(User.name == name))
+    session.execute(
+        insert(LoginSession).values(
+            id=logins.digest(session_key(name)),
+            user_id=user_id,
+            kind=SessionKind.token,
+            created_at=utcnow(),
+            expires_at=utcnow() + dt.timedelta(days=30),
+            version=1,
+        )
+    )
+
+
 def prepare_registry(url: str) -> None:
-    """A registry as `rectoplan serve` leaves it, plus a user for each role below admin."""
+    """A registry as `rectoplan serve` leaves it, plus a user for each role below admin, and
+    a standing login session for every one of them (`bearer`, `sign_in`)."""
     prepare(settings_for(url))
     engine = make_engine(url)
     try:
         with transaction(session_factory(engine), "test-setup") as session:
             for role in (Role.viewer, Role.clinician, Role.coordinator):
                 users.create_user(session, role.value, role, PASSWORD)
+            for role in Role:
+                add_standing_session(session, USER_OF_ROLE[role])
     finally:
         engine.dispose()
 
@@ -47,9 +75,11 @@ def client_for(url: str, **changes) -> TestClient:
 
 
 def bearer(role: Role | str, **kwargs) -> dict[str, str]:
-    """An Authorization header for the test user of ``role`` (signed, no login)."""
+    """An Authorization header for the test user of ``role`` in their standing session
+    (signed, no login)."""
     role = Role(role)
-    token = tokens.issue(SECRET, USER_OF_ROLE[role], role, 60, **kwargs)
+    name = USER_OF_ROLE[role]
+    token = tokens.issue(SECRET, name, role, 60, session=session_key(name), **kwargs)
     return {"Authorization": f"Bearer {token.value}"}
 
 
@@ -77,12 +107,13 @@ PUBLIC_PAGES = frozenset({("GET", "/"), ("GET", "/login"), ("POST", "/login")})
 
 
 def sign_in(client: TestClient, role: Role | str) -> str:
-    """Give ``client`` a browser session as the test user of ``role`` (a signed cookie, no
-    Argon2) and return the session's CSRF token for its forms."""
+    """Give ``client`` a browser session as the test user of ``role`` (a signed cookie for
+    their standing session, no Argon2) and return the session's CSRF token for its forms."""
     from rectoplan.web.pages.session import COOKIE
 
     role = Role(role)
-    cookie = tokens.issue(SECRET, USER_OF_ROLE[role], role, 60).value
+    name = USER_OF_ROLE[role]
+    cookie = tokens.issue(SECRET, name, role, 60, session=session_key(name)).value
     client.cookies.set(COOKIE, cookie)
     return csrf_of(client)
 

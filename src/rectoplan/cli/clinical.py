@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from rectoplan.cli import file_limits
 from rectoplan.cli.errors import InputError, guarded, validation_messages
 from rectoplan.clinical.case import Case
 from rectoplan.pathways import assess as assess_case
@@ -33,6 +34,7 @@ EXAMPLES_DIR = Path(__file__).resolve().parents[3] / "examples" / "cases"
 
 def load_case(path: Path) -> Case:
     """Read and validate a case file; every problem becomes an `InputError` naming the field."""
+    file_limits.check_file(path, "CASE")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -18,6 +18,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from rectoplan.cli import file_limits
 from rectoplan.cli.clinical import load_case
 from rectoplan.cli.errors import InputError, fail, guarded
 
@@ -90,10 +91,16 @@ def import_(
     from rectoplan.interop.mcode_rules import check_bundle
 
     with guarded():
+        file_limits.check_file(bundle_file, "BUNDLE")
         try:
             text = bundle_file.read_bytes()
         except OSError as exc:
             raise InputError("BUNDLE", f"cannot read {bundle_file}: {exc}") from None
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            parsed = None  # not JSON: import_bundle names the problem
+        file_limits.check_entries(parsed, "BUNDLE")
         try:
             result = import_bundle(text, parse_overrides(set_ or ()))
         except FhirImportError as exc:

@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from rectoplan.cli import file_limits
 from rectoplan.cli.errors import InputError, fail, guarded
 
 console = Console(highlight=False, soft_wrap=True)
@@ -167,6 +168,8 @@ def import_(
         for path, option in ((file, "FILE"), (events, "--events")):
             if path is not None and not path.is_file():
                 raise InputError(option, f"no such file: {path}")
+            if path is not None:
+                file_limits.check_import_file(path, option)
         progress = _ProgressBar(quiet)
         with _database(db) as (url, factory):
             try:

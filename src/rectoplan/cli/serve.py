@@ -69,7 +69,14 @@ def serve(
             port=port,
             workers=workers,
             log_level="info",
+            # a worker imports the whole app before it answers the supervisor's first ping;
+            # on a busy machine that takes longer than uvicorn's 5 s, and the worker is killed
+            timeout_worker_healthcheck=WORKER_START_SECONDS,
         )
+
+
+WORKER_START_SECONDS = 120
+"""How long a worker may take to start (import the app) before Uvicorn gives up on it."""
 
 
 def _report(prepared, host: str, port: int) -> None:

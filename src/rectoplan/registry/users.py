@@ -17,6 +17,10 @@ Three decisions shape this module:
 * **Failed logins are rows, not process memory**, so throttling holds across server workers
   and restarts. They are a security record, not clinical data, and are pruned once they fall
   out of the throttling window.
+* **Every login is a row too** (`LoginSession`, opened and checked by
+  `rectoplan.registry.logins`), so a session can be ended for every server process at once: a
+  password change, a role change and a deactivation end all of the user's sessions here, in
+  the same transaction as the change itself.
 """
 
 from __future__ import annotations
@@ -95,6 +99,39 @@ class LoginFailure(Versioned, Base):
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     username: Mapped[str] = mapped_column(String(100))
     client: Mapped[str] = mapped_column(String(100))
+
+
+class SessionKind(StrEnum):
+    """How a login is carried: the pages' cookie or an API bearer token."""
+
+    page = "page"
+    token = "token"
+
+
+class SessionEnd(StrEnum):
+    """Why a login session ended before it expired (the login page says so)."""
+
+    logout = "logout"
+    password_changed = "password_changed"
+    role_changed = "role_changed"
+    deactivated = "deactivated"
+
+
+class LoginSession(Versioned, Base):
+    """One login: live from ``created_at`` until ``expires_at``, unless ``ended_at`` says it
+    was ended sooner. The id is the SHA-256 digest of the random key the cookie or token
+    carries, so a copy of the database (a backup) holds no key that opens a session."""
+
+    __tablename__ = "login_sessions"
+    __table_args__ = (Index("ix_login_sessions_user_id_ended_at", "user_id", "ended_at"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[SessionKind] = mapped_column(enum_column(SessionKind, "session_kind"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    ended_at: Mapped[dt.datetime | None]
+    ended_because: Mapped[SessionEnd | None] = mapped_column(enum_column(SessionEnd, "session_end"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +223,7 @@ def set_password(session: Session, name: str, password: str, *, expected_version
         .where(Credential.user_id == user.id)
         .values(password_hash=hashed, version=Credential.version + 1)
     )
+    end_sessions(session, user.id, SessionEnd.password_changed)
     return user
 
 
@@ -197,14 +235,31 @@ def update_user(
     role: Role | str | None = None,
     active: bool | None = None,
 ) -> User:
-    """Change a user's role or (de)activate them, under optimistic locking."""
+    """Change a user's role or (de)activate them, under optimistic locking. A new role or a
+    deactivation ends all of the user's login sessions: they log in again as who they are now."""
     user = get_user(session, name)
+    ended = None
     with locking.updating(session, User, user.id, expected_version) as row:
         if role is not None and Role(role) != row.role:
             row.role = Role(role)
+            ended = SessionEnd.role_changed
         if active is not None and active != row.active:
             row.active = active
+            ended = SessionEnd.deactivated if not active else ended
+    if ended is not None:
+        end_sessions(session, user.id, ended)
     return user
+
+
+def end_sessions(session: Session, user_id: int, because: SessionEnd) -> int:
+    """End every live login session of the user (written with SQL: not audited, like the
+    failed logins); how many were ended."""
+    result = session.execute(
+        update(LoginSession)
+        .where(LoginSession.user_id == user_id, LoginSession.ended_at.is_(None))
+        .values(ended_at=utcnow(), ended_because=because, version=LoginSession.version + 1)
+    )
+    return result.rowcount
 
 
 def authenticate(session: Session, name: str, password: str) -> User | None:

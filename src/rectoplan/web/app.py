@@ -24,6 +24,7 @@ from rectoplan.registry.db import make_engine, session_factory
 from rectoplan.registry.users import Role
 from rectoplan.web import errors
 from rectoplan.web.app_paths import STATIC
+from rectoplan.web.body_limit import BodySizeLimit
 from rectoplan.web.deps import required_role
 from rectoplan.web.pages import PAGE_ROUTERS
 from rectoplan.web.pages import errors as page_errors
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = session_factory(engine)
     errors.install(app)
     page_errors.install(app)
+    app.add_middleware(BodySizeLimit, limits=settings.limits)
     for router in (*ROUTERS, *PAGE_ROUTERS):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -115,6 +117,9 @@ def _document_access(app: FastAPI) -> None:
             if "requestBody" in operation:
                 responses.setdefault(
                     "400", {"description": "The body cannot be read", "content": _PROBLEM}
+                )
+                responses.setdefault(
+                    "413", {"description": "The body is over the size limit", "content": _PROBLEM}
                 )
         return schema
 

@@ -22,11 +22,10 @@ from functools import cache
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rectoplan.registry import audit
-from rectoplan.registry.users import Role, User
+from rectoplan.registry import audit, logins
+from rectoplan.registry.users import Role
 from rectoplan.web import tokens
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/token", auto_error=False)
@@ -64,23 +63,32 @@ def current_user(
     token: str | None = Depends(oauth2),
     db: Session = Depends(session),
 ) -> Principal:
-    """The active user the bearer token names, read from the registry on every request."""
+    """The active user of the bearer token's live login session, read from the registry on
+    every request (so a logout or an account change takes effect at once)."""
     if not token:
         raise _unauthorized("not authenticated: send a bearer token from POST /api/token")
     try:
-        name = tokens.subject(request.app.state.settings.secret_key, token)
+        claims = tokens.read(request.app.state.settings.secret_key, token)
     except tokens.TokenError as exc:
         raise _unauthorized(str(exc)) from None
-    user = active_principal(db, name)
+    user = live_principal(db, claims)
     if user is None:
-        raise _unauthorized(f"no active user {name!r}")
+        raise _unauthorized(SESSION_ENDED)
     return user
 
 
-def active_principal(db: Session, name: str) -> Principal | None:
-    """The active user called ``name`` with their current role (None if there is none)."""
-    row = db.execute(select(User.role).where(User.name == name, User.active)).first()
-    return None if row is None else Principal(name, Role(row.role))
+SESSION_ENDED = (
+    "this login session has ended (logged out, or the account was changed); log in again"
+)
+
+
+def live_principal(db: Session, claims: tokens.Claims) -> Principal | None:
+    """The user of the token's session with their current role, if the session is live and
+    the user active and the one the token names (None otherwise)."""
+    live = logins.live_session(db, claims.session)
+    if live is None or live.name != claims.name:
+        return None
+    return Principal(live.name, live.role)
 
 
 @cache

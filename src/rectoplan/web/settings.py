@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rectoplan.limits import Limits
 from rectoplan.registry.db import database_url
 from rectoplan.registry.users import Throttle
 
@@ -42,6 +43,8 @@ class Settings:
     secure_cookies: bool = False
     """Send the session cookie over HTTPS only; set it (``RECTOPLAN_SECURE_COOKIES=1``) behind
     TLS. Off by default because ``make run`` serves plain HTTP on loopback."""
+    limits: Limits = field(default_factory=Limits)
+    """How large a request body and a FHIR Bundle may be (`rectoplan.limits`)."""
 
     @property
     def throttle(self) -> Throttle:
@@ -70,6 +73,7 @@ class Settings:
             admin_password=env.get("RECTOPLAN_ADMIN_PASSWORD") or None,
             session_minutes=_positive(env, "RECTOPLAN_SESSION_MINUTES", 10 * 60),
             secure_cookies=_flag(env, "RECTOPLAN_SECURE_COOKIES"),
+            limits=_limits(env),
         )
 
     def __post_init__(self) -> None:
@@ -91,6 +95,13 @@ def _positive(env: Mapping[str, str], name: str, default: int) -> int:
     if value < 1:
         raise SettingsError(f"{name}: must be at least 1, got {value}")
     return value
+
+
+def _limits(env: Mapping[str, str]) -> Limits:
+    try:
+        return Limits.from_env(env)
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from None
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:

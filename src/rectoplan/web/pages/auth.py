@@ -72,7 +72,8 @@ def login(
         outcome = attempt_login(db, request, username.strip(), password)
         if outcome.user is not None:
             response = RedirectResponse(safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
-            open_session(response, request, outcome.user.name, outcome.user.role)
+            user = outcome.user
+            open_session(response, request, db, outcome.user_id, user.name, user.role)
             return response
         if outcome.retry_after is not None:
             errors["password"] = (
@@ -89,8 +90,11 @@ def login(
 
 @router.post("/logout")
 def logout(
-    _user: Principal = Depends(page_role(Role.viewer)), _csrf: None = Depends(csrf_checked)
+    request: Request,
+    _user: Principal = Depends(page_role(Role.viewer)),
+    _csrf: None = Depends(csrf_checked),
+    db: Session = Depends(session),
 ) -> Response:
     response = RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
-    close_session(response)
+    close_session(response, request, db)
     return response

@@ -1,8 +1,9 @@
 """The browser's session: a signed cookie, a CSRF token bound to it, and the page guards.
 
 A page is signed in by an HttpOnly, SameSite=Lax cookie holding the same kind of signed token
-the API hands out (`rectoplan.web.tokens`), so a deactivated or demoted user loses access at
-once, as with bearer tokens: every request reads the user from the registry. The CSRF token
+the API hands out (`rectoplan.web.tokens`), naming a login session in the registry: every
+request checks there that the session is live and the user active, so logging out, a password
+or role change and a deactivation end the cookie at once, in every server process. The CSRF token
 is an HMAC of that cookie under the server's key (OWASP's "signed double-submit" pattern):
 a page can put it in its forms because it cannot be read from the cookie, and another site
 can neither read the cookie nor compute the HMAC. Every state-changing page route checks it.
@@ -23,9 +24,10 @@ from urllib.parse import quote
 from fastapi import Depends, Request, Response
 from sqlalchemy.orm import Session
 
-from rectoplan.registry.users import Role
+from rectoplan.registry import logins
+from rectoplan.registry.users import Role, SessionKind
 from rectoplan.web import tokens
-from rectoplan.web.deps import ROLE_ATTRIBUTE, Principal, active_principal, audited, session
+from rectoplan.web.deps import ROLE_ATTRIBUTE, Principal, audited, live_principal, session
 
 COOKIE = "rectoplan_session"
 CSRF_FIELD = "csrf_token"
@@ -59,14 +61,19 @@ def login_url(next_url: str | None) -> str:
     return "/login" if not next_url or next_url == "/" else f"/login?next={quote(next_url)}"
 
 
-def open_session(response: Response, request: Request, name: str, role: Role) -> None:
-    """Sign ``name`` in on ``response``: the session cookie, valid for the settings' hours."""
+def open_session(
+    response: Response, request: Request, db: Session, user_id: int, name: str, role: Role
+) -> None:
+    """Sign ``name`` in on ``response``: a new login session (committed) and its cookie,
+    valid for the settings' hours."""
     settings = request.app.state.settings
-    token = tokens.issue(settings.secret_key, name, role, settings.session_minutes)
+    minutes = settings.session_minutes
+    token = tokens.start(db, settings.secret_key, user_id, name, role, SessionKind.page, minutes)
+    db.commit()
     response.set_cookie(
         COOKIE,
         token.value,
-        max_age=settings.session_minutes * 60,
+        max_age=minutes * 60,
         httponly=True,
         samesite="lax",
         secure=settings.secure_cookies,
@@ -74,7 +81,15 @@ def open_session(response: Response, request: Request, name: str, role: Role) ->
     )
 
 
-def close_session(response: Response) -> None:
+def close_session(response: Response, request: Request, db: Session) -> None:
+    """Sign out: end the cookie's login session in the registry (committed) and drop it."""
+    try:
+        claims = tokens.read(request.app.state.settings.secret_key, request.cookies.get(COOKIE, ""))
+    except tokens.TokenError:
+        pass  # nothing live to end
+    else:
+        logins.end_session(db, claims.session)
+        db.commit()
     response.delete_cookie(COOKIE, path="/")
 
 
@@ -88,17 +103,17 @@ def csrf_token(request: Request) -> str:
 
 
 def session_user(request: Request, db: Session = Depends(session)) -> Principal:
-    """The active user the session cookie names; `LoginRequired` otherwise."""
+    """The active user of the cookie's live login session; `LoginRequired` otherwise."""
     cookie = request.cookies.get(COOKIE)
     if not cookie:
         raise LoginRequired(request)
     try:
-        name = tokens.subject(request.app.state.settings.secret_key, cookie)
+        claims = tokens.read(request.app.state.settings.secret_key, cookie)
     except tokens.TokenError as exc:
         raise LoginRequired(request, "your session has expired; please log in again") from exc
-    user = active_principal(db, name)
+    user = live_principal(db, claims)
     if user is None:
-        raise LoginRequired(request, "your account is no longer active")
+        raise LoginRequired(request, "your session has ended; please log in again")
     return user
 
 

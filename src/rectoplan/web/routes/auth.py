@@ -1,4 +1,9 @@
-"""Logging in: the OAuth2 password flow (``POST /api/token``) and ``GET /api/me``.
+"""Logging in and out: the OAuth2 password flow (``POST /api/token``), ``POST /api/logout``
+and ``GET /api/me``.
+
+Each login opens a login session in the registry and the token carries its key, so logging
+out (or a password change, a role change, a deactivation) ends the token at once, in every
+server process (`rectoplan.registry.logins`).
 
 A failed login is recorded before the answer goes out, and a name or a client with too many
 recent failures is refused with 429 and ``Retry-After`` *before* its password is checked, so
@@ -10,14 +15,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy.orm import Session
 
-from rectoplan.registry import users
-from rectoplan.registry.users import Role
+from rectoplan.registry import logins, users
+from rectoplan.registry.users import Role, SessionKind
 from rectoplan.web import tokens
-from rectoplan.web.deps import Principal, require, session
+from rectoplan.web.deps import Principal, oauth2, require, session
 from rectoplan.web.schemas import Me, Problem, TokenOut
 
 router = APIRouter(prefix="/api", tags=["auth"])
@@ -49,16 +54,47 @@ def login(
             headers={"WWW-Authenticate": "Bearer"},
         )
     user = outcome.user
-    token = tokens.issue(settings.secret_key, user.name, user.role, settings.token_minutes)
+    token = tokens.start(
+        db,
+        settings.secret_key,
+        outcome.user_id,
+        user.name,
+        user.role,
+        SessionKind.token,
+        settings.token_minutes,
+    )
+    db.commit()
     return TokenOut(access_token=token.value, expires_at=token.expires_at, role=user.role)
+
+
+@router.post(
+    "/logout",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses={401: {"model": Problem}},
+)
+def logout(
+    request: Request,
+    _user: Principal = Depends(require(Role.viewer)),
+    token: str | None = Depends(oauth2),
+    db: Session = Depends(session),
+) -> Response:
+    """End the login session of the bearer token sent: it is refused from now on, by every
+    server process."""
+    claims = tokens.read(request.app.state.settings.secret_key, token or "")
+    logins.end_session(db, claims.session)
+    db.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @dataclass(frozen=True)
 class LoginOutcome:
-    """A login attempt: the user on success; ``retry_after`` seconds if throttled."""
+    """A login attempt: the user (and their row id) on success; ``retry_after`` seconds if
+    throttled."""
 
     user: Principal | None
     retry_after: int | None = None
+    user_id: int | None = None
 
 
 def attempt_login(db: Session, request: Request, name: str, password: str) -> LoginOutcome:
@@ -77,7 +113,7 @@ def attempt_login(db: Session, request: Request, name: str, password: str) -> Lo
         return LoginOutcome(None)
     users.clear_failures(db, user.name)
     db.commit()
-    return LoginOutcome(Principal(user.name, Role(user.role)))
+    return LoginOutcome(Principal(user.name, Role(user.role)), user_id=user.id)
 
 
 @router.get("/me", response_model=Me)

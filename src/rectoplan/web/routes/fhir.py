@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Response, status
+from fastapi import APIRouter, Body, HTTPException, Query, Request, Response, status
 from sqlalchemy.orm import Session
 
 from rectoplan.clinical.case import Case
@@ -52,9 +52,13 @@ def _problems(exc: FhirImportError) -> Problems:
     "/fhir/Bundle",
     response_model=FhirImportOut,
     status_code=status.HTTP_201_CREATED,
-    responses={200: {"description": "Read without storing (store=false)"}},
+    responses={
+        200: {"description": "Read without storing (store=false)"},
+        413: {"description": "Too many entries, or a body over the size limit"},
+    },
 )
 def import_fhir_bundle(
+    request: Request,
     response: Response,
     bundle: Annotated[dict[str, Any], Body(description="A FHIR R4/R4B Bundle (JSON)")],
     db: Session = writer(Role.clinician),
@@ -73,6 +77,9 @@ def import_fhir_bundle(
     ] = None,
 ) -> FhirImportOut:
     """Read an mCODE Bundle into a case and, unless ``store=false``, store it."""
+    too_many = request.app.state.settings.limits.too_many_entries(bundle)
+    if too_many:  # refused before a single FHIR object is built
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, too_many)
     try:
         result = import_bundle(bundle, parse_overrides(set_ or ()))
     except FhirImportError as exc:
