@@ -60,10 +60,7 @@ def _patient_page(client, cookie: str, case_id: str):
 
 
 def test_page_logout_ends_the_cookie_for_good(client, case):
-    patient = {"pseudonym": "P-logout", "sex": "male", "birth_year": 1969}
-    stored = client.post(
-        "/api/cases", json={"case": case, "patient": patient}, headers=bearer(Role.clinician)
-    )
+    stored = client.post("/api/cases", json={"case": case}, headers=bearer(Role.clinician))
     assert stored.status_code == 201, stored.text
     case_id = stored.json()["case_id"]
     cookie = _cookie(client)
