@@ -1,4 +1,5 @@
-"""The web service under load: ``POST /api/assess`` and ``GET /api/cases/{id}``, 50 clients.
+"""The web service under load: ``POST /api/assess``, ``GET /api/cases/{id}`` and ``GET /api/me``,
+50 clients, and the cost of the per-request login-session check.
 
 Starts ``rectoplan serve`` exactly as an operator would (Uvicorn, 2 workers) on 127.0.0.1 with
 a temporary SQLite registry holding the demo cohort, logs in, then drives each endpoint with 50
@@ -10,6 +11,17 @@ that load, to hold against p95 < 50 ms on 2 cores). It prints requests per secon
 p50 / p95 / p99 latency of each run. The clients run on the same machine and compete with the
 server for the cores, so the figures are a floor.
 
+Every request is authenticated against the registry: the token names a login session, and the
+session row (live, unexpired, its user active) is read on every request
+(`rectoplan.registry.logins`). ``GET /api/me`` does nothing else, so its rate is the ceiling the
+check leaves. The check is then timed in isolation on the benchmark's registry against its peer,
+the single user-row lookup each request made before sessions existed, alternating the two in
+rounds so that load from other processes falls on both alike.
+
+Measured on the shared 2-core development machine (2026-12-02, other test suites running, so
+absolute rates are low and noisy): the HTTP rates with session checks were within run-to-run
+noise of the same code without them; see the integrator's notes for the figures.
+
 Every loop is bounded (server start-up, warm-up, the timed runs), the server is stopped however
 the script ends, and nothing listens beyond loopback. No assertions on time.
 """
@@ -17,6 +29,7 @@ the script ends, and nothing listens beyond loopback. No assertions on time.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import os
 import random
@@ -178,6 +191,9 @@ async def benchmark(base: str) -> list[tuple[str, Run]]:
     def read_case(http: httpx.AsyncClient) -> Awaitable[httpx.Response]:
         return http.get(f"/api/cases/{rng.choice(case_ids)}")
 
+    def me(http: httpx.AsyncClient) -> Awaitable[httpx.Response]:
+        return http.get("/api/me")
+
     # one client (one keep-alive connection) per simulated user: a shared pool of 50
     # connections costs the client more CPU per request than the server spends on it
     clients = [
@@ -185,7 +201,12 @@ async def benchmark(base: str) -> list[tuple[str, Run]]:
     ]
     results = []
     try:
-        for name, send in (("POST /api/assess", assess), ("GET /api/cases/{id}", read_case)):
+        endpoints = (
+            ("POST /api/assess", assess),
+            ("GET /api/cases/{id}", read_case),
+            ("GET /api/me", me),
+        )
+        for name, send in endpoints:
             await drive(clients, send, WARM_UP_SECONDS)
             results.append((f"{name} (flat out)", await drive(clients, send, SECONDS)))
             paced = await drive(clients, send, SECONDS, rate=TARGET_RPS)
@@ -194,6 +215,50 @@ async def benchmark(base: str) -> list[tuple[str, Run]]:
         for http in clients:
             await http.aclose()
     return results
+
+
+CHECK_ROUNDS = 20
+CHECKS_PER_ROUND = 250
+
+
+def session_check_cost(database_url: str) -> str:
+    """Microseconds per session check (the session row joined to its user, by primary key)
+    against its peer, the user lookup by name that was the whole check before sessions; both
+    on the benchmark's registry, alternated round by round."""
+    from sqlalchemy import select
+
+    from rectoplan.registry import logins
+    from rectoplan.registry.db import make_engine, session_factory
+    from rectoplan.registry.users import SessionKind, User, get_user
+
+    engine = make_engine(database_url)
+    factory = session_factory(engine)
+
+    with factory() as db, db.begin():
+        key = logins.open_session(
+            db, get_user(db, "admin").id, SessionKind.token, dt.timedelta(hours=1)
+        )
+    peer = select(User.role).where(User.name == "admin", User.active)
+    timings: dict[str, list[float]] = {"session": [], "peer": []}
+    with factory() as db:
+        for _ in range(CHECK_ROUNDS):
+            for name in ("session", "peer"):
+                started = time.perf_counter()
+                for _ in range(CHECKS_PER_ROUND):
+                    if name == "session":
+                        assert logins.live_session(db, key) is not None
+                    else:
+                        assert db.execute(peer).first() is not None
+                timings[name].append((time.perf_counter() - started) / CHECKS_PER_ROUND * 1e6)
+            db.rollback()
+    engine.dispose()
+    session_us = statistics.median(timings["session"])
+    peer_us = statistics.median(timings["peer"])
+    return (
+        f"session check (row + user, by key)    {session_us:6.1f} µs   against the user lookup "
+        f"before sessions {peer_us:6.1f} µs: {session_us / peer_us:.2f}x "
+        f"(median of {CHECK_ROUNDS} alternating rounds of {CHECKS_PER_ROUND})"
+    )
 
 
 def main() -> None:
@@ -217,8 +282,10 @@ def main() -> None:
             raise
         finally:
             stop_server(server)
+        check = session_check_cost(f"sqlite:///{folder / 'bench.sqlite3'}")
     for name, run in results:
         print(run.report(name))
+    print(check)
     print(
         f"aim: >= {TARGET_RPS} assessments/s at p95 < {TARGET_P95_MS} ms on 2 cores "
         "(clients share the cores with the server)"

@@ -19,6 +19,10 @@ from rectoplan.cli.errors import InputError, guarded
 console = Console(highlight=False, soft_wrap=True)
 
 
+WORKER_START_SECONDS = 120
+"""How long a worker may take to start (import the app) before Uvicorn gives up on it."""
+
+
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = (
         "127.0.0.1"
@@ -73,10 +77,6 @@ def serve(
             # on a busy machine that takes longer than uvicorn's 5 s, and the worker is killed
             timeout_worker_healthcheck=WORKER_START_SECONDS,
         )
-
-
-WORKER_START_SECONDS = 120
-"""How long a worker may take to start (import the app) before Uvicorn gives up on it."""
 
 
 def _report(prepared, host: str, port: int) -> None:
