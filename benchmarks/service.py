@@ -23,7 +23,7 @@ login sessions with this code, while other test suites ran: the same code's HTTP
 2-6x between runs with that load (GET /api/me flat out: 84-285 req/s before, 142-501 after), so
 they cannot resolve a per-request difference; the adjacent pairs ranged from 0.70x to 1.8x
 (after/before). The isolated check is the stable figure: the session check took 0.65-0.71x the
-time of the user lookup it replaced, in each of five runs (138-433 us against 195-638 us),
+time of the user lookup it replaced in each of five runs (138-1144 us against 195-1758 us),
 because it is one statement prepared once, where the old lookup built its statement per request.
 
 Every loop is bounded (server start-up, warm-up, the timed runs), the server is stopped however
