@@ -22,7 +22,8 @@ from pathlib import Path
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "deploy" / "nginx" / "rectoplan.conf.in"
 FAIL_TIMEOUT_S = 10
-"""How long nginx leaves out an instance after a failed connection (its passive check)."""
+"""How long nginx leaves out an instance after a failed connection (its passive check): also
+how long a restarted instance may wait before nginx sends it traffic again."""
 
 
 def render(
@@ -35,13 +36,14 @@ def render(
     http_port: int = 80,
     listen_address: str | None = None,
     log_dir: str = "/var/log/nginx",
+    fail_timeout_s: int = FAIL_TIMEOUT_S,
 ) -> str:
     """The site file with every ``@PLACEHOLDER@`` filled; refuses one left unfilled."""
     if not upstreams:
         raise ValueError("give at least one --upstream HOST:PORT")
     prefix = f"{listen_address}:" if listen_address else ""
     servers = "\n".join(
-        f"    server {address} max_fails=1 fail_timeout={FAIL_TIMEOUT_S}s;" for address in upstreams
+        f"    server {address} max_fails=1 fail_timeout={fail_timeout_s}s;" for address in upstreams
     )
     values = {
         "UPSTREAM_SERVERS": servers,
@@ -78,6 +80,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--http-port", type=int, default=80)
     parser.add_argument("--listen-address", help="listen on this address only (default: all)")
     parser.add_argument("--log-dir", default="/var/log/nginx")
+    parser.add_argument(
+        "--fail-timeout",
+        type=int,
+        default=FAIL_TIMEOUT_S,
+        metavar="SECONDS",
+        help="how long an instance that failed is left out (default %(default)s)",
+    )
     args = parser.parse_args(argv)
     try:
         text = render(
@@ -89,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
             http_port=args.http_port,
             listen_address=args.listen_address,
             log_dir=args.log_dir,
+            fail_timeout_s=args.fail_timeout,
         )
     except ValueError as exc:
         print(f"nginx-site: {exc}", file=sys.stderr)

@@ -22,6 +22,7 @@ import ssl
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,8 @@ SITE_SCRIPT = ROOT / "scripts" / "nginx-site.py"
 SECRET = "cluster-tests-signing-key-" + "0123456789abcdef" * 2
 INSTANCES = 2
 STARTUP_SECONDS = 60
+FAIL_TIMEOUT_S = 1
+"""nginx's fail_timeout here (10 s deployed): a restarted instance is back in rotation fast."""
 
 
 def _executable(name: str) -> str | None:
@@ -94,6 +97,7 @@ class Cluster:
     folder: Path
     env: dict[str, str] = field(repr=False)
     processes: list[subprocess.Popen | None] = field(default_factory=list, repr=False)
+    nginx_running: bool = False
 
     def tls(self) -> ssl.SSLContext:
         """Trust the cluster's certificate, and nothing else."""
@@ -102,17 +106,17 @@ class Cluster:
     def client(self, **options) -> httpx.Client:
         return httpx.Client(verify=self.tls(), timeout=30, **options)
 
-    def start(self, index: int) -> None:
-        """Start instance ``index`` as its systemd unit would, and wait until it is healthy."""
+    def _spawn(self, index: int) -> None:
+        """Start instance ``index`` as its systemd unit would (not waiting for it)."""
         port = int(self.instances[index].rsplit(":", 1)[1])
-        log = self.folder / f"instance-{index}.log"
         command = [sys.executable, "-m", "rectoplan", "serve", "--port", str(port)]
-        with log.open("a") as handle:
-            process = subprocess.Popen(
+        with self._log(index).open("a") as handle:
+            self.processes[index] = subprocess.Popen(
                 command, env=self.env, stdout=handle, stderr=subprocess.STDOUT, cwd=self.folder
             )
-        self.processes[index] = process
-        _wait_for(self.instances[index], process, log)
+
+    def _log(self, index: int) -> Path:
+        return self.folder / f"instance-{index}.log"
 
     def kill(self, index: int) -> None:
         """SIGKILL instance ``index`` (no shutdown, as in a crash) and wait until it is gone."""
@@ -122,9 +126,28 @@ class Cluster:
         process.wait(timeout=15)
 
     def ensure_running(self) -> None:
-        for index, process in enumerate(self.processes):
-            if process is None or process.poll() is not None:
-                self.start(index)
+        """Start any instance that is down; once nginx runs, wait until it routes to it again
+        (its fail_timeout after the failure it saw)."""
+        down = [i for i, p in enumerate(self.processes) if p is None or p.poll() is not None]
+        for index in down:  # in parallel: each takes seconds to import
+            self._spawn(index)
+        for index in down:
+            _wait_for(self.instances[index], self.processes[index], self._log(index))
+            if self.nginx_running:
+                self._wait_until_routed(index)
+
+    def _wait_until_routed(self, index: int) -> None:
+        address = self.instances[index].removeprefix("http://")
+        probe = f"/healthz?routed={uuid.uuid4().hex}"
+        deadline = time.monotonic() + STARTUP_SECONDS
+        with self.client() as client:
+            while time.monotonic() < deadline:
+                client.get(self.url + probe)
+                lines = self.access_log.read_text().splitlines()
+                if any(probe in line and f"upstream={address} " in line for line in lines):
+                    return
+                time.sleep(0.1)
+        raise RuntimeError(f"nginx did not route to {address} again")
 
 
 def _certificate(folder: Path) -> tuple[Path, Path]:
@@ -210,7 +233,8 @@ def running_cluster(pg_server, tmp_path_factory: pytest.TempPathFactory) -> Iter
              *(arg for port in ports for arg in ("--upstream", f"127.0.0.1:{port}")),
              "--certificate", str(cert), "--certificate-key", str(key),
              "--https-port", str(https_port), "--http-port", str(http_port),
-             "--listen-address", "127.0.0.1", "--log-dir", str(folder)],
+             "--listen-address", "127.0.0.1", "--log-dir", str(folder),
+             "--fail-timeout", str(FAIL_TIMEOUT_S)],
             check=True, capture_output=True, text=True,
         ).stdout  # fmt: skip
         site = folder / "rectoplan.conf"
@@ -242,6 +266,7 @@ def running_cluster(pg_server, tmp_path_factory: pytest.TempPathFactory) -> Iter
         with nginx_log.open("w") as handle:
             nginx_process = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT)
         _wait_for(cluster.url, nginx_process, folder / "error.log", verify=cluster.tls())
+        cluster.nginx_running = True
         yield cluster
     finally:
         if nginx_process is not None:

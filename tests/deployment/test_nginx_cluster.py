@@ -203,6 +203,48 @@ def test_logout_through_one_ends_session_on_the_other(cluster):
             assert again.headers["location"].startswith("/login")
 
 
+def stored_markers(cluster, prefix: str) -> dict[str, int]:
+    """How many complications the registry holds per description starting with ``prefix``."""
+    engine = make_engine(cluster.database_url)
+    try:
+        with session_factory(engine)() as session:
+            return dict(
+                session.execute(
+                    select(models.Complication.description, func.count())
+                    .where(models.Complication.description.like(f"{prefix}%"))
+                    .group_by(models.Complication.description)
+                ).all()
+            )
+    finally:
+        engine.dispose()
+
+
+def test_a_write_sent_to_a_dead_instance_is_passed_once_to_the_other(cluster):
+    dead = cluster.instances[0].removeprefix("http://")
+    alive = cluster.instances[1].removeprefix("http://")
+    with cluster.client() as client:
+        headers = bearer(client, cluster.url)
+        case_id = new_case(client, cluster.url, headers)["case"]["case_id"]
+        cluster.kill(0)  # idle: nginx has not noticed yet
+        run = uuid.uuid4().hex[:8]
+        codes = [
+            client.post(
+                f"{cluster.url}/api/cases/{case_id}/complications",
+                json={"clavien_dindo": "II", "description": f"retry {run} {n}"},
+                headers=headers,
+            ).status_code
+            for n in range(4)
+        ]
+    assert codes == [201] * 4
+    # the connection to the dead one was refused, so nothing had been sent: nginx passed the
+    # POST on, and the access log shows both attempts of that one request
+    lines = cluster.access_log.read_text().splitlines()
+    retried = [line for line in lines if f"upstream={dead}, {alive} " in line]
+    assert retried, "no request was passed from the dead instance to the live one"
+    assert all("upstream_status=502, 201" in line for line in retried)
+    assert stored_markers(cluster, f"retry {run} ") == {f"retry {run} {n}": 1 for n in range(4)}
+
+
 THREADS = 4
 WRITES_PER_THREAD = 20
 KILL_AFTER = 24
@@ -261,18 +303,7 @@ def test_killing_an_instance_under_load_loses_no_acknowledged_write(cluster):
     assert len(after) >= THREADS * WRITES_PER_THREAD // 4  # the run went on well past it
     assert all(code is not None and 200 <= code < 300 for code in after), after
 
-    engine = make_engine(cluster.database_url)
-    try:
-        with session_factory(engine)() as session:
-            stored = dict(
-                session.execute(
-                    select(models.Complication.description, func.count())
-                    .where(models.Complication.description.like(f"load {run} %"))
-                    .group_by(models.Complication.description)
-                ).all()
-            )
-    finally:
-        engine.dispose()
+    stored = stored_markers(cluster, f"load {run} ")
     assert {marker for marker in ok if stored.get(marker) != 1} == set()  # none lost
     assert {marker: n for marker, n in stored.items() if n > 1} == {}  # none twice
     # the victim really took some of the writes before it died
