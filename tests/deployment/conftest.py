@@ -41,7 +41,9 @@ ROOT = Path(__file__).resolve().parents[2]
 SITE_SCRIPT = ROOT / "scripts" / "nginx-site.py"
 SECRET = "cluster-tests-signing-key-" + "0123456789abcdef" * 2
 INSTANCES = 2
-STARTUP_SECONDS = 60
+STARTUP_SECONDS = 180
+"""A ceiling, not a wait: an instance is up in seconds on an idle machine, but a CI runner
+busy with the rest of the suite can take far longer to import the app."""
 FAIL_TIMEOUT_S = 1
 """nginx's fail_timeout here (10 s deployed): a restarted instance is back in rotation fast."""
 
@@ -125,10 +127,14 @@ class Cluster:
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=15)
 
-    def ensure_running(self) -> None:
-        """Start any instance that is down; once nginx runs, wait until it routes to it again
-        (its fail_timeout after the failure it saw)."""
-        down = [i for i, p in enumerate(self.processes) if p is None or p.poll() is not None]
+    def ensure_running(self, *indices: int) -> None:
+        """Start those instances (default: all) that are down; once nginx runs, wait until it
+        routes to them again (its fail_timeout after the failure it saw)."""
+        down = [
+            i
+            for i, p in enumerate(self.processes)
+            if (not indices or i in indices) and (p is None or p.poll() is not None)
+        ]
         for index in down:  # in parallel: each takes seconds to import
             self._spawn(index)
         for index in down:
@@ -207,6 +213,17 @@ def _registry(url: str) -> None:
 def cluster(running_cluster: Cluster) -> Cluster:
     """The cluster with both instances up (a test before may have killed one)."""
     running_cluster.ensure_running()
+    return running_cluster
+
+
+@pytest.fixture
+def cluster_one_down(running_cluster: Cluster) -> Cluster:
+    """The cluster with instance 0 up and instance 1 dead (killed here unless a test before
+    left it so), after nginx's fail_timeout: nginx will try instance 1 again and be refused."""
+    running_cluster.ensure_running(0)
+    if running_cluster.processes[1].poll() is None:
+        running_cluster.kill(1)
+    time.sleep(FAIL_TIMEOUT_S + 0.5)
     return running_cluster
 
 
