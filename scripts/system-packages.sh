@@ -11,6 +11,7 @@ set -euo pipefail
 
 RUNTIME=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
 TESTING=(chromium)
+TESTING+=(nginx openssl)  # two instances behind a real load balancer, TLS (tests/deployment)
 
 case "${1:-}" in
   run) wanted=("${RUNTIME[@]}") ;;
