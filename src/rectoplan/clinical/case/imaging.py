@@ -161,7 +161,9 @@ class DistantStaging(_Model):
         if count is not None and count > 0 and not metastatic:
             raise _error("distant.metastasis_count", f"{count} metastases but the stage is M0")
         if count == 0 and metastatic:
-            raise _error("distant.metastasis_count", f"no metastases counted but the stage is {self.cm}")
+            raise _error(
+                "distant.metastasis_count", f"no metastases counted but the stage is {self.cm}"
+            )
         if count is not None and count < len(self.sites):
             raise _error(
                 "distant.metastasis_count",

@@ -127,11 +127,9 @@ def _oligometastatic(ctx: Context) -> Recommendation | None:
         )
     else:
         ctx.warn("distant.largest_metastasis_mm", "size of the largest metastasis decides ablation")
-    return o.METASTATIC_LOCAL.recommend(
-        Strength.preferred if oligo else Strength.not_recommended,
-        [basis],
-        next_steps=steps if oligo else (),
-    )
+    if not oligo:
+        return None
+    return o.METASTATIC_LOCAL.recommend(Strength.preferred, [basis], next_steps=steps)
 
 
 def _dmmr(ctx: Context) -> Recommendation:
@@ -317,7 +315,7 @@ def _policy_neoadjuvant(ctx: Context, esmo_first) -> list[Recommendation]:
     ctx.find(
         "neoadjuvant_policy",
         "Neoadjuvant policy",
-        policy.value,
+        policy.label,
         "setting neoadjuvant_policy (ESMO 2025/EHC vs NCCN 2024 disagree)",
     )
     esmo_second = o.NEOADJUVANT_LCCRT if esmo_first is o.NEOADJUVANT_SCRT else o.NEOADJUVANT_SCRT

@@ -125,9 +125,7 @@ def planned_operation(ctx: Context, recs: list[Recommendation]) -> None:
         return
     intended = min(surgery, key=lambda r: r.strength.rank)
     kind, basis = rullier_type(ctx)
-    in_zone = (
-        ctx.case.tumour.distance_from_anal_verge_cm < ctx.thresholds.rullier_max_distance_cm
-    )
+    in_zone = ctx.case.tumour.distance_from_anal_verge_cm < ctx.thresholds.rullier_max_distance_cm
     if kind is not None:
         how = f"Rullier type {kind.value}: {basis}"
     elif in_zone:

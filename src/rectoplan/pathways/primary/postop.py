@@ -356,9 +356,12 @@ def _adjuvant_chemotherapy(ctx: Context, path: Pathology) -> Recommendation | No
         ]
     elif neo is None:
         features = high_risk_stage_two_features(ctx, path)
-        for field in ("grade", "lvi", "pni", "nodes_examined"):
-            if getattr(path, field) is None:
-                ctx.warn(f"pathology.{field}", "needed to tell high-risk from low-risk stage II")
+        if not _past_window(ctx):  # later, the features no longer change the answer
+            for field in ("grade", "lvi", "pni", "nodes_examined"):
+                if getattr(path, field) is None:
+                    ctx.warn(
+                        f"pathology.{field}", "needed to tell high-risk from low-risk stage II"
+                    )
         if features:
             strength = Strength.preferred
             why = [f"{staged}, high-risk stage II ({', '.join(features)}): ESMO and NCCN"]
@@ -402,3 +405,8 @@ def _timed(ctx: Context, strength: Strength, why: list[str]) -> tuple[Strength, 
         f"{weeks:.0f} weeks after the resection, past the {window:g}-week window "
         "(survival falls with each 4-week delay, Biagi 2011): only if it was never given",
     ]
+
+
+def _past_window(ctx: Context) -> bool:
+    weeks = weeks_since_resection(ctx.case)
+    return weeks is not None and weeks > ctx.thresholds.adjuvant_chemotherapy_window_weeks
