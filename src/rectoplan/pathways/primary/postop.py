@@ -151,10 +151,17 @@ def _record_regression(ctx: Context, path: Pathology) -> None:
         "regression",
         f"Regression grade ({reg.scale.value})",
         reg.grade,
-        f"good response: {is_good_response(reg.scale, reg.grade)}; complete: "
-        f"{is_complete_regression(reg.scale, reg.grade)}",
+        _regression_words(
+            is_good_response(reg.scale, reg.grade), is_complete_regression(reg.scale, reg.grade)
+        ),
         *SCALES[reg.scale].evidence,
     )
+
+
+def _regression_words(good: bool, complete: bool) -> str:
+    if complete:
+        return "complete regression"
+    return "good response, not complete" if good else "poor response"
 
 
 def _record_complications(ctx: Context) -> None:

@@ -43,6 +43,11 @@ def assess_on_treatment(ctx: Context) -> None:
     else:
         ctx.warn("neoadjuvant", "end dates of the neoadjuvant courses set the restaging window")
     ctx.add(o.RESTAGE.recommend(Strength.preferred, ["neoadjuvant therapy recorded"], steps))
+    ctx.add(
+        *operation_options(
+            ctx, "the operation planned at diagnosis, after restaging", Strength.alternative
+        )
+    )
 
 
 def assess_restaging(ctx: Context) -> None:
