@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import re
 
 import pytest
@@ -111,7 +112,7 @@ def _set(data: dict, path: str, value) -> bool:
 
 def _intervals(lo: float, hi: float, cuts: list[float]) -> list[tuple[float, float]]:
     points = sorted({lo, hi, *(c for c in cuts if lo < c < hi)})
-    return list(zip(points, points[1:], strict=False))
+    return list(itertools.pairwise(points))
 
 
 @st.composite
