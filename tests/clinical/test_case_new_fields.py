@@ -6,13 +6,22 @@ hydronephrosis, a distant site implies distant metastases)."""
 from __future__ import annotations
 
 import copy
+import json
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
-from conftest import load_example
 from rectoplan.clinical.case import Case, Side
 from rectoplan.clinical.staging import MetastaticSite
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "cases"
+
+
+def load_example(name: str) -> dict:
+    """An example case as a fresh dict (not conftest's: tests/web has a conftest of its own)."""
+    return json.loads((EXAMPLES / name).read_text(encoding="utf-8"))
+
 
 METASTATIC = load_example("metastatic_m1a_liver.json")
 RECURRENCE = load_example("recurrence_anterior_exenteration.json")

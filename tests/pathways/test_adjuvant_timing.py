@@ -12,14 +12,23 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
+from pathlib import Path
 
 import pytest
 
-from conftest import load_example
 from rectoplan.clinical.case import Case
 from rectoplan.clinical.thresholds import DEFAULT_THRESHOLDS, Thresholds
 from rectoplan.pathways import assess
 from rectoplan.pathways.recommendation import Strength
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "cases"
+
+
+def load_example(name: str) -> dict:
+    """An example case as a fresh dict (not conftest's: tests/web has a conftest of its own)."""
+    return json.loads((EXAMPLES / name).read_text(encoding="utf-8"))
+
 
 ADJUVANT = "primary.postop.adjuvant_chemotherapy"
 SURGERY_DATE = dt.date(2025, 2, 3)

@@ -14,16 +14,25 @@ from __future__ import annotations
 
 import copy
 import itertools
+import json
+from pathlib import Path
 
 import pytest
 
-from conftest import load_example
 from rectoplan.clinical.case import Case, Compartment
 from rectoplan.clinical.sacrum import SACRAL_LEVELS
 from rectoplan.clinical.thresholds import Thresholds
 from rectoplan.pathways import assess
 from rectoplan.pathways.recommendation import Strength
 from rectoplan.pathways.recurrence import is_high_sacrectomy
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "cases"
+
+
+def load_example(name: str) -> dict:
+    """An example case as a fresh dict (not conftest's: tests/web has a conftest of its own)."""
+    return json.loads((EXAMPLES / name).read_text(encoding="utf-8"))
+
 
 BASE = load_example("recurrence_anterior_exenteration.json")
 SACRAL = load_example("seed002_posterior_recurrence.json")

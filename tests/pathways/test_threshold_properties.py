@@ -14,17 +14,26 @@ from __future__ import annotations
 
 import copy
 import itertools
+import json
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import load_example
 from rectoplan.clinical.case import Case
 from rectoplan.clinical.staging import _T3_SUBSTAGE_LIMITS_MM
 from rectoplan.clinical.thresholds import DEFAULT_THRESHOLDS as TH
 from rectoplan.pathways import assess
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "cases"
+
+
+def load_example(name: str) -> dict:
+    """An example case as a fresh dict (not conftest's: tests/web has a conftest of its own)."""
+    return json.loads((EXAMPLES / name).read_text(encoding="utf-8"))
+
 
 QUICK = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
