@@ -123,6 +123,31 @@ def test_example_matches_guideline_expectation(name):
     assert not missing, f"{name}: expected preferred {sorted(missing)}, got {sorted(preferred)}"
 
 
+OPTIONAL_KEYS = {"listed", "not_preferred", "stage_group", "findings"}
+"""Optional expectations: options that must be on the list (any strength), options that must not
+be preferred, the stage group shown, and findings' values."""
+
+
+def test_expectations_use_known_keys():
+    required = {"phase", "risk_group", "preferred", "basis"}
+    for name, expected in EXPECTED.items():
+        assert set(expected) <= required | OPTIONAL_KEYS, (name, set(expected) - required)
+
+
+@pytest.mark.parametrize("name", sorted(n for n, e in EXPECTED.items() if OPTIONAL_KEYS & set(e)))
+def test_example_matches_optional_expectations(name):
+    expected, result = EXPECTED[name], assessment(name)
+    listed = {r.id for r in result.recommendations}
+    assert set(expected.get("listed", ())) <= listed, (name, listed)
+    preferred = {r.id for r in result.preferred()}
+    assert not set(expected.get("not_preferred", ())) & preferred, (name, preferred)
+    if "stage_group" in expected:
+        assert result.stage is not None and result.stage.group == expected["stage_group"]
+    found = {f.id: f.value for f in result.findings}
+    for fid, value in expected.get("findings", {}).items():
+        assert found.get(fid) == value, (name, fid, found.get(fid))
+
+
 def test_examples_reach_every_declared_option():
     emitted = {r.id for name in FILES for r in assessment(name).recommendations}
     declared = set(catalogue())

@@ -68,7 +68,7 @@ def test_the_form_round_trips_every_example(path):
 
 
 def test_the_form_has_an_input_for_every_field_of_the_flat_parts():
-    assert len(EXAMPLE_FILES) == 37
+    assert len(EXAMPLE_FILES) == 47
     parts = {
         "patient": Patient,
         "tumour": PrimaryTumour,

@@ -23,6 +23,10 @@ class NeoadjuvantPolicy(StrEnum):
     esmo = "esmo"
     nccn = "nccn"
 
+    @property
+    def label(self) -> str:
+        return {"esmo": "ESMO 2025 / EHC", "nccn": "NCCN 2024"}[self.value]
+
 
 class Thresholds(BaseModel):
     """Named cut-offs with their sources; change any of them per MDT (``RECTOPLAN_*``)."""
@@ -151,6 +155,43 @@ class Thresholds(BaseModel):
     )
     balloon_max_mm: float = Field(
         20.0, gt=0, description="Pre-dilatation to 20 mm before a biodegradable stent [S13]"
+    )
+
+    # --- issue 13: timing after surgery, oligometastatic disease, high sacrectomy -----------
+    adjuvant_chemotherapy_window_weeks: float = Field(
+        12.0,
+        gt=0,
+        description="[P] Weeks after the resection within which adjuvant chemotherapy is still "
+        "planned as the preferred step: ESMO advises starting within about 8 weeks and Biagi "
+        "2011 found survival falls 14% per 4-week delay; 12 weeks is this project's outer "
+        "edge, not a guideline figure. Later (a stenosis consultation months on) it is only "
+        "considered, if it was never given.",
+    )
+    oligometastatic_max_lesions: int = Field(
+        5,
+        ge=1,
+        description="[P] ESMO mCRC 2023 / ESTRO-ASTRO: oligometastatic disease is at most 5 "
+        "lesions (amenable to local treatment); not in shared/domain, wording not checked",
+    )
+    oligometastatic_max_sites: int = Field(
+        2,
+        ge=1,
+        description="[P] ESMO mCRC: oligometastatic disease involves up to 2 (occasionally 3) "
+        "sites or organs; peritoneal disease is excluded",
+    )
+    ablation_max_lesion_mm: float = Field(
+        30.0,
+        gt=0,
+        description="[P] ESMO mCRC 2016/2023: thermal ablation is an alternative to resection "
+        "for metastases up to about 3 cm; not in shared/domain",
+    )
+    high_sacrectomy_lowest_level: str = Field(
+        "S2",
+        pattern="^(S[1-5]|Co[12])$",
+        description="[P] Assumption: a transection through this segment or higher (S1-S2, up "
+        "to the S2/S3 junction) is a high sacrectomy; Lee 2017 names invasion above S2-S3 as "
+        "the historical limit and the 2017 sacrectomy review found complications and stay "
+        "fall with more distal transection, but no high-versus-low numbers were retrieved",
     )
 
     @model_validator(mode="after")

@@ -335,4 +335,35 @@ SOURCES: tuple[Source, ...] = (
         note="Weights confirmed only in public re-implementations; verify before release.",
         verified=False,
     ),
+    # --- issue 13: adjuvant timing and risk, oligometastatic disease ------------------------
+    Source(
+        "esmo_colon_2020",
+        "Argiles G, et al. Localised colon cancer: ESMO Clinical Practice Guidelines for "
+        "diagnosis, treatment and follow-up. Ann Oncol 2020;31(10):1291-1305.",
+        2020,
+        note="Adjuvant chemotherapy is not routinely advised for low-risk stage II; high-risk "
+        "stage II = pT4, < 12 nodes examined, G3, LVI, PNI, obstruction or perforation. "
+        "Extrapolated to rectal cancer treated by surgery alone; not in shared/domain.",
+        verified=False,
+    ),
+    Source(
+        "biagi_2011",
+        "Biagi JJ, Raphael MJ, Mackillop WJ, et al. Association between time to initiation of "
+        "adjuvant chemotherapy and survival in colorectal cancer: a systematic review and "
+        "meta-analysis. JAMA 2011;305(22):2335-2342. doi:10.1001/jama.2011.749",
+        2011,
+        url="https://pubmed.ncbi.nlm.nih.gov/21642686/",
+        note="10 studies, 15,410 patients: each 4-week delay, overall survival HR 1.14. "
+        "Abstract read; not in shared/domain.",
+        verified=False,
+    ),
+    Source(
+        "esmo_mcrc_2023",
+        "Cervantes A, et al. Metastatic colorectal cancer: ESMO Clinical Practice Guideline for "
+        "diagnosis, treatment and prognosis. Ann Oncol 2023;34(1):10-32.",
+        2023,
+        note="Oligometastatic disease: few lesions (commonly <= 5) in up to 2-3 sites, all "
+        "amenable to local treatment (resection, thermal ablation, SBRT); not in shared/domain.",
+        verified=False,
+    ),
 )

@@ -178,4 +178,13 @@ SOURCES: tuple[Source, ...] = (
         2020,
         note="Magnets passed on day 5.",
     ),
+    Source(
+        "mskcc_pilipshen_1984",
+        "Pilipshen SJ, et al. Patterns of pelvic recurrence following definitive resections of "
+        "rectal cancer. Cancer 1984;53:1354-1362 (MSKCC original classification).",
+        1984,
+        note="Names anastomotic and perianastomotic recurrence as classes of their own "
+        "(surgical-modules.md §3.2 via [L6]); primary text not retrieved.",
+        verified=False,
+    ),
 )

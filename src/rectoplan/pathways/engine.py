@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rectoplan.clinical.case import Case
+from rectoplan.clinical.staging import m_category_from_sites
 from rectoplan.clinical.thresholds import DEFAULT_THRESHOLDS, Thresholds
 from rectoplan.pathways.context import Context, build_context
 from rectoplan.pathways.primary import assess_primary
@@ -52,6 +53,8 @@ def open_pathways(case: Case) -> list[Callable[[Context], None]]:
 
 
 def _stage_summary(ctx: Context) -> StageSummary | None:
+    if ctx.case.recurrence is not None:
+        return _recurrence_stage(ctx)
     s = ctx.clinical_stage
     if s is None:
         return None
@@ -67,3 +70,26 @@ def _stage_summary(ctx: Context) -> StageSummary | None:
 
 
 __all__ = ["Strength", "assess"]
+
+
+def _recurrence_stage(ctx: Context) -> StageSummary:
+    """A recurrence is staged in its own terms: where it is and whether distant disease was
+    found when it was staged (AJCC's r prefix); the primary's old cTNM is only context."""
+    rec = ctx.case.recurrence
+    assert rec is not None
+    if rec.distant_sites:
+        m: str | None = m_category_from_sites(rec.distant_sites).value
+    elif rec.distant_metastases is not None:
+        m = "M1" if rec.distant_metastases else "M0"
+    else:
+        m = None
+    group = "Local recurrence" if m in (None, "M0") else "Local recurrence with distant metastases"
+    where = ", ".join(c.value.replace("_", " ") for c in rec.compartments)
+    basis = f"recurrence in the {where} compartment(s)"
+    basis += "" if m is not None else "; distant staging at recurrence not recorded"
+    s = ctx.clinical_stage
+    if s is not None:
+        basis += f"; the primary was c{s.t} c{s.n} c{s.m}, stage {s.group}"
+    return StageSummary.model_construct(
+        group=group, t=None, n=None, m=m, prefix="r", basis=basis, edition="AJCC 8"
+    )

@@ -47,6 +47,14 @@ SACRECTOMY_OPEN = option(
     "sacrectomy_review_2017",
     "pelvex_2018",
 )
+REDO_RESECTION = option(
+    "recurrence.resection.redo",
+    "Redo resection of the anastomotic recurrence (re-resection with a new anastomosis or an "
+    "abdominoperineal resection)",
+    "mskcc_pilipshen_1984",
+    "beyond_tme_2013",
+    "mathis_2023",
+)
 EXENTERATION = option(
     "recurrence.resection.exenteration",
     "En bloc resection / pelvic exenteration of the involved compartments",
@@ -125,16 +133,34 @@ def contraindications(ctx: Context, rec: Recurrence) -> list[tuple[str, str]]:
                 f"(> {th.external_iliac_encasement_max_deg:g})",
             )
         )
-    if rec.hydronephrosis and Compartment.lateral in rec.compartments:
+    if rec.hydronephrosis:
+        found.append(("recurrence.hydronephrosis", _hydronephrosis(rec)))
+    if rec.distant_metastases:
+        sites = ", ".join(s.replace("_", " ") for s in rec.distant_sites)
         found.append(
             (
-                "recurrence.hydronephrosis",
-                "sidewall disease with hydronephrosis (R0 22% vs 41%, Larsen 2005)",
+                "recurrence.distant_sites" if sites else "recurrence.distant_metastases",
+                f"distant metastases ({sites})" if sites else "distant metastases",
             )
         )
-    if rec.distant_metastases:
-        found.append(("recurrence.distant_metastases", "distant metastases"))
     return found
+
+
+def _hydronephrosis(rec: Recurrence) -> str:
+    """Hydronephrosis is read whatever compartments are coded: a ureter is obstructed by the
+    recurrence whether or not the MRI report codes the lateral compartment (Larsen 2005)."""
+    side = f"{rec.hydronephrosis_side.value} " if rec.hydronephrosis_side else ""
+    where = (
+        "sidewall disease with "
+        if Compartment.lateral in rec.compartments
+        else "ureteric obstruction: "
+    )
+    return f"{where}{side}hydronephrosis (R0 22% vs 41%, Larsen 2005)"
+
+
+def is_mobile_central(rec: Recurrence) -> bool:
+    """An anastomotic (central) recurrence not fixed to any structure (MSKCC 'anastomotic')."""
+    return set(rec.compartments) == {Compartment.central} and not rec.fixed_to
 
 
 def assess_recurrence(ctx: Context) -> None:
@@ -145,6 +171,11 @@ def assess_recurrence(ctx: Context) -> None:
     problems = contraindications(ctx, rec)
     for field, reason in problems:
         ctx.warn(field, f"historical contraindication: {reason}; lowers the strength of surgery")
+    if rec.distant_metastases is None:
+        ctx.warn(
+            "recurrence.distant_sites",
+            "distant staging at recurrence not recorded: distant disease changes the plan",
+        )
     unfit = (rec.ecog if rec.ecog is not None else ctx.case.patient.ecog or 0) >= 3
     if unfit:
         ctx.warn("recurrence.ecog", "performance status >= 3: major pelvic surgery unlikely")
@@ -205,11 +236,34 @@ def _resection(
 ) -> list[Recommendation]:
     sacral = leeds_class(rec) in ("sacral", "composite")
     why = [f"Leeds {leeds_class(rec)} recurrence", *[r for _, r in problems]]
+    if not sacral and is_mobile_central(rec):
+        return [
+            REDO_RESECTION.recommend(
+                strength,
+                [*why, "mobile central (anastomotic) recurrence, fixed to nothing"],
+                next_steps=[
+                    "Re-resection of the anastomosis with its mesentery, R0 aimed for",
+                    "New coloanal / colorectal anastomosis if the sphincters are free, "
+                    "otherwise abdominoperineal resection",
+                ],
+            ),
+            EXENTERATION.recommend(
+                strength.at_most(Strength.alternative),
+                [*why, "if adjacent organs prove involved at operation"],
+                next_steps=list(RECONSTRUCTION_STEPS),
+            ),
+        ]
     if not sacral:
         return [EXENTERATION.recommend(strength, why, next_steps=list(RECONSTRUCTION_STEPS))]
     plan = _sacrectomy_plan(ctx, rec)
     lap_ok, lap_reasons = _laparoscopic_conditions(ctx, rec, plan)
     steps = list(RECONSTRUCTION_STEPS)
+    lowest_high = ctx.thresholds.high_sacrectomy_lowest_level
+    if plan is not None and is_high_sacrectomy(plan.level, lowest_high):
+        why.append(
+            f"high sacrectomy (transection at {plan.level}): more complications and a longer "
+            "stay than a distal transection (2017 sacrectomy review)"
+        )
     if plan is not None:
         steps.insert(
             0,
@@ -250,6 +304,7 @@ def _sacrectomy_plan(ctx: Context, rec: Recurrence):
         f"{plan.margin_mm:g} mm above the tumour along the anterior sacral curve",
         "seed002_lap_sacrectomy",
     )
+    _record_sacrectomy_height(ctx, plan.level)
     ctx.find(
         "vascular_tape_mm",
         "Vascular tape length (mm)",
@@ -258,6 +313,28 @@ def _sacrectomy_plan(ctx: Context, rec: Recurrence):
         "seed002_lap_sacrectomy",
     )
     return plan
+
+
+def is_high_sacrectomy(level: str, lowest_high: str) -> bool:
+    """Transection through ``lowest_high`` or a higher segment (a disc counts by its upper one)."""
+    top = level.split()[0].split("/")[0]
+    return SACRAL_LEVELS.index(top) <= SACRAL_LEVELS.index(lowest_high)
+
+
+def _record_sacrectomy_height(ctx: Context, level: str) -> None:
+    """Name a high sacrectomy as such: morbidity and stay rise with more proximal transection
+    (2017 sacrectomy review), and S1-S2 was the historical limit (Lee 2017)."""
+    lowest_high = ctx.thresholds.high_sacrectomy_lowest_level
+    high = is_high_sacrectomy(level, lowest_high)
+    ctx.find(
+        "sacrectomy_height",
+        "Sacrectomy",
+        "high sacrectomy" if high else "low sacrectomy",
+        f"transection at {level}; high at or above {lowest_high}: complications and length of "
+        "stay rise with more proximal transection, R1 rises with more distal transection",
+        "sacrectomy_review_2017",
+        "lee_2017_contraindications",
+    )
 
 
 def _laparoscopic_conditions(ctx: Context, rec: Recurrence, plan) -> tuple[bool, list[str]]:

@@ -45,6 +45,7 @@ from rectoplan.clinical.case.recurrence import (
     Recurrence,
     SacralLandmark,
     SagittalPoint,
+    Side,
 )
 from rectoplan.clinical.case.stenosis import (
     AnastomosisType,
@@ -109,6 +110,7 @@ __all__ = [
     "SacralLandmark",
     "SagittalPoint",
     "Sex",
+    "Side",
     "StenosisMorphology",
     "StomaStatus",
     "SubmucosalDepth",

@@ -123,6 +123,12 @@ class BaselineMri(_Model):
 class DistantStaging(_Model):
     cm: MCategory | None = Field(None, description="Derived from sites when omitted")
     sites: tuple[MetastaticSite, ...] = ()
+    metastasis_count: int | None = Field(
+        None, ge=0, le=500, description="Number of distant metastases (oligometastatic decisions)"
+    )
+    largest_metastasis_mm: float | None = Field(
+        None, gt=0, le=400, description="Longest diameter of the largest distant metastasis"
+    )
 
     @field_validator("cm", mode="before")
     @classmethod
@@ -146,7 +152,25 @@ class DistantStaging(_Model):
                 "distant.cm",
                 f"{self.cm} does not match the listed sites ({listed}), which give {derived}",
             )
+        self._count_matches_sites()
         return self
+
+    def _count_matches_sites(self) -> None:
+        """A count of metastases must agree with M0 / M1 and cover every listed site."""
+        count, metastatic = self.metastasis_count, self.cm not in (None, MCategory.M0)
+        if count is not None and count > 0 and not metastatic:
+            raise _error("distant.metastasis_count", f"{count} metastases but the stage is M0")
+        if count == 0 and metastatic:
+            raise _error(
+                "distant.metastasis_count", f"no metastases counted but the stage is {self.cm}"
+            )
+        if count is not None and count < len(self.sites):
+            raise _error(
+                "distant.metastasis_count",
+                f"{count} metastases cannot cover {len(self.sites)} listed sites",
+            )
+        if self.largest_metastasis_mm is not None and (count == 0 or not metastatic):
+            raise _error("distant.largest_metastasis_mm", "a size needs at least one metastasis")
 
 
 # --- restaging ----------------------------------------------------------------------------
@@ -163,6 +187,22 @@ class Restaging(_Model):
     yct: TCategory | None = None
     ycn: NCategory | None = None
     yc_mrf_distance_mm: Mm | None = None
+    yc_internal_sphincter_invaded: bool | None = Field(
+        None, description="Restaging MRI: internal sphincter still invaded (Rullier type III)"
+    )
+    yc_intersphincteric_plane_invaded: bool | None = None
+    yc_external_sphincter_invaded: bool | None = Field(
+        None, description="Restaging MRI: external sphincter still invaded (Rullier type IV)"
+    )
+    yc_levator_involved: bool | None = Field(
+        None, description="Restaging MRI: levator ani still involved (Rullier type IV)"
+    )
+    yc_distance_to_anorectal_ring_mm: float | None = Field(
+        None,
+        ge=-60,
+        le=200,
+        description="Restaging MRI: lower edge of the residual above (+) or below (-) the ring",
+    )
 
     @field_validator("yct", mode="before")
     @classmethod

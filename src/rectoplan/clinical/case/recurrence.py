@@ -19,6 +19,7 @@ from rectoplan.clinical.sacrum import (
     SacralPlanError,
     check_landmarks,
 )
+from rectoplan.clinical.staging import MetastaticSite
 
 # --- local recurrence ---------------------------------------------------------------------
 
@@ -40,6 +41,12 @@ class FixationSite(StrEnum):
     pelvic_sidewall = "pelvic_sidewall"
     anterior_organs = "anterior_organs"
     pubic_bone = "pubic_bone"
+
+
+class Side(StrEnum):
+    left = "left"
+    right = "right"
+    bilateral = "bilateral"
 
 
 class SacralLandmark(_Model):
@@ -72,6 +79,31 @@ class Recurrence(_Model):
     tumour_upper_extent: SagittalPoint | None = Field(
         None, description="Most cranial point of the tumour on the anterior sacrum (sagittal)"
     )
+    hydronephrosis_side: Side | None = Field(
+        None, description="Which kidney is obstructed (implies hydronephrosis)"
+    )
+    distant_sites: tuple[MetastaticSite, ...] = Field(
+        (), description="Sites of distant disease found when the recurrence was staged"
+    )
+
+    @model_validator(mode="after")
+    def _side_and_sites_agree(self) -> Recurrence:
+        if self.hydronephrosis_side is not None:
+            if self.hydronephrosis is False:
+                raise _error(
+                    "recurrence.hydronephrosis_side", "a side is given but hydronephrosis is 'no'"
+                )
+            object.__setattr__(self, "hydronephrosis", True)
+        if self.distant_sites:
+            if len(set(self.distant_sites)) != len(self.distant_sites):
+                raise _error("recurrence.distant_sites", "a site is listed twice")
+            if self.distant_metastases is False:
+                raise _error(
+                    "recurrence.distant_sites",
+                    "distant sites are listed but distant metastases is 'no'",
+                )
+            object.__setattr__(self, "distant_metastases", True)
+        return self
 
     @field_validator("highest_sacral_level")
     @classmethod

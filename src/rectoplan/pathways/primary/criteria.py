@@ -7,7 +7,9 @@ criterion so that the MDT sees which ones carried it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from rectoplan.clinical.case import Grade
 from rectoplan.clinical.tnm import NCategory, TCategory
@@ -49,11 +51,28 @@ class CriteriaCheck:
         return "; ".join(parts)
 
 
-def _check(name: str, value, test, detail: str, field: str, missing: list[str]) -> Criterion:
+def _check(
+    name: str,
+    value,
+    test: Callable[[Any], bool],
+    describe: Callable[[Any], str],
+    field: str,
+    missing: list[str],
+    what: str,
+) -> Criterion:
+    """One criterion; its sentence is written from the value only once the value is known.
+
+    ``describe`` turns a recorded value into words; ``what`` names the datum in clinical words
+    for the sentence that says it was not recorded (never "None" or an empty placeholder).
+    """
     if value is None:
         missing.append(field)
-        return Criterion(name=name, met=None, detail=f"{detail} ({field} not recorded)")
-    return Criterion(name=name, met=bool(test(value)), detail=detail)
+        return Criterion(name=name, met=None, detail=f"{what} not recorded")
+    return Criterion(name=name, met=bool(test(value)), detail=describe(value))
+
+
+def _yes_no(present: str, absent: str) -> Callable[[Any], str]:
+    return lambda v: present if v else absent
 
 
 def local_excision_at_diagnosis(ctx: Context, transanal: bool) -> CriteriaCheck:
@@ -68,73 +87,82 @@ def local_excision_at_diagnosis(ctx: Context, transanal: bool) -> CriteriaCheck:
             f"size < {th.local_excision_max_size_cm:g} cm",
             tumour.longest_diameter_cm,
             lambda v: v < th.local_excision_max_size_cm,
-            f"longest diameter {tumour.longest_diameter_cm:g} cm",
+            lambda v: f"longest diameter {v:g} cm",
             "tumour.longest_diameter_cm",
             missing,
+            "longest diameter",
         ),
         _check(
             f"circumference < {th.local_excision_max_circumference_pct:g}%",
             tumour.circumferential_extent_pct,
             lambda v: v < th.local_excision_max_circumference_pct,
-            f"circumferential extent {tumour.circumferential_extent_pct}%",
+            lambda v: f"circumferential extent {v:g}%",
             "tumour.circumferential_extent_pct",
             missing,
+            "circumferential extent",
         ),
         _check(
             "cT1",
             mri.ct if mri else None,
             lambda v: v in (TCategory.Tis, TCategory.T1),
-            f"c{mri.ct}" if mri else "clinical T",
+            lambda v: f"c{v}",
             "mri.ct",
             missing,
+            "clinical T category",
         ),
         _check(
             "no lymphadenopathy",
             mri.cn if mri else None,
             lambda v: v is NCategory.N0,
-            f"c{mri.cn}" if mri else "clinical N",
+            lambda v: f"c{v}",
             "mri.cn",
             missing,
+            "clinical N category",
         ),
         _check(
             "mobile",
             tumour.mobile,
             bool,
-            "mobile on examination" if tumour.mobile else "fixed on examination",
+            _yes_no("mobile on examination", "fixed on examination"),
             "tumour.mobile",
             missing,
+            "mobility on examination",
         ),
         _check(
             "well or moderately differentiated",
             tumour.grade,
             lambda v: v in (Grade.G1, Grade.G2),
-            f"grade {tumour.grade}",
+            lambda v: f"grade {v}",
             "tumour.grade",
             missing,
+            "biopsy grade",
         ),
         _check(
             "no lymphovascular invasion",
             tumour.biopsy_lvi,
             lambda v: not v,
-            "LVI on biopsy" if tumour.biopsy_lvi else "no LVI on biopsy",
+            _yes_no("LVI on biopsy", "no LVI on biopsy"),
             "tumour.biopsy_lvi",
             missing,
+            "lymphovascular invasion on biopsy",
         ),
         _check(
             "no perineural invasion",
             tumour.biopsy_pni,
             lambda v: not v,
-            "PNI on biopsy" if tumour.biopsy_pni else "no PNI on biopsy",
+            _yes_no("PNI on biopsy", "no PNI on biopsy"),
             "tumour.biopsy_pni",
             missing,
+            "perineural invasion on biopsy",
         ),
         _check(
             "no mucinous component",
             tumour.mucinous,
             lambda v: not v,
-            "mucinous" if tumour.mucinous else "not mucinous",
+            _yes_no("mucinous", "not mucinous"),
             "tumour.mucinous",
             missing,
+            "mucinous component",
         ),
     ]
     if transanal:
@@ -144,9 +172,10 @@ def local_excision_at_diagnosis(ctx: Context, transanal: bool) -> CriteriaCheck:
                 f"within {th.local_excision_max_distance_cm:g} cm of the anal verge",
                 tumour.distance_from_anal_verge_cm,
                 lambda v: v <= th.local_excision_max_distance_cm,
-                f"{tumour.distance_from_anal_verge_cm:g} cm from the anal verge",
+                lambda v: f"{v:g} cm from the anal verge",
                 "tumour.distance_from_anal_verge_cm",
                 missing,
+                "distance from the anal verge",
             ),
         )
     return CriteriaCheck(tuple(c), tuple(missing))
@@ -164,41 +193,46 @@ def local_excision_after_neoadjuvant(ctx: Context, max_residual_cm: float) -> Cr
             f"residual <= {max_residual_cm:g} cm",
             restaging.residual_size_cm,
             lambda v: v <= max_residual_cm,
-            f"residual {restaging.residual_size_cm} cm",
+            lambda v: f"residual {v:g} cm",
             "restaging.residual_size_cm",
             missing,
+            "residual size",
         ),
         _check(
             f"baseline <= {th.organ_preservation_max_baseline_cm:g} cm",
             case.tumour.longest_diameter_cm,
             lambda v: v <= th.organ_preservation_max_baseline_cm,
-            f"baseline {case.tumour.longest_diameter_cm:g} cm",
+            lambda v: f"baseline {v:g} cm",
             "tumour.longest_diameter_cm",
             missing,
+            "baseline longest diameter",
         ),
         _check(
             f"within {th.local_excision_max_distance_cm:g} cm of the anal verge",
             case.tumour.distance_from_anal_verge_cm,
             lambda v: v <= th.local_excision_max_distance_cm,
-            f"{case.tumour.distance_from_anal_verge_cm:g} cm from the anal verge",
+            lambda v: f"{v:g} cm from the anal verge",
             "tumour.distance_from_anal_verge_cm",
             missing,
+            "distance from the anal verge",
         ),
         _check(
             "no residual nodal disease (ycN0)",
             ycn,
             lambda v: v is NCategory.N0,
-            f"yc{ycn}" if ycn else "restaging N",
+            lambda v: f"yc{v}",
             "restaging.ycn",
             missing,
+            "restaging N category",
         ),
         _check(
             "no distant metastases",
             not ctx.metastatic,
             bool,
-            "M1" if ctx.metastatic else "M0",
+            _yes_no("M0", "M1"),
             "distant.cm",
             missing,
+            "distant staging",
         ),
     ]
     return CriteriaCheck(tuple(c), tuple(missing))

@@ -14,7 +14,11 @@ from rectoplan.clinical.tnm import NCategory, TCategory
 from rectoplan.pathways.context import Context
 from rectoplan.pathways.primary import options as o
 from rectoplan.pathways.primary.criteria import local_excision_at_diagnosis
-from rectoplan.pathways.primary.operation import operation_options, record_rullier
+from rectoplan.pathways.primary.operation import (
+    operation_options,
+    planned_operation,
+    record_rullier,
+)
 from rectoplan.pathways.recommendation import Recommendation, Strength
 
 
@@ -34,6 +38,7 @@ def assess_diagnosis(ctx: Context) -> None:
     ctx.add(*recs)
     if ctx.risk.group not in (RiskGroup.very_early, RiskGroup.early):
         record_rullier(ctx)
+        planned_operation(ctx, recs)
 
 
 def _workup_complete(ctx: Context) -> bool:
@@ -69,11 +74,62 @@ def _metastatic(ctx: Context) -> list[Recommendation]:
         o.METASTATIC_SYSTEMIC.recommend(Strength.preferred, [why]),
         o.METASTATIC_MDT.recommend(Strength.preferred, [why, "resectability of metastases"]),
     ]
+    oligo = _oligometastatic(ctx)
+    if oligo is not None:
+        recs.append(oligo)
     if ctx.case.tumour.mmr_status is MmrStatus.dmmr:
         recs.append(o.METASTATIC_CHECKPOINT.recommend(Strength.preferred, [why, "dMMR / MSI-H"]))
     if distant and not distant.sites:
         ctx.warn("distant.sites", "list the metastatic sites: M1a/M1b/M1c depend on them")
     return recs
+
+
+def _oligometastatic(ctx: Context) -> Recommendation | None:
+    """Few metastases in few organs can be treated with curative intent (ESMO mCRC 2023 [P]).
+
+    The count and the number of organs are read against named settings; peritoneal disease
+    is never oligometastatic. The size of the largest lesion says whether thermal ablation is
+    an alternative to resection. Without a count the MDT is asked for it.
+    """
+    th, distant = ctx.thresholds, ctx.case.distant
+    if distant is None:
+        return None
+    count = distant.metastasis_count
+    if count is None:
+        ctx.warn(
+            "distant.metastasis_count",
+            "number of metastases not recorded: it decides whether curative-intent treatment "
+            "of the metastases (oligometastatic disease) is possible",
+        )
+        return None
+    organs = len(distant.sites)
+    peritoneal = "peritoneum" in distant.sites
+    oligo = (
+        count <= th.oligometastatic_max_lesions
+        and organs <= th.oligometastatic_max_sites
+        and not peritoneal
+    )
+    basis = (
+        f"{count} metastases in {organs or 'unlisted'} organ(s) "
+        f"(oligometastatic: <= {th.oligometastatic_max_lesions} lesions, <= "
+        f"{th.oligometastatic_max_sites} organs, no peritoneal disease)"
+    )
+    ctx.find("oligometastatic", "Oligometastatic disease", oligo, basis, "esmo_mcrc_2023")
+    largest = distant.largest_metastasis_mm
+    steps = ["Liver/lung surgeon and interventional radiologist review every lesion"]
+    if largest is not None:
+        ablatable = largest <= th.ablation_max_lesion_mm
+        steps.append(
+            f"Largest lesion {largest:g} mm: thermal ablation is an alternative to resection"
+            if ablatable
+            else f"Largest lesion {largest:g} mm (> {th.ablation_max_lesion_mm:g} mm): "
+            "resection rather than ablation"
+        )
+    else:
+        ctx.warn("distant.largest_metastasis_mm", "size of the largest metastasis decides ablation")
+    if not oligo:
+        return None
+    return o.METASTATIC_LOCAL.recommend(Strength.preferred, [basis], next_steps=steps)
 
 
 def _dmmr(ctx: Context) -> Recommendation:
@@ -259,7 +315,7 @@ def _policy_neoadjuvant(ctx: Context, esmo_first) -> list[Recommendation]:
     ctx.find(
         "neoadjuvant_policy",
         "Neoadjuvant policy",
-        policy.value,
+        policy.label,
         "setting neoadjuvant_policy (ESMO 2025/EHC vs NCCN 2024 disagree)",
     )
     esmo_second = o.NEOADJUVANT_LCCRT if esmo_first is o.NEOADJUVANT_SCRT else o.NEOADJUVANT_SCRT
@@ -271,14 +327,19 @@ def _policy_neoadjuvant(ctx: Context, esmo_first) -> list[Recommendation]:
         esmo_first, esmo_second = o.NEOADJUVANT_SCRT, o.NEOADJUVANT_LCCRT
         first, second, tnt = Strength.preferred, Strength.consider, Strength.not_recommended
     recs = [
-        esmo_first.recommend(first, [why, f"policy {policy.value}"]),
-        esmo_second.recommend(second, [why, f"policy {policy.value}"]),
-        o.TNT_SHORT_COURSE.recommend(tnt, [why, f"policy {policy.value}"]),
+        esmo_first.recommend(first, [why, f"policy {policy.label}"]),
+        esmo_second.recommend(second, [why, f"policy {policy.label}"]),
+        o.TNT_SHORT_COURSE.recommend(tnt, [why, f"policy {policy.label}"]),
     ]
     prospect = _prospect_eligible(ctx)
     if prospect:
         recs.append(o.NEOADJUVANT_PROSPECT.recommend(Strength.alternative, [why, prospect]))
+    recs += operation_options(ctx, _INTENDED)
     return _with_organ_preservation(ctx, recs, why)
+
+
+_INTENDED = "the intended operation after neoadjuvant therapy, planned on the baseline MRI"
+"""Rationale of the operation listed at diagnosis (Rullier 2013 types on the pre-treatment MRI)."""
 
 
 def _prospect_eligible(ctx: Context) -> str | None:
@@ -306,6 +367,7 @@ def _high_risk(ctx: Context) -> list[Recommendation]:
             ),
             o.NEOADJUVANT_LCCRT.recommend(Strength.alternative, [why]),
             o.TNT_SHORT_COURSE.recommend(Strength.not_recommended, ["unfit for chemotherapy"]),
+            *operation_options(ctx, _INTENDED),
         ]
     recs = [
         o.TNT_SHORT_COURSE.recommend(
@@ -319,6 +381,7 @@ def _high_risk(ctx: Context) -> list[Recommendation]:
             next_steps=["mFOLFIRINOX x 6, then CRT 50 Gy/25 fx with capecitabine, then TME"],
         ),
         o.NEOADJUVANT_LCCRT.recommend(Strength.consider, [why, "if TNT is declined"]),
+        *operation_options(ctx, _INTENDED),
     ]
     return _with_organ_preservation(ctx, recs, why)
 

@@ -21,23 +21,58 @@ class RullierType(StrEnum):
     trans_anal = "IV"
 
 
-def rullier_type(ctx: Context) -> tuple[RullierType | None, str]:
-    """The Rullier type with the fact that decided it, or None with the field that is missing."""
+def rullier_type(ctx: Context, after_therapy: bool = False) -> tuple[RullierType | None, str]:
+    """The Rullier type with the fact that decided it, or None with the field that is missing.
+
+    Rullier 2013 classifies on the pre-treatment MRI (``after_therapy=False``, the plan made at
+    diagnosis). After neoadjuvant therapy the restaging MRI may show the tumour has left the
+    sphincter or levator (downsizing); with ``after_therapy=True`` each restaging fact that is
+    recorded replaces the baseline one, so the type names the operation the residual needs.
+    """
     th, mri = ctx.thresholds, ctx.case.mri
     if ctx.case.tumour.distance_from_anal_verge_cm >= th.rullier_max_distance_cm:
         return None, f"tumour >= {th.rullier_max_distance_cm:g} cm from the anal verge"
     if mri is None:
         return None, "mri"
-    if mri.external_sphincter_invaded or mri.levator_involved:
-        return RullierType.trans_anal, "external sphincter / levator invaded"
-    if mri.internal_sphincter_invaded or mri.intersphincteric_plane_invaded:
-        return RullierType.intra_anal, "internal sphincter invaded"
-    ring = mri.distance_to_anorectal_ring_mm
+    facts = _sphincter_facts(ctx, after_therapy)
+    when = "on restaging MRI" if facts["restaged"] else "on baseline MRI"
+    if facts["external"] or facts["levator"]:
+        return RullierType.trans_anal, f"external sphincter / levator invaded {when}"
+    if facts["internal"] or facts["intersphincteric"]:
+        return RullierType.intra_anal, f"internal sphincter invaded {when}"
+    ring = facts["ring"]
     if ring is None:
-        return None, "mri.distance_to_anorectal_ring_mm"
+        field = "restaging.yc_" if facts["restaged"] else "mri."
+        return None, f"{field}distance_to_anorectal_ring_mm"
     if ring > th.rullier_supra_anal_mm:
-        return RullierType.supra_anal, f"{ring:g} mm above the anorectal ring"
-    return RullierType.juxta_anal, f"{ring:g} mm from the anorectal ring (<= 1 cm)"
+        return RullierType.supra_anal, f"{ring:g} mm above the anorectal ring {when}"
+    return RullierType.juxta_anal, f"{ring:g} mm from the anorectal ring (<= 1 cm) {when}"
+
+
+def _sphincter_facts(ctx: Context, after_therapy: bool) -> dict:
+    """Sphincter, levator and ring facts: baseline MRI, each replaced by its restaging value."""
+    mri, re = ctx.case.mri, ctx.case.restaging
+    facts = {
+        "external": mri.external_sphincter_invaded,
+        "levator": mri.levator_involved,
+        "internal": mri.internal_sphincter_invaded,
+        "intersphincteric": mri.intersphincteric_plane_invaded,
+        "ring": mri.distance_to_anorectal_ring_mm,
+        "restaged": False,
+    }
+    if not after_therapy or re is None:
+        return facts
+    restaged = {
+        "external": re.yc_external_sphincter_invaded,
+        "levator": re.yc_levator_involved,
+        "internal": re.yc_internal_sphincter_invaded,
+        "intersphincteric": re.yc_intersphincteric_plane_invaded,
+        "ring": re.yc_distance_to_anorectal_ring_mm,
+    }
+    recorded = {k: v for k, v in restaged.items() if v is not None}
+    facts.update(recorded)
+    facts["restaged"] = bool(recorded)
+    return facts
 
 
 _BY_TYPE = {
@@ -48,30 +83,107 @@ _BY_TYPE = {
 }
 
 
-def record_rullier(ctx: Context) -> RullierType | None:
-    """Add the Rullier finding (or a warning for what is missing) and return the type."""
-    kind, basis = rullier_type(ctx)
+def record_rullier(ctx: Context, after_therapy: bool = False) -> RullierType | None:
+    """Add the Rullier finding (or a warning for what is missing) and return the type.
+
+    After therapy, a type that differs from the baseline one is its own finding, so the MDT
+    sees the downsizing (or progression) and the operation it changes.
+    """
+    kind, basis = rullier_type(ctx, after_therapy)
+    if after_therapy and kind is not None:
+        baseline, _ = rullier_type(ctx, after_therapy=False)
+        if baseline is not None and baseline is not kind:
+            ctx.find(
+                "rullier_type_restaging",
+                "Rullier type after neoadjuvant therapy",
+                kind.value,
+                f"{basis}; type {baseline.value} on the baseline MRI",
+                "rullier_2013",
+                "isr_safety_2020",
+            )
+            return kind
     if kind is not None:
-        ctx.find("rullier_type", "Rullier type", kind.value, basis, "rullier_2013")
-    elif basis.startswith("mri"):
+        if not any(f.id == "rullier_type" for f in ctx.findings):
+            ctx.find("rullier_type", "Rullier type", kind.value, basis, "rullier_2013")
+    elif basis.startswith(("mri", "restaging")):
         ctx.warn(basis, "needed for the Rullier type, which decides ISR versus APR")
     return kind
 
 
+def planned_operation(ctx: Context, recs: list[Recommendation]) -> None:
+    """At diagnosis, before neoadjuvant therapy: name the intended operation and say whether
+    organ preservation is worth pursuing.
+
+    Rullier 2013 types the tumour on the pre-treatment MRI, and the MDT plans the operation then
+    because it shapes what the patient is told. Organ preservation (OPRA, GRECCAR 2) is worth
+    pursuing when the operation it would spare is a low one: a coloanal anastomosis or ISR (poor
+    function) or an APR (a permanent colostomy); above the Rullier zone an anterior resection
+    keeps function, so the case for it is weaker.
+    """
+    surgery = [r for r in recs if r.id.startswith("primary.surgery.")]
+    if not surgery:
+        return
+    intended = min(surgery, key=lambda r: r.strength.rank)
+    kind, basis = rullier_type(ctx)
+    in_zone = ctx.case.tumour.distance_from_anal_verge_cm < ctx.thresholds.rullier_max_distance_cm
+    if kind is not None:
+        how = f"Rullier type {kind.value}: {basis}"
+    elif in_zone:
+        how = "low tumour; the sphincter relation is not reported yet"
+    else:
+        how = basis
+    ctx.find(
+        "planned_operation",
+        "Intended operation after neoadjuvant therapy",
+        intended.title,
+        f"planned from the baseline MRI ({how})",
+        *intended.evidence,
+    )
+    fit = ctx.case.patient.fit_for_chemotherapy is not False
+    worth = in_zone and fit
+    if worth:
+        spared = _SPARED[kind] if kind else "a sphincter-level operation (coloanal, ISR or APR)"
+        why = f"it would spare {spared}"
+    elif not fit:
+        why = "unfit for chemotherapy: the organ-preservation schedules need it"
+    else:
+        why = "above the Rullier zone an anterior resection keeps sphincter function"
+    ctx.find(
+        "organ_preservation_worth_pursuing",
+        "Organ preservation worth pursuing",
+        worth,
+        why,
+        "opra_2022",
+        "greccar2_2017",
+        "rullier_2013",
+    )
+
+
+_SPARED = {
+    RullierType.supra_anal: "an ultra-low resection with coloanal anastomosis (bowel function)",
+    RullierType.juxta_anal: "a partial intersphincteric resection (continence)",
+    RullierType.intra_anal: "a total intersphincteric resection (continence)",
+    RullierType.trans_anal: "an abdominoperineal resection (a permanent colostomy)",
+}
+
+
 def operation_options(
-    ctx: Context, why: str, cap: Strength = Strength.preferred
+    ctx: Context, why: str, cap: Strength = Strength.preferred, after_therapy: bool = False
 ) -> list[Recommendation]:
-    """The operation for a planned TME, no stronger than ``cap`` (when TME is a fallback)."""
-    recs = _operation_options(ctx, why)
+    """The operation for a planned TME, no stronger than ``cap`` (when TME is a fallback).
+
+    ``after_therapy``: type the tumour on the restaging MRI where it reports the sphincters.
+    """
+    recs = _operation_options(ctx, why, after_therapy)
     return [
         r if r.strength.at_most(cap) is r.strength else r.model_copy(update={"strength": cap})
         for r in recs
     ]
 
 
-def _operation_options(ctx: Context, why: str) -> list[Recommendation]:
+def _operation_options(ctx: Context, why: str, after_therapy: bool) -> list[Recommendation]:
     """Preferred by height and Rullier type, with APR as the fallback for ISR."""
-    kind = record_rullier(ctx)
+    kind = record_rullier(ctx, after_therapy)
     if ctx.case.tumour.distance_from_anal_verge_cm >= ctx.thresholds.rullier_max_distance_cm:
         return [o.SURGERY_LAR.recommend(Strength.preferred, [why, "tumour above the Rullier zone"])]
     if kind is None:
@@ -86,7 +198,7 @@ def _operation_options(ctx: Context, why: str) -> list[Recommendation]:
     recs = [
         chosen.recommend(
             Strength.preferred,
-            [why, f"Rullier type {kind.value}: {rullier_type(ctx)[1]}"],
+            [why, f"Rullier type {kind.value}: {rullier_type(ctx, after_therapy)[1]}"],
             next_steps=_sphincter_next_steps(kind),
         )
     ]

@@ -37,6 +37,13 @@ METASTATIC_MDT = option(
     "Refer to the metastatic (liver/lung/peritoneal) MDT for resectability",
     "nccn_rectal_2024",
 )
+METASTATIC_LOCAL = option(
+    "primary.metastatic.local_treatment",
+    "Curative-intent treatment of every metastasis (resection, thermal ablation or SBRT) "
+    "with systemic therapy",
+    "esmo_mcrc_2023",
+    "nccn_rectal_2024",
+)
 METASTATIC_CHECKPOINT = option(
     "primary.metastatic.checkpoint_inhibitor",
     "Checkpoint inhibitor for dMMR / MSI-H metastatic disease",
@@ -235,6 +242,8 @@ ADJUVANT_CHEMO = option(
     "primary.postop.adjuvant_chemotherapy",
     "Adjuvant fluoropyrimidine-based chemotherapy (no post-operative radiotherapy)",
     "nccn_rectal_2024",
+    "esmo_colon_2020",
+    "biagi_2011",
 )
 SURVEILLANCE = option(
     "primary.postop.surveillance",

@@ -23,8 +23,19 @@ from rectoplan.pathways.context import Context
 from rectoplan.pathways.primary import options as o
 from rectoplan.pathways.primary.criteria import CriteriaCheck
 from rectoplan.pathways.recommendation import Criterion, Recommendation, Strength
+from rectoplan.pathways.timeline import weeks_since_resection
 
 _T_ORDER = list(TCategory)
+_MARGIN_NAMES = {
+    "crm_distance_mm": "circumferential",
+    "distal_margin_mm": "distal",
+    "deep_margin_mm": "deep",
+    "lateral_margin_mm": "mucosal",
+}
+
+
+def _words(present: str, absent: str):
+    return lambda v: present if v else absent
 
 
 def assess_postoperative(ctx: Context) -> None:
@@ -140,10 +151,17 @@ def _record_regression(ctx: Context, path: Pathology) -> None:
         "regression",
         f"Regression grade ({reg.scale.value})",
         reg.grade,
-        f"good response: {is_good_response(reg.scale, reg.grade)}; complete: "
-        f"{is_complete_regression(reg.scale, reg.grade)}",
+        _regression_words(
+            is_good_response(reg.scale, reg.grade), is_complete_regression(reg.scale, reg.grade)
+        ),
         *SCALES[reg.scale].evidence,
     )
+
+
+def _regression_words(good: bool, complete: bool) -> str:
+    if complete:
+        return "complete regression"
+    return "good response, not complete" if good else "poor response"
 
 
 def _record_complications(ctx: Context) -> None:
@@ -164,61 +182,69 @@ def local_excision_risk(ctx: Context, path: Pathology) -> CriteriaCheck:
     """High-risk features of a local excision specimen (NCCN/ASCRS list; CARTS for yp)."""
     th = ctx.thresholds
     deepest_ok = TCategory.T1
+    closest = min(path.margins_mm.items(), key=lambda kv: kv[1]) if path.margins_mm else None
     items = [
         (
             "pT <= T1",
             path.t,
             lambda v: _T_ORDER.index(v) <= _T_ORDER.index(deepest_ok),
-            f"{path.prefix}{path.t}",
+            lambda v: f"{path.prefix}{v}",
+            "t",
+            "pT category",
         ),
         (
             f"margin > {th.local_excision_min_margin_mm:g} mm",
-            min(path.margins_mm.values()) if path.margins_mm else None,
+            closest[1] if closest else None,
             lambda v: v > th.local_excision_min_margin_mm,
-            f"closest margin {path.margins_mm}",
+            lambda v: f"closest margin {v:g} mm ({_MARGIN_NAMES[closest[0]]})",
+            "deep_margin_mm",
+            "margin distance",
         ),
         (
             "not poorly differentiated",
             path.grade,
             lambda v: v in (Grade.G1, Grade.G2),
-            f"grade {path.grade}",
+            lambda v: f"grade {v}",
+            "grade",
+            "grade",
         ),
-        ("no LVI", path.lvi, lambda v: not v, f"LVI {path.lvi}"),
-        ("no PNI", path.pni, lambda v: not v, f"PNI {path.pni}"),
+        ("no LVI", path.lvi, lambda v: not v, _words("LVI", "no LVI"), "lvi", "LVI"),
+        ("no PNI", path.pni, lambda v: not v, _words("PNI", "no PNI"), "pni", "PNI"),
         (
             "not sm3",
             path.submucosal_depth,
             lambda v: v is not SubmucosalDepth.sm3,
-            f"submucosal depth {path.submucosal_depth}",
+            lambda v: f"submucosal depth {v}",
+            "submucosal_depth",
+            "submucosal depth",
         ),
-        ("low budding", path.budding, lambda v: v is Budding.bd1, f"budding {path.budding}"),
+        (
+            "low budding",
+            path.budding,
+            lambda v: v is Budding.bd1,
+            lambda v: f"budding {v}",
+            "budding",
+            "tumour budding",
+        ),
         (
             f"size <= {th.local_excision_high_risk_size_cm:g} cm",
             path.tumour_size_cm,
             lambda v: v <= th.local_excision_high_risk_size_cm,
-            f"size {path.tumour_size_cm} cm",
+            lambda v: f"size {v:g} cm",
+            "tumour_size_cm",
+            "tumour size",
         ),
     ]
-    fields = [
-        "t",
-        "deep_margin_mm",
-        "grade",
-        "lvi",
-        "pni",
-        "submucosal_depth",
-        "budding",
-        "tumour_size_cm",
-    ]
     criteria, missing = [], []
-    for (name, value, test, detail), field in zip(items, fields, strict=True):
+    for name, value, test, describe, field, what in items:
         # submucosal depth and budding only matter for pT1; ypT0 has no tumour to grade
         if value is None and (path.t is TCategory.T0 or field in ("submucosal_depth",)):
             continue
         if value is None:
             missing.append(f"pathology.{field}")
-            criteria.append(Criterion(name=name, met=None, detail=f"{detail} (not recorded)"))
+            criteria.append(Criterion(name=name, met=None, detail=f"{what} not recorded"))
         else:
-            criteria.append(Criterion(name=name, met=bool(test(value)), detail=detail))
+            criteria.append(Criterion(name=name, met=bool(test(value)), detail=describe(value)))
     return CriteriaCheck(tuple(criteria), tuple(missing))
 
 
@@ -272,31 +298,15 @@ def _after_resection(
                 ],
             )
         )
-    node_positive = path.n not in (None, NCategory.N0, NCategory.NX)
-    advanced_t = path.t in (TCategory.T3, TCategory.T4a, TCategory.T4b)
-    neo = ctx.case.neoadjuvant
-    if neo is None and (node_positive or advanced_t):
-        recs.append(
-            o.ADJUVANT_CHEMO.recommend(
-                Strength.preferred,
-                [
-                    f"p{path.t} p{path.n} without neoadjuvant therapy: adjuvant chemotherapy only, "
-                    "no post-operative radiotherapy (NCCN)"
-                ],
-            )
-        )
-    elif neo is not None and not neo.is_total_neoadjuvant and (node_positive or advanced_t):
-        recs.append(
-            o.ADJUVANT_CHEMO.recommend(
-                Strength.consider, [f"yp{path.t} yp{path.n} after chemoradiotherapy without TNT"]
-            )
-        )
+    adjuvant = _adjuvant_chemotherapy(ctx, path)
+    if adjuvant is not None:
+        recs.append(adjuvant)
     recs.append(
         o.SURVEILLANCE.recommend(
             Strength.alternative
             if any(r.strength is Strength.preferred for r in recs)
             else Strength.preferred,
-            [f"{path.prefix}{path.t} {path.prefix}{path.n or 'NX'} resected"],
+            [f"{path.prefix}{path.t} {path.prefix}{path.n or NCategory.NX} resected"],
             next_steps=[
                 "CEA every 3-6 months for 2 years, then 6-monthly to 5 years",
                 "CT chest/abdomen/pelvis every 6-12 months for 5 years",
@@ -305,3 +315,105 @@ def _after_resection(
         )
     )
     return recs
+
+
+def high_risk_stage_two_features(ctx: Context, path: Pathology) -> list[str]:
+    """ESMO's high-risk stage II features that the specimen records (ESMO colon 2020 [P]).
+
+    pT4, fewer than the minimum nodes examined, poor differentiation, LVI, PNI. Obstruction and
+    perforation are not recorded in the case, so they cannot be read.
+    """
+    th = ctx.thresholds
+    features = []
+    if path.t in (TCategory.T4a, TCategory.T4b):
+        features.append(f"{path.prefix}{path.t}")
+    if path.nodes_examined is not None and path.nodes_examined < th.nodes_examined_min:
+        features.append(f"{path.nodes_examined} nodes examined (< {th.nodes_examined_min})")
+    if path.grade in (Grade.G3, Grade.G4):
+        features.append(f"grade {path.grade}")
+    if path.lvi:
+        features.append("LVI")
+    if path.pni:
+        features.append("PNI")
+    return features
+
+
+def _adjuvant_chemotherapy(ctx: Context, path: Pathology) -> Recommendation | None:
+    """Adjuvant chemotherapy by stage, risk and time since the resection.
+
+    Surgery first: stage III (pN+) gets it (NCCN: chemotherapy only, no post-operative RT);
+    high-risk stage II too; low-risk stage II only as an option, since ESMO does not routinely
+    advise it (ESMO colon 2020, extrapolated [P]). After chemoradiotherapy without TNT it is
+    considered. Whatever the stage, once the case's latest date is past the named window after
+    the resection (`adjuvant_chemotherapy_window_weeks`; Biagi 2011: survival falls with each
+    4-week delay) it is no longer planned as the next step: the MDT only considers it if it was
+    never given.
+    """
+    node_positive = path.n not in (None, NCategory.N0, NCategory.NX)
+    advanced_t = path.t in (TCategory.T3, TCategory.T4a, TCategory.T4b)
+    neo = ctx.case.neoadjuvant
+    staged = f"{path.prefix}{path.t} {path.prefix}{path.n or NCategory.NX}"
+    if not (node_positive or advanced_t):
+        return None
+    if neo is None and node_positive:
+        strength = Strength.preferred
+        why = [
+            f"{staged} without neoadjuvant therapy (stage III): adjuvant chemotherapy only, "
+            "no post-operative radiotherapy (NCCN)"
+        ]
+    elif neo is None:
+        features = high_risk_stage_two_features(ctx, path)
+        if not _past_window(ctx):  # later, the features no longer change the answer
+            for field in ("grade", "lvi", "pni", "nodes_examined"):
+                if getattr(path, field) is None:
+                    ctx.warn(
+                        f"pathology.{field}", "needed to tell high-risk from low-risk stage II"
+                    )
+        if features:
+            strength = Strength.preferred
+            why = [f"{staged}, high-risk stage II ({', '.join(features)}): ESMO and NCCN"]
+        else:
+            strength = Strength.consider
+            why = [
+                f"{staged}, stage II without a recorded high-risk feature: ESMO does not "
+                "routinely advise adjuvant chemotherapy (NCCN lists it as an option)"
+            ]
+    elif not neo.is_total_neoadjuvant:
+        strength = Strength.consider
+        why = [f"{staged} after chemoradiotherapy without TNT"]
+    else:
+        return None
+    return o.ADJUVANT_CHEMO.recommend(*_timed(ctx, strength, why))
+
+
+def _timed(ctx: Context, strength: Strength, why: list[str]) -> tuple[Strength, list[str]]:
+    """Cap adjuvant chemotherapy at 'consider' once the window after the resection has passed."""
+    window = ctx.thresholds.adjuvant_chemotherapy_window_weeks
+    weeks = weeks_since_resection(ctx.case)
+    if weeks is None:
+        if strength is not Strength.consider:
+            ctx.warn(
+                "operations.date",
+                f"date of the resection not recorded: adjuvant chemotherapy is planned within "
+                f"{window:g} weeks of it",
+            )
+        return strength, why
+    ctx.find(
+        "weeks_since_resection",
+        "Weeks since the resection",
+        round(weeks, 1),
+        "from the resection date to the latest date recorded in the case",
+        "biagi_2011",
+    )
+    if weeks <= window:
+        return strength, why
+    return strength.at_most(Strength.consider), [
+        *why,
+        f"{weeks:.0f} weeks after the resection, past the {window:g}-week window "
+        "(survival falls with each 4-week delay, Biagi 2011): only if it was never given",
+    ]
+
+
+def _past_window(ctx: Context) -> bool:
+    weeks = weeks_since_resection(ctx.case)
+    return weeks is not None and weeks > ctx.thresholds.adjuvant_chemotherapy_window_weeks

@@ -43,6 +43,11 @@ def assess_on_treatment(ctx: Context) -> None:
     else:
         ctx.warn("neoadjuvant", "end dates of the neoadjuvant courses set the restaging window")
     ctx.add(o.RESTAGE.recommend(Strength.preferred, ["neoadjuvant therapy recorded"], steps))
+    ctx.add(
+        *operation_options(
+            ctx, "the operation planned at diagnosis, after restaging", Strength.alternative
+        )
+    )
 
 
 def assess_restaging(ctx: Context) -> None:
@@ -56,9 +61,18 @@ def assess_restaging(ctx: Context) -> None:
     _record_response(ctx, response)
     change = _size_change(ctx)
     if _prospect_needs_crt(ctx, change):
+        ctx.add(*operation_options(ctx, "TME after the chemoradiotherapy", after_therapy=True))
         return
     if response.tier is None:
         ctx.warn("restaging", "no response finding (endoscopy, DRE, MRI T2, DWI) recorded")
+        ctx.add(
+            *operation_options(
+                ctx,
+                "no response finding recorded yet: TME remains the standard plan",
+                Strength.alternative,
+                after_therapy=True,
+            )
+        )
         return
     rule = {
         ResponseTier.complete: _complete,
@@ -172,7 +186,9 @@ def _complete(ctx: Context, response: ResponseAssessment) -> list[Recommendation
             ],
             next_steps=WATCH_AND_WAIT_SURVEILLANCE,
         ),
-        *operation_options(ctx, "if the patient declines surveillance", Strength.alternative),
+        *operation_options(
+            ctx, "if the patient declines surveillance", Strength.alternative, after_therapy=True
+        ),
     ]
 
 
@@ -196,7 +212,12 @@ def _near_complete(ctx: Context, response: ResponseAssessment) -> list[Recommend
             excision.at_most(Strength.alternative) if eftr_fits else Strength.not_recommended,
             [
                 *why,
-                f"residual {residual} cm vs EFTR limit {th.eftr_max_size_cm:g} cm "
+                (
+                    f"residual {residual:g} cm"
+                    if residual is not None
+                    else "residual size not recorded"
+                )
+                + f" vs EFTR limit {th.eftr_max_size_cm:g} cm "
                 "(fibrosis after radiotherapy makes lifting difficult)",
             ],
             next_steps=["Purse-string closure of the defect", "Completion TME if ypT >= 2 or R1"],
@@ -207,12 +228,14 @@ def _near_complete(ctx: Context, response: ResponseAssessment) -> list[Recommend
             ["near-complete response may become complete (OPRA)"],
             next_steps=["Repeat DRE, endoscopy and MRI in 6-12 weeks"],
         ),
-        *operation_options(ctx, "TME if the response does not progress", Strength.alternative),
+        *operation_options(
+            ctx, "TME if the response does not progress", Strength.alternative, after_therapy=True
+        ),
     ]
 
 
 def _incomplete(ctx: Context, response: ResponseAssessment) -> list[Recommendation]:
     return [
         o.RESTAGING_TME.recommend(Strength.preferred, ["incomplete clinical response"]),
-        *operation_options(ctx, "incomplete response: TME"),
+        *operation_options(ctx, "incomplete response: TME", after_therapy=True),
     ]
