@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from fastapi import APIRouter, Depends
 
+from rectoplan.clinical.case import RingSpec
 from rectoplan.mct.design import (
     CouplingSettings,
     DeliveryLimits,
@@ -38,7 +39,6 @@ from rectoplan.web.schemas import (
     ForceIn,
     PlanIn,
     PressureWindowIn,
-    RingIn,
     RingPair,
 )
 
@@ -59,7 +59,7 @@ _RING_FIELDS = {
 }
 
 
-def _ring(spec: RingIn, where: str, material: MaterialModel) -> RingMagnet:
+def _ring(spec: RingSpec, where: str, material: MaterialModel) -> RingMagnet:
     try:
         return RingMagnet.from_mm(
             spec.od_mm,
