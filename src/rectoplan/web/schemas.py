@@ -265,6 +265,7 @@ class Problem(BaseModel):
 
 # --- magnetic compression (millimetres in, like `rectoplan mct`) ----------------------------
 
+
 class RingPair(_In):
     lower: RingSpec
     upper: RingSpec | None = Field(None, description="Default: the same ring as ``lower``")

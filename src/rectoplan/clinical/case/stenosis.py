@@ -154,6 +154,18 @@ class AnastomoticStenosis(_Model):
     rings: tuple[RingSpec, ...] = Field(
         (), max_length=2, description="A planned ring pair (one = the same ring on both sides)"
     )
+    planned_gap_mm: float | None = Field(
+        None,
+        ge=0,
+        le=100,
+        description="The planned gap between the ring faces when the plan uses another than "
+        "the segment length (the stenosis planner's saved plan); default: length_mm",
+    )
+
+    @property
+    def gap_mm(self) -> float:
+        """The gap the rings are planned across: the saved plan's, else the segment length."""
+        return self.length_mm if self.planned_gap_mm is None else self.planned_gap_mm
 
     @model_validator(mode="after")
     def _coherent(self) -> AnastomoticStenosis:
