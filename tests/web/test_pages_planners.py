@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 from xml.etree import ElementTree
 
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 from web_support import EXAMPLES, bearer, example_case, sign_in
 
@@ -29,6 +30,8 @@ from rectoplan.cli import app as cli_app
 from rectoplan.mct.design import CouplingSettings, Verdict
 from rectoplan.mct.force import axial_force
 from rectoplan.mct.magnets import RingMagnet
+from rectoplan.registry import models
+from rectoplan.registry.db import make_engine, session_factory
 from rectoplan.registry.users import Role
 from rectoplan.web.pages import planners
 from rectoplan.web.schemas import ForceIn
@@ -143,6 +146,16 @@ def _png_width(data_uri: str) -> int:
     width, height = struct.unpack(">II", png[16:24])
     assert height > 0
     return width
+
+
+def _audit(url: str, entity: str) -> list[models.AuditLog]:
+    engine = make_engine(url)
+    try:
+        with session_factory(engine)() as session:
+            query = select(models.AuditLog).where(models.AuditLog.entity == entity)
+            return list(session.scalars(query.order_by(models.AuditLog.id)))
+    finally:
+        engine.dispose()
 
 
 def _store(client, case: dict) -> None:
@@ -438,6 +451,115 @@ def test_opened_from_the_seed000_case_it_starts_from_the_case_pages_ring_and_ver
     assert page.number("plan-force-n") == pytest.approx(
         float(axial_force(ring, ring, SEED000_CASE["stenosis"]["length_mm"] * 1e-3)), rel=1e-9
     )
+
+
+def _save_form(source: str) -> dict[str, str]:
+    """The hidden fields of the page's "Save plan to case" form."""
+    form = re.search(
+        r'<form method="post" action="/planner/stenosis/save">(.*?)</form>', source, re.S
+    )
+    assert form, "no save form"
+    fields = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form.group(1))
+    return {name: html.unescape(value) for name, value in fields}
+
+
+def test_saving_the_plan_stores_the_ring_pair_and_the_timeline_shows_it(any_client, any_url):
+    client = any_client
+    _store(client, SEED000_CASE)
+    sign_in(client, Role.clinician)
+    page = client.get("/planner/stenosis?case_id=seed000-stenosis")
+    assert "Save plan to case" in page.text
+    fields = _save_form(page.text)
+    assert fields["case_version"] == "1" and fields["case_id"] == "seed000-stenosis"
+    saved = client.post("/planner/stenosis/save", data=fields, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    assert saved.headers["location"] == "/cases/seed000-stenosis#h-timeline"
+    stored = client.get("/api/cases/seed000-stenosis", headers=bearer(Role.viewer)).json()
+    assert stored["version"] == 2
+    rings = stored["case"]["stenosis"]["rings"]
+    assert [(r["od_mm"], r["id_mm"], r["height_mm"], r["grade"]) for r in rings] == [
+        (20, 3, 8, "N50")  # the designed ring, the same on both sides
+    ]
+    assert stored["case"]["stenosis"]["planned_gap_mm"] is None  # the gap is the segment
+    timeline = client.get("/cases/seed000-stenosis").text.split('id="h-timeline"', 1)[1]
+    timeline = timeline.split("</section>", 1)[0]
+    assert "Planned magnetic compression" in timeline
+    assert "OD 20 / ID 3 / h 8 mm N50, both rings; across 30 mm" in timeline
+    # re-assessed: the case page now judges the saved rings, with the planner's verdict
+    findings = _case_page_findings(client, "seed000-stenosis")
+    assert "Designed ring (same on both sides)" not in findings
+    assert findings["Coupling verdict"] == "needs_guidewire_rail"
+    again = Page(client.get("/planner/stenosis?case_id=seed000-stenosis").text)
+    assert "saved on the case" in again.text("planner-case")
+    assert again.attr("plan-verdict", "data-verdict") == findings["Coupling verdict"]
+    snapshots = client.get("/api/cases/seed000-stenosis/assessments", headers=bearer(Role.viewer))
+    assert len(snapshots.json()) == 2
+    updates = [row for row in _audit(any_url, "episodes") if row.action == "update"]
+    assert [row.actor for row in updates] == ["clinician"]
+
+
+def test_a_chosen_design_and_gap_are_saved_and_the_case_page_agrees(client):
+    _store(client, SEED000_CASE)
+    sign_in(client, Role.clinician)
+    query = {"case_id": "seed000-stenosis", **_seed000_query(stenosis_length_mm="22")}
+    query.update({"lower.od_mm": "18", "lower.id_mm": "4", "lower.height_mm": "6",
+                  "lower.grade": "N45", "upper.od_mm": "16", "upper.id_mm": "4",
+                  "upper.height_mm": "5", "upper.grade": "N52"})  # fmt: skip
+    page = Page(_plan(client, query).text)
+    fields = _save_form(page.source)
+    assert fields["upper.grade"] == "N52" and fields["csrf_token"], fields
+    saved = client.post("/planner/stenosis/save", data=fields, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    stenosis = client.get("/api/cases/seed000-stenosis", headers=bearer(Role.viewer)).json()
+    stenosis = stenosis["case"]["stenosis"]
+    assert stenosis["planned_gap_mm"] == 22 and stenosis["length_mm"] == 30
+    assert [r["grade"] for r in stenosis["rings"]] == ["N45", "N52"]
+    findings = _case_page_findings(client, "seed000-stenosis")
+    assert findings["Coupling verdict"] == page.attr("plan-verdict", "data-verdict")
+    assert float(findings["Ring pull at the planned gap (N)"]) == pytest.approx(
+        page.number("plan-force-n"), abs=0.005
+    )
+    timeline = client.get("/cases/seed000-stenosis").text
+    assert "lower OD 18 / ID 4 / h 6 mm N45, upper OD 16 / ID 4 / h 5 mm N52; across 22 mm" in (
+        timeline
+    )
+
+
+def test_a_viewer_gets_no_save_action_and_cannot_post_one(client):
+    _store(client, SEED000_CASE)
+    token = sign_in(client, Role.viewer)
+    page = client.get("/planner/stenosis?case_id=seed000-stenosis").text
+    assert "Save plan to case" not in page
+    refused = client.post(
+        "/planner/stenosis/save",
+        data={"csrf_token": token, "case_id": "seed000-stenosis", "case_version": "1",
+              **_seed000_query()},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert refused.status_code == 403
+    stored = client.get("/api/cases/seed000-stenosis", headers=bearer(Role.viewer)).json()
+    assert stored["version"] == 1 and stored["case"]["stenosis"]["rings"] == []
+
+
+def test_a_plan_opened_before_the_case_changed_is_not_saved(client):
+    _store(client, SEED000_CASE)
+    sign_in(client, Role.clinician)
+    fields = _save_form(client.get("/planner/stenosis?case_id=seed000-stenosis").text)
+    changed = json.loads(json.dumps(SEED000_CASE))
+    changed["stenosis"]["length_mm"] = 28
+    put = client.put(
+        "/api/cases/seed000-stenosis",
+        json={"case": changed, "expected_version": 1},
+        headers=bearer(Role.clinician),
+    )
+    assert put.status_code == 200
+    refused = client.post("/planner/stenosis/save", data=fields, follow_redirects=False)
+    assert refused.status_code == 422
+    page = Page(refused.text)
+    assert "was not saved" in page.text("save-error")
+    assert float(page.value("stenosis_length_mm")) == 28  # the stored case, now
+    stored = client.get("/api/cases/seed000-stenosis", headers=bearer(Role.viewer)).json()
+    assert stored["version"] == 2 and stored["case"]["stenosis"]["rings"] == []
 
 
 def test_a_stored_cases_rings_fill_the_ring_fields(client):
