@@ -672,3 +672,22 @@ def test_both_pages_need_a_session(client):
         response = client.get(path, follow_redirects=False)
         assert response.status_code == 303
         assert response.headers["location"].startswith("/login?next=")
+
+
+def test_a_borderline_verdict_names_its_assumption_on_the_case_page_and_the_planner(client):
+    """At 25 mm the designed ring's directly placed pull is within the band of the 2 N direct
+    threshold (an assumption): both pages say "borderline" and name it."""
+    case = json.loads(json.dumps(SEED000_CASE))
+    case["case_id"] = "stenosis-25mm"
+    case["stenosis"]["length_mm"] = 25
+    _store(client, case)
+    sign_in(client, Role.viewer)
+    findings = _case_page_findings(client, "stenosis-25mm")
+    assert findings["Coupling verdict is borderline"] == "the direct coupling threshold"
+    page = Page(client.get("/planner/stenosis?case_id=stenosis-25mm").text)
+    assert page.attr("plan-borderline", "data-borderline") == "direct_force_n"
+    assert "direct coupling threshold (2 N)" in page.text("plan-borderline")
+    assert page.attr("plan-verdict", "data-verdict") == findings["Coupling verdict"]
+    settings = CouplingSettings()
+    pull = page.number("plan-misaligned-force-n")
+    assert abs(pull / settings.direct_force_n - 1) < settings.borderline_fraction
