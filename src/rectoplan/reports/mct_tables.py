@@ -133,6 +133,7 @@ designs whose dimensions all lie within one step of a better-ranked design are o
 the planner's table (unverified: a maker's catalogue step, not a sourced tolerance)."""
 
 SIZE_KEYS = ("od_mm", "id_mm", "height_mm")
+SIZE_NAMES = {"od_mm": "OD", "id_mm": "ID", "height_mm": "h"}
 
 DESIGN_COLUMNS = (
     ("od_mm", "OD (mm)"),
@@ -175,6 +176,11 @@ def merged_design_rows(
         m["spans"] = {
             key: (min(r[key] for r in members), max(r[key] for r in members)) for key in SIZE_KEYS
         }
+        m["span_text"] = ", ".join(
+            f"{SIZE_NAMES[key]} {low:g}–{high:g}"
+            for key, (low, high) in m["spans"].items()
+            if low != high
+        )
     return merged
 
 

@@ -22,7 +22,7 @@ from rectoplan.mct.design import (
     DesignGrid,
     Objective,
     assess_coupling,
-    design_rings,
+    cached_design_rings,
 )
 from rectoplan.mct.magnets import MagnetValueError, RingMagnet
 from rectoplan.mct.materials import MaterialModel, UnknownGradeError
@@ -172,7 +172,7 @@ def design(body: DesignIn) -> dict[str, Any]:
             f"the grid would have {size:,} candidates (at most {MAX_DESIGN_GRID:,} per "
             "request): use a larger step or tighter limits",
         )
-    result = design_rings(
+    result = cached_design_rings(
         limits,
         planned_gap_m=None if body.stenosis_length_mm is None else body.stenosis_length_mm * MM,
         objective=body.objective,
