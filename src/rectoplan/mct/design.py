@@ -249,7 +249,9 @@ def _verdict_at(force, misaligned, lateral, rail_force_n, direct_force_n) -> Ver
     return Verdict.CANNOT_COUPLE
 
 
-def _hangs_on(lower, upper, gap, force, settings: CouplingSettings, verdict) -> tuple[str, ...]:
+def _hangs_on(
+    lower, upper, gap, force, misaligned_pull, lateral_pull, settings: CouplingSettings, verdict
+) -> tuple[str, ...]:
     """The assumptions whose move by +/- ``borderline_fraction`` changes the verdict.
 
     The two thresholds are compared with the computed pulls; the misalignment is recomputed
@@ -258,15 +260,18 @@ def _hangs_on(lower, upper, gap, force, settings: CouplingSettings, verdict) -> 
     if band == 0:
         return ()
     rail, direct = settings.rail_force_n, settings.direct_force_n
-    misaligned, _ = _misaligned_pull(lower, upper, gap, settings)
-    lateral = -float(pose_force(lower, upper, gap, settings.direct_offset_m, 0.0)[0][0])
+    misaligned, lateral = misaligned_pull, lateral_pull
     found = []
     for factor in (1 - band, 1 + band):
         if _verdict_at(force, misaligned, lateral, rail * factor, direct) is not verdict:
             found.append("rail_force_n")
         if _verdict_at(force, misaligned, lateral, rail, direct * factor) is not verdict:
             found.append("direct_force_n")
-    for name in ("direct_offset_m", "direct_tilt_rad"):
+    # A misaligned pair pulls less than the coaxial one, so when even the coaxial pull is
+    # below the direct threshold no move of the misalignment can make the rings couple
+    # directly: the quadrature poses (slow near contact) are then skipped.
+    misalignment_matters = verdict is Verdict.COUPLES_DIRECTLY or force >= direct
+    for name in ("direct_offset_m", "direct_tilt_rad") if misalignment_matters else ():
         for factor in (1 - band, 1 + band):
             value = getattr(settings, name) * factor
             if name == "direct_tilt_rad":
@@ -385,7 +390,16 @@ def assess_coupling(
         settings=settings,
         pressure_window=pressure_window,
     )
-    borderline = _hangs_on(lower, upper, gap, force, settings, assessment.verdict)
+    borderline = _hangs_on(
+        lower,
+        upper,
+        gap,
+        force,
+        misaligned,
+        assessment.lateral_restoring_force_n,
+        settings,
+        assessment.verdict,
+    )
     return _with_explanation(replace(assessment, borderline=borderline))
 
 
