@@ -235,10 +235,11 @@ async def concurrent(base: str, endpoint: Endpoint, auth: dict[str, Any]) -> ser
     return run
 
 
-def measure(base: str) -> list[Measured]:
+def measure(base: str, only: str = "") -> list[Measured]:
+    """Every endpoint, or those whose name contains ``only`` (``pages.py planner``)."""
     auth = credentials(base)
     results = []
-    for endpoint in endpoints():
+    for endpoint in (e for e in endpoints() if only.lower() in e.name.lower()):
         began = time.perf_counter()
         measured = sequential(base, endpoint, auth[endpoint.via])
         measured.concurrent = asyncio.run(concurrent(base, endpoint, auth[endpoint.via]))
@@ -298,7 +299,7 @@ def server_problems(folder: Path, lines: int = 30) -> str:
     return "\n".join([line for line in log if not line.startswith("INFO:")][-lines:])
 
 
-def main() -> int:
+def main(only: str = "") -> int:
     service.WORKERS = WORKERS  # start_server reads the service benchmark's module setting
     print(
         f"rectoplan serve: {WORKERS} Uvicorn worker on 127.0.0.1, SQLite registry with the demo "
@@ -315,7 +316,7 @@ def main() -> int:
         try:
             service.wait_until_up(base, server)
             print(f"server up in {time.perf_counter() - started:.1f} s (registry prepared)")
-            results = measure(base)
+            results = measure(base, only)
             exited = server.poll()  # None while it still serves
         except BaseException as exc:
             print(server_problems(folder), file=sys.stderr)
@@ -344,4 +345,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(" ".join(sys.argv[1:])))

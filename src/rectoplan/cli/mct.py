@@ -36,11 +36,13 @@ from typing import Annotated, Any
 
 import numpy as np
 import typer
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rich.console import Console
 from rich.table import Table
 
 from rectoplan.cli.errors import InputError, guarded, parse_number_list
+from rectoplan.clinical.case import RingSpec
+from rectoplan.errors import field_errors
 from rectoplan.mct.design import (
     CouplingSettings,
     DeliveryLimits,
@@ -101,8 +103,9 @@ Stenosis = Annotated[
 
 
 @dataclass(frozen=True, slots=True)
-class RingSpec:
-    """One ring as typed by the user (millimetres), before any physics."""
+class RingOptions:
+    """One ring's options as typed (millimetres), possibly partial; validated as the case
+    model's `RingSpec` (the one ring model) before any physics."""
 
     od: float | None = None
     id: float | None = None
@@ -110,9 +113,9 @@ class RingSpec:
     grade: str | None = None
     polarization: float | None = None
 
-    def filled_from(self, other: RingSpec) -> RingSpec:
+    def filled_from(self, other: RingOptions) -> RingOptions:
         """Missing values taken from ``other`` (the second ring copies the first)."""
-        return RingSpec(
+        return RingOptions(
             *(
                 mine if mine is not None else theirs
                 for mine, theirs in zip(_values(self), _values(other), strict=True)
@@ -120,7 +123,7 @@ class RingSpec:
         )
 
 
-def _values(spec: RingSpec) -> tuple:
+def _values(spec: RingOptions) -> tuple:
     return tuple(getattr(spec, f.name) for f in fields(spec))
 
 
@@ -133,18 +136,35 @@ _OPTION_OF_FIELD = {
 }
 
 
-def _ring(spec: RingSpec, suffix: str, material: MaterialModel) -> RingMagnet:
-    """A `RingMagnet` from a spec; every failure is an `InputError` naming the option."""
+_OPTION_OF_SPEC = {"od_mm": "od", "id_mm": "id", "height_mm": "height", "grade": "grade"}
+_OPTION_OF_SPEC["polarization_t"] = "polarization"
+
+
+def _ring(spec: RingOptions, suffix: str, material: MaterialModel) -> RingMagnet:
+    """A `RingMagnet` from the options; every failure is an `InputError` naming the option."""
     for name in ("od", "height"):
         if getattr(spec, name) is None:
             raise InputError(f"--{name}{suffix}", "is required (millimetres)")
+    typed = {
+        "od_mm": spec.od,
+        "id_mm": spec.id or 0.0,
+        "height_mm": spec.height,
+        "grade": spec.grade or DEFAULT_GRADE,
+        "polarization_t": spec.polarization,
+    }
+    try:
+        ring = RingSpec.model_validate(typed)
+    except ValidationError as exc:
+        error = field_errors(exc)[0]
+        name = error.field.split(".")[-1]
+        raise InputError(f"--{_OPTION_OF_SPEC.get(name, name)}{suffix}", error.message) from None
     try:
         return RingMagnet.from_mm(
-            spec.od,
-            spec.id or 0.0,
-            spec.height,
-            spec.grade or DEFAULT_GRADE,
-            polarization_t=spec.polarization,
+            ring.od_mm,
+            ring.id_mm,
+            ring.height_mm,
+            ring.grade,
+            polarization_t=ring.polarization_t,
             material=material,
         )
     except (MagnetValueError, UnknownGradeError) as exc:
@@ -153,7 +173,7 @@ def _ring(spec: RingSpec, suffix: str, material: MaterialModel) -> RingMagnet:
         raise InputError(option, message.replace("_m:", ":")) from None
 
 
-def _pair(first: RingSpec, second: RingSpec, ideal: bool) -> tuple[RingMagnet, RingMagnet]:
+def _pair(first: RingOptions, second: RingOptions, ideal: bool) -> tuple[RingMagnet, RingMagnet]:
     material = MaterialModel.rigid() if ideal else MaterialModel()
     lower = _ring(first, "", material)
     upper = _ring(second.filled_from(first), "2", material)
@@ -242,8 +262,8 @@ def force_command(
     with guarded():
         gap_values = _gaps_m(gaps)
         lower, upper = _pair(
-            RingSpec(od, id, height, grade, polarization),
-            RingSpec(od2, id2, height2, grade2, polarization2),
+            RingOptions(od, id, height, grade, polarization),
+            RingOptions(od2, id2, height2, grade2, polarization2),
             ideal,
         )
         rows = curve_rows(lower, upper, gap_values)
@@ -298,8 +318,8 @@ def plot_command(
         if not (math.isfinite(max_gap) and max_gap > 0):
             raise InputError("--max-gap", "must be a length > 0 mm")
         lower, upper = _pair(
-            RingSpec(od, id, height, grade, polarization),
-            RingSpec(od2, id2, height2, grade2, polarization2),
+            RingOptions(od, id, height, grade, polarization),
+            RingOptions(od2, id2, height2, grade2, polarization2),
             ideal,
         )
         from rectoplan.reports.mct_figures import plot_right_edge  # matplotlib: only here
@@ -310,16 +330,6 @@ def plot_command(
 
 
 # --- plan --------------------------------------------------------------------------------
-
-
-class _RingFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    od_mm: float
-    id_mm: float = 0.0
-    height_mm: float
-    grade: str | None = None
-    polarization_t: float | None = None
 
 
 class _SettingsFile(BaseModel):
@@ -339,8 +349,8 @@ class PlanFile(BaseModel):
     description: str = ""
     source: str = ""
     stenosis_length_mm: float = Field(ge=0)
-    lower: _RingFile
-    upper: _RingFile | None = None
+    lower: RingSpec
+    upper: RingSpec | None = None
     settings: _SettingsFile = _SettingsFile()
     pressure_window_kpa: tuple[float | None, float | None] | None = None
     ideal: bool = False
@@ -360,10 +370,10 @@ def _read_plan(path: Path | None) -> PlanFile | None:
     return PlanFile.model_validate(data)
 
 
-def _spec_of(ring: _RingFile | None) -> RingSpec:
+def _spec_of(ring: RingSpec | None) -> RingOptions:
     if ring is None:
-        return RingSpec()
-    return RingSpec(ring.od_mm, ring.id_mm, ring.height_mm, ring.grade, ring.polarization_t)
+        return RingOptions()
+    return RingOptions(ring.od_mm, ring.id_mm, ring.height_mm, ring.grade, ring.polarization_t)
 
 
 #: CouplingSettings field, its option, its plan-file key, and the unit conversion.
@@ -450,8 +460,8 @@ def plan_command(
         plan = _read_plan(from_file)
         file_lower = _spec_of(plan.lower if plan else None)
         file_upper = _spec_of(plan.upper if plan else None)
-        first = RingSpec(od, id, height, grade, polarization).filled_from(file_lower)
-        second = RingSpec(od2, id2, height2, grade2, polarization2).filled_from(file_upper)
+        first = RingOptions(od, id, height, grade, polarization).filled_from(file_lower)
+        second = RingOptions(od2, id2, height2, grade2, polarization2).filled_from(file_upper)
         length = _positive_mm(
             stenosis if stenosis is not None else (plan.stenosis_length_mm if plan else None),
             "--stenosis",

@@ -28,6 +28,7 @@ computed forces.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -67,6 +68,15 @@ class Verdict(StrEnum):
     NEEDS_GUIDEWIRE_RAIL = "needs_guidewire_rail"
     CANNOT_COUPLE = "cannot_couple"
 
+    @property
+    def label(self) -> str:
+        """The verdict in words (the case page, the planner and the command line say it so)."""
+        return {
+            Verdict.COUPLES_DIRECTLY: "Couples directly",
+            Verdict.NEEDS_GUIDEWIRE_RAIL: "Needs a guide-wire rail",
+            Verdict.CANNOT_COUPLE: "Cannot couple with this pair",
+        }[self]
+
 
 @dataclass(frozen=True, slots=True)
 class CouplingSettings:
@@ -89,6 +99,13 @@ class CouplingSettings:
         pressure is quoted, 1 mm.
     max_search_gap_m
         How far the coupling range is searched (0.1 m: beyond it no surgical pair couples).
+    borderline_fraction
+        [P] The band around the four assumptions above within which the verdict is called
+        borderline: if moving any one of ``rail_force_n``, ``direct_force_n``,
+        ``direct_offset_m`` or ``direct_tilt_rad`` by this fraction either way changes the
+        verdict, the verdict says so and names that assumption. 0.2 is twice the ~10 % by
+        which the force model itself is uncertain (grade tolerance +/-4 %, 37 degC -3 to -4 %,
+        demagnetization ~5 %: magnet-physics notes sections 0 and 5); unverified.
     """
 
     rail_force_n: float = 0.5
@@ -97,6 +114,7 @@ class CouplingSettings:
     direct_tilt_rad: float = math.radians(15.0)
     final_gap_m: float = 1e-3
     max_search_gap_m: float = 0.1
+    borderline_fraction: float = 0.2
 
     def __post_init__(self) -> None:
         for name in ("rail_force_n", "direct_force_n", "final_gap_m", "max_search_gap_m"):
@@ -109,6 +127,29 @@ class CouplingSettings:
             raise ValueError(f"direct_offset_m: must be >= 0, got {self.direct_offset_m}")
         if not 0 <= self.direct_tilt_rad < 0.5 * math.pi:
             raise ValueError(f"direct_tilt_rad: must be in [0, pi/2), got {self.direct_tilt_rad}")
+        if not 0 <= self.borderline_fraction < 1:
+            raise ValueError(
+                f"borderline_fraction: must be in [0, 1), got {self.borderline_fraction}"
+            )
+
+
+ASSUMPTION_WORDS = {
+    "rail_force_n": "the rail coupling threshold",
+    "direct_force_n": "the direct coupling threshold",
+    "direct_offset_m": "the direct-placement offset",
+    "direct_tilt_rad": "the direct-placement tilt",
+}
+"""The four coupling assumptions in words (the borderline note names them)."""
+
+
+def assumption_value(settings: CouplingSettings, name: str) -> str:
+    """An assumption's value as people read it: ``0.5 N``, ``5 mm``, ``15 deg``."""
+    value = getattr(settings, name)
+    if name.endswith("_force_n"):
+        return f"{value:g} N"
+    if name == "direct_offset_m":
+        return f"{value / MM:g} mm"
+    return f"{math.degrees(value):g} deg"
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +174,25 @@ class CouplingAssessment:
     settings: CouplingSettings
     pressure_window: PressureWindow | None = None
     evidence: tuple[str, ...] = COUPLING_EVIDENCE
+    borderline: tuple[str, ...] = ()
+    """The assumptions (`CouplingSettings` field names) the verdict hangs on: moving one by
+    ``settings.borderline_fraction`` changes it. Empty: the verdict is not borderline."""
+
+    @property
+    def is_borderline(self) -> bool:
+        return bool(self.borderline)
+
+    def borderline_note(self) -> str:
+        """ "Borderline: it hangs on the rail coupling threshold (0.5 N, an assumption) ..." or
+        "" when the verdict is clear of every assumption's band."""
+        if not self.borderline:
+            return ""
+        s = self.settings
+        named = [f"{ASSUMPTION_WORDS[n]} ({assumption_value(s, n)})" for n in self.borderline]
+        return (
+            f"Borderline: the verdict changes if {' or '.join(named)} is off by "
+            f"{s.borderline_fraction:.0%}; each is an assumption, not a measured value."
+        )
 
     @property
     def pressure_kpa(self) -> float:
@@ -178,11 +238,51 @@ def _misaligned_pull(lower, upper, gap, settings) -> tuple[float, float]:
 
 
 def _verdict(force, misaligned, lateral, settings) -> Verdict:
-    if misaligned >= settings.direct_force_n and lateral > 0:
+    return _verdict_at(force, misaligned, lateral, settings.rail_force_n, settings.direct_force_n)
+
+
+def _verdict_at(force, misaligned, lateral, rail_force_n, direct_force_n) -> Verdict:
+    if misaligned >= direct_force_n and lateral > 0:
         return Verdict.COUPLES_DIRECTLY
-    if force >= settings.rail_force_n:
+    if force >= rail_force_n:
         return Verdict.NEEDS_GUIDEWIRE_RAIL
     return Verdict.CANNOT_COUPLE
+
+
+def _hangs_on(
+    lower, upper, gap, force, misaligned_pull, lateral_pull, settings: CouplingSettings, verdict
+) -> tuple[str, ...]:
+    """The assumptions whose move by +/- ``borderline_fraction`` changes the verdict.
+
+    The two thresholds are compared with the computed pulls; the misalignment is recomputed
+    (two quadrature poses per move, a few milliseconds)."""
+    band = settings.borderline_fraction
+    if band == 0:
+        return ()
+    rail, direct = settings.rail_force_n, settings.direct_force_n
+    misaligned, lateral = misaligned_pull, lateral_pull
+    found = []
+    for factor in (1 - band, 1 + band):
+        if _verdict_at(force, misaligned, lateral, rail * factor, direct) is not verdict:
+            found.append("rail_force_n")
+        if _verdict_at(force, misaligned, lateral, rail, direct * factor) is not verdict:
+            found.append("direct_force_n")
+    # A misaligned pair pulls less than the coaxial one, so when even the coaxial pull is
+    # below the direct threshold no move of the misalignment can make the rings couple
+    # directly: the quadrature poses (slow near contact) are then skipped.
+    misalignment_matters = verdict is Verdict.COUPLES_DIRECTLY or force >= direct
+    for name in ("direct_offset_m", "direct_tilt_rad") if misalignment_matters else ():
+        for factor in (1 - band, 1 + band):
+            value = getattr(settings, name) * factor
+            if name == "direct_tilt_rad":
+                value = min(value, 0.5 * math.pi - 1e-9)
+            moved = replace(settings, **{name: value})
+            pull, _ = _misaligned_pull(lower, upper, gap, moved)
+            side = -float(pose_force(lower, upper, gap, moved.direct_offset_m, 0.0)[0][0])
+            if _verdict_at(force, pull, side, rail, direct) is not verdict:
+                found.append(name)
+                break
+    return tuple(dict.fromkeys(found))
 
 
 def _range_text(gap: float, settings: CouplingSettings) -> str:
@@ -224,6 +324,8 @@ def _explain(a: CouplingAssessment) -> str:
             f"{a.final_pressure_status.replace('_', ' ')} (no window is established in the "
             "literature; this one is the user's)."
         )
+    if a.borderline:
+        lines.append(a.borderline_note())
     conclusion = {
         Verdict.COUPLES_DIRECTLY: "Verdict: couples directly.",
         Verdict.NEEDS_GUIDEWIRE_RAIL: "Verdict: needs a guide-wire rail (as in seed 000).",
@@ -288,7 +390,17 @@ def assess_coupling(
         settings=settings,
         pressure_window=pressure_window,
     )
-    return _with_explanation(assessment)
+    borderline = _hangs_on(
+        lower,
+        upper,
+        gap,
+        force,
+        misaligned,
+        assessment.lateral_restoring_force_n,
+        settings,
+        assessment.verdict,
+    )
+    return _with_explanation(replace(assessment, borderline=borderline))
 
 
 def _with_explanation(a: CouplingAssessment) -> CouplingAssessment:
@@ -599,6 +711,16 @@ def design_rings(
         planned_gap_m=planned_gap_m,
         target_pressure_kpa=target_pressure_kpa,
     )
+
+
+@functools.lru_cache(maxsize=32)
+def cached_design_rings(limits: DeliveryLimits, **options) -> DesignResult:
+    """`design_rings` remembered per input (every argument is a frozen, hashable value).
+
+    The sweep is a pure function of its inputs and costs about a second; the engine assesses
+    the same stenosis again on every save and the planner redraws the same table on every
+    view, so the 32 most recent searches are kept. Treat the result as read-only."""
+    return design_rings(limits, **options)
 
 
 def _best_per_cell(score, inner, height) -> np.ndarray:

@@ -10,21 +10,27 @@ directly placed, on a guide-wire rail (seed 000), or not with this pair.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rectoplan.clinical.case import (
     AnastomosisType,
     AnastomoticStenosis,
     DilatationResult,
+    RingSpec,
     StenosisMorphology,
     StomaStatus,
 )
 from rectoplan.mct.design import (
+    ASSUMPTION_WORDS,
     CouplingAssessment,
     DeliveryLimits,
+    RingDesign,
     Verdict,
     assess_coupling,
-    design_rings,
+    cached_design_rings,
 )
 from rectoplan.mct.magnets import RingMagnet
+from rectoplan.mct.units import MM
 from rectoplan.pathways.context import Context
 from rectoplan.pathways.recommendation import Recommendation, Strength, option
 
@@ -197,60 +203,115 @@ def _endoscopic(ctx: Context, st: AnastomoticStenosis, risks: list[str]) -> list
     return recs
 
 
-def _limits(ctx: Context, st: AnastomoticStenosis) -> DeliveryLimits | None:
-    """The tightest passage the rings must pass (anus, stoma, endoscope), in metres."""
+@dataclass(frozen=True, slots=True)
+class RingPlan:
+    """The ring pair the engine plans a stenosis with, in the case model's millimetres.
+
+    ``designed`` is True when no pair is recorded on the case and the pair is the design
+    search's ring with the longest rail coupling range within the delivery limits (the case
+    page's "designed ring"); the planner opened from the case starts from this same pair, so
+    the two cannot disagree."""
+
+    lower: RingSpec
+    upper: RingSpec
+    gap_mm: float
+    designed: bool
+    n_designs: int = 0
+    n_candidates: int = 0
+
+    def magnets(self) -> tuple[RingMagnet, RingMagnet]:
+        """The pair in SI, J corrected to 37 degC and for demagnetization (as the API does)."""
+        return _magnet(self.lower), _magnet(self.upper)
+
+    def describe(self) -> str:
+        if self.lower == self.upper:
+            return f"{self.lower.describe()} (both rings)"
+        return f"lower {self.lower.describe()}; upper {self.upper.describe()}"
+
+
+def _magnet(ring: RingSpec) -> RingMagnet:
+    return RingMagnet.from_mm(
+        ring.od_mm, ring.id_mm, ring.height_mm, ring.grade, polarization_t=ring.polarization_t
+    )
+
+
+def _spec(design: RingDesign) -> RingSpec:
+    return RingSpec(
+        od_mm=round(design.outer_diameter_m / MM, 6),
+        id_mm=round(design.inner_diameter_m / MM, 6),
+        height_mm=round(design.height_m / MM, 6),
+        grade=design.grade,
+    )
+
+
+def delivery_limits(st: AnastomoticStenosis) -> DeliveryLimits | None:
+    """The tightest passage the rings must pass (anus, stoma, endoscope), in metres; None when
+    the case gives no maximum outer diameter."""
     lim = st.delivery_limits
     if lim is None:
         return None
     routes = [v for v in (lim.max_od_anus_mm, lim.max_od_stoma_mm, lim.max_od_endoscope_mm) if v]
     if not routes:
-        ctx.warn("stenosis.delivery_limits", "give at least one maximum outer diameter")
         return None
-    return DeliveryLimits(min(routes) / 1000, lim.min_id_mm / 1000, lim.max_height_mm / 1000)
+    return DeliveryLimits(min(routes) * MM, lim.min_id_mm * MM, lim.max_height_mm * MM)
+
+
+def plan_rings(st: AnastomoticStenosis) -> tuple[RingPlan | None, list[tuple[str, str]]]:
+    """The planned pair (recorded on the case) or the designed one, and what is missing.
+
+    Returns the plan and warnings as (field, message); the plan is None when the case gives
+    neither rings nor usable delivery limits, or no design fits."""
+    if st.rings:
+        return RingPlan(st.rings[0], st.rings[-1], st.gap_mm, designed=False), []
+    limits = delivery_limits(st)
+    if limits is None:
+        if st.delivery_limits is not None:
+            return None, [("stenosis.delivery_limits", "give at least one maximum outer diameter")]
+        return None, [("stenosis.rings", "give a ring pair or delivery limits to plan the magnets")]
+    result = cached_design_rings(limits, planned_gap_m=st.gap_mm * MM)
+    if not result.designs:
+        return None, [("stenosis.delivery_limits", "no ring design fits these delivery limits")]
+    best = _spec(max(result.designs, key=lambda d: d.coupling_range_m))
+    plan = RingPlan(best, best, st.gap_mm, True, len(result.designs), result.n_candidates)
+    return plan, []
 
 
 def _ring_pair(ctx: Context, st: AnastomoticStenosis) -> tuple[RingMagnet, RingMagnet] | None:
     """The planned pair, or the design with the longest rail coupling range that fits."""
-    if st.rings:
-        rings = [RingMagnet.from_mm(r.od_mm, r.id_mm, r.height_mm, r.grade) for r in st.rings]
-        return rings[0], rings[-1]
-    limits = _limits(ctx, st)
-    if limits is None:
-        ctx.warn("stenosis.rings", "give a ring pair or delivery limits to plan the magnets")
+    plan, warnings = plan_rings(st)
+    for name, message in warnings:
+        ctx.warn(name, message)
+    if plan is None:
         return None
-    result = design_rings(limits, planned_gap_m=st.length_mm / 1000)
-    if not result.designs:
-        ctx.warn("stenosis.delivery_limits", "no ring design fits these delivery limits")
-        return None
-    best = max(result.designs, key=lambda d: d.coupling_range_m)
-    ctx.find(
-        "designed_ring",
-        "Designed ring (same on both sides)",
-        f"OD {best.outer_diameter_m * 1000:.1f} / ID {best.inner_diameter_m * 1000:.1f} / "
-        f"h {best.height_m * 1000:.1f} mm "
-        f"{best.grade}",
-        f"longest rail coupling range of {len(result.designs)} Pareto designs "
-        f"from {result.n_candidates} candidates",
-        "zhang_mct_rectal",
-    )
-    return best.ring(), best.ring()
+    if plan.designed:
+        ring = plan.lower
+        ctx.find(
+            "designed_ring",
+            "Designed ring (same on both sides)",
+            f"OD {ring.od_mm:.1f} / ID {ring.id_mm:.1f} / h {ring.height_mm:.1f} mm {ring.grade}",
+            f"longest rail coupling range of {plan.n_designs} Pareto designs "
+            f"from {plan.n_candidates} candidates",
+            "zhang_mct_rectal",
+        )
+    return plan.magnets()
 
 
 def _plan_rings(ctx: Context, st: AnastomoticStenosis) -> CouplingAssessment | None:
     pair = _ring_pair(ctx, st)
     if pair is None:
         return None
-    gap = st.length_mm / 1000
+    gap = st.gap_mm * MM
     try:
         coupling = assess_coupling(pair[0], pair[1], gap)
     except ValueError as exc:
         ctx.warn("stenosis.length_mm", str(exc))
         return None
+    at = f"at {st.gap_mm:g} mm" + ("" if st.planned_gap_mm is None else " (the planned gap)")
     ctx.find(
         "mct_force_n",
         "Ring pull at the planned gap (N)",
         round(coupling.force_n, 2),
-        f"coaxial, at {st.length_mm:g} mm",
+        f"coaxial, {at}",
         *coupling.evidence,
     )
     ctx.find(
@@ -263,8 +324,8 @@ def _plan_rings(ctx: Context, st: AnastomoticStenosis) -> CouplingAssessment | N
     ctx.find(
         "mct_coupling_range_mm",
         "Largest gap that couples on a rail (mm)",
-        round(coupling.max_coupling_gap_m * 1000, 1),
-        f"directly placed: {coupling.max_direct_gap_m * 1000:.1f} mm",
+        round(coupling.max_coupling_gap_m / MM, 1),
+        f"directly placed: {coupling.max_direct_gap_m / MM:.1f} mm",
         *coupling.evidence,
     )
     ctx.find(
@@ -274,6 +335,14 @@ def _plan_rings(ctx: Context, st: AnastomoticStenosis) -> CouplingAssessment | N
         coupling.explanation,
         *coupling.evidence,
     )
+    if coupling.borderline:
+        ctx.find(
+            "mct_borderline",
+            "Coupling verdict is borderline",
+            ", ".join(ASSUMPTION_WORDS[name] for name in coupling.borderline),
+            coupling.borderline_note(),
+            *coupling.evidence,
+        )
     ctx.find(
         "mct_discharge_days",
         "Published ring passage (days)",
@@ -305,8 +374,10 @@ def _magnetic(
         ]
     numbers = (
         f"{coupling.force_n:.2f} N and {coupling.pressure_kpa:.1f} kPa at "
-        f"{st.length_mm:g} mm; {coupling.verdict.value.replace('_', ' ')}"
+        f"{st.gap_mm:g} mm; {coupling.verdict.label.lower()}"
     )
+    if coupling.borderline:
+        numbers += f" ({coupling.borderline_note()})"
     direct, rail = {
         Verdict.COUPLES_DIRECTLY: (ceiling, ceiling.at_most(Strength.alternative)),
         Verdict.NEEDS_GUIDEWIRE_RAIL: (Strength.not_recommended, ceiling),

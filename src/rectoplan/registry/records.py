@@ -216,7 +216,8 @@ def specimen_source(case: Case, treatments: list[dict[str, Any]]) -> int | None:
 
 def treatment_values(treatment: TreatmentIn) -> dict[str, Any]:
     values = treatment.model_dump(mode="python")
-    values["magnet_spec"] = treatment.magnet_spec.model_dump() if treatment.magnet_spec else None
+    spec = treatment.magnet_spec
+    values["magnet_spec"] = spec.model_dump(mode="json", exclude_none=True) if spec else None
     return values
 
 

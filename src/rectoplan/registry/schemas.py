@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from rectoplan.clinical.case import Approach, OperationType, Sex
+from rectoplan.clinical.case import Approach, OperationType, RingSpec, Sex
 from rectoplan.clinical.complications import parse_clavien_dindo
 from rectoplan.errors import FieldError, InvalidRecordError, nested_field_error
 from rectoplan.pathways.recommendation import catalogue
@@ -43,21 +43,6 @@ class PatientIn(_Schema):
     birth_year: int | None = Field(None, ge=1880, le=2200)
 
 
-class MagnetSpec(_Schema):
-    """A ring magnet of a magnetic compression anastomosis, as the seed-000 report gives it."""
-
-    od_mm: float = Field(gt=0, le=200, description="Outer diameter")
-    id_mm: float = Field(ge=0, le=200, description="Inner diameter (0 for a disc)")
-    height_mm: float = Field(gt=0, le=100, description="Axial thickness")
-    grade: str = Field(pattern=r"^N\d{2}[A-Z]{0,2}$", description="Sintered NdFeB grade, e.g. N52")
-
-    @model_validator(mode="after")
-    def _ring(self) -> MagnetSpec:
-        if self.id_mm >= self.od_mm:
-            raise ValueError(f"inner diameter {self.id_mm} mm is not below the outer {self.od_mm}")
-        return self
-
-
 class TreatmentIn(_Schema):
     kind: TreatmentKind
     started_on: dt.date | None = None
@@ -67,7 +52,9 @@ class TreatmentIn(_Schema):
     sacrectomy_level: str | None = None
     procedure: EndoscopicProcedure | None = None
     balloon_mm: float | None = Field(None, gt=0, le=60)
-    magnet_spec: MagnetSpec | None = None
+    magnet_spec: RingSpec | None = Field(
+        None, description="The ring (both rings are the same ring); the case model's RingSpec"
+    )
     discharge_day: int | None = Field(None, ge=0, le=365, description="Days after the start")
     details: dict[str, Any] = Field(default_factory=dict)
 

@@ -22,10 +22,9 @@ from matplotlib.figure import Figure
 
 from rectoplan.mct.design import CouplingSettings
 from rectoplan.mct.force import axial_force
-from rectoplan.mct.pose import pose_force
 from rectoplan.mct.tissue import format_pressure, mean_pressure_pa, ring_overlap_area
 from rectoplan.mct.units import KPA, MM, PA_PER_MMHG
-from rectoplan.reports.mct_tables import pair_title
+from rectoplan.reports.mct_tables import misaligned_curve, pair_title
 
 ASSUMPTION_NOTE = (
     "Thresholds are assumptions (rectoplan.mct.design.CouplingSettings); "
@@ -33,19 +32,6 @@ ASSUMPTION_NOTE = (
 )
 DENSE_POINTS = 400
 """Points of the coaxial curves: closed forms, cheap, and smooth at any width."""
-POSE_POINTS = 24
-"""Points of the misaligned curve: each is a surface-charge quadrature (~10 ms)."""
-
-
-def misaligned_curve(lower, upper, settings: CouplingSettings, right_m: float):
-    """The pull a directly placed ring feels (offset and tilt of ``settings``), gap in metres;
-    the tilt is limited near contact to what the gap allows, as in the verdict."""
-    gaps = np.linspace(0.5 * MM, right_m, POSE_POINTS)
-    tilts = np.minimum(
-        settings.direct_tilt_rad, np.arcsin(np.minimum(1, gaps / upper.outer_radius_m))
-    )
-    forces, _ = pose_force(lower, upper, gaps, settings.direct_offset_m, tilts)
-    return gaps, -forces[:, 2]
 
 
 def _planned(axis: Axes, planned_gap_m: float, value: float, text: str) -> None:

@@ -16,9 +16,8 @@ from typing import Annotated
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
-from rectoplan.clinical.case import Case
+from rectoplan.clinical.case import Case, NdfebGrade, RingSpec
 from rectoplan.mct.design import Objective
-from rectoplan.mct.materials import GRADES
 from rectoplan.pathways.recommendation import Assessment
 from rectoplan.registry.enums import EpisodeStatus
 from rectoplan.registry.schemas import PSEUDONYM_PATTERN, EventIn, TreatmentIn
@@ -266,25 +265,10 @@ class Problem(BaseModel):
 
 # --- magnetic compression (millimetres in, like `rectoplan mct`) ----------------------------
 
-GradeName = StrEnum("GradeName", {name: name for name in GRADES})
-
-
-class RingIn(_In):
-    """One ring. Dimensions below 0.1 mm are refused: no such magnet is made, and the
-    demagnetization integrals underflow to nonsense there."""
-
-    od_mm: float = Field(ge=0.1, le=200, description="Outer diameter")
-    id_mm: float = Field(0.0, ge=0, le=200, description="Inner diameter (0: a disc)")
-    height_mm: float = Field(ge=0.1, le=100, description="Axial height")
-    grade: GradeName = Field(GradeName["N45"], description="Sintered NdFeB grade")
-    polarization_t: float | None = Field(
-        None, gt=0, le=1.6, description="A measured Br in tesla, replacing the grade's"
-    )
-
 
 class RingPair(_In):
-    lower: RingIn
-    upper: RingIn | None = Field(None, description="Default: the same ring as ``lower``")
+    lower: RingSpec
+    upper: RingSpec | None = Field(None, description="Default: the same ring as ``lower``")
     ideal: bool = Field(False, description="Rigid model: no 37 degC, no demagnetization")
 
 
@@ -321,7 +305,7 @@ class DesignIn(_In):
     stenosis_length_mm: float | None = Field(None, ge=0, le=100)
     objective: Objective = Objective.RANGE
     target_pressure_kpa: float | None = Field(None, gt=0, le=100_000)
-    grades: list[GradeName] | None = Field(None, min_length=1, max_length=len(GRADES))
+    grades: list[NdfebGrade] | None = Field(None, min_length=1, max_length=len(NdfebGrade))
     step_mm: float = Field(0.5, ge=0.1, le=5, description="Grid step for OD, ID and height")
     ideal: bool = False
 

@@ -7,10 +7,12 @@ from enum import StrEnum
 
 from pydantic import (
     Field,
+    field_validator,
     model_validator,
 )
 
 from rectoplan.clinical.case.base import _error, _Model
+from rectoplan.errors import nested_field_error
 
 # --- anastomotic stenosis --------------------------------------------------------------------
 
@@ -44,19 +46,82 @@ class Dilatation(_Model):
     result: DilatationResult
 
 
-class RingSpec(_Model):
-    """A ring magnet as the device engineer states it (millimetres and NdFeB grade)."""
+class NdfebGrade(StrEnum):
+    """Sintered NdFeB grades of the vendor tables (``ndfeb_vendor_tables``; magnet-physics
+    notes section 5, N35-N52). `rectoplan.mct.materials.GRADES` holds their remanence; a test
+    keeps the two lists equal."""
 
-    od_mm: float = Field(gt=0, le=60)
-    id_mm: float = Field(ge=0, le=60)
-    height_mm: float = Field(gt=0, le=40)
-    grade: str = Field("N45", pattern=r"^[Nn]\d{2}[A-Za-z]{0,2}$")
+    N35 = "N35"
+    N38 = "N38"
+    N40 = "N40"
+    N42 = "N42"
+    N45 = "N45"
+    N48 = "N48"
+    N50 = "N50"
+    N52 = "N52"
+
+
+RING_MIN_DIMENSION_MM = 1.0
+"""[P] Smallest outer diameter and height of a ring (mm). The design search's own grid stops at
+a 1 mm height and 1 mm radial wall (`rectoplan.mct.design.DesignGrid`, an assumption: thinner
+coated NdFeB chips); the smallest magnet in the notes is the 4 mm rat-ileum "fedora" device.
+Below 0.1 mm the demagnetization integrals underflow to nonsense."""
+
+RING_MAX_OD_MM = 60.0
+"""[P] Largest outer diameter (mm): the widest delivery route the case accepts
+(`MagnetDeliveryLimits`, 60 mm). Rings delivered through an anus or a stoma are 15-35 mm in the
+magnet-physics notes (geometries A-C); 61 mm is the largest external anchoring magnet in Best
+2011, which is not passed through the bowel."""
+
+RING_MAX_HEIGHT_MM = 40.0
+"""[P] Longest rigid ring (mm), the case's largest delivery height (`MagnetDeliveryLimits`)."""
+
+RING_MAX_POLARIZATION_T = 1.6
+"""Largest measured remanence accepted (T): the strongest sintered grade, N52, tops out at
+1.48 T in the vendor tables (notes section 5); the margin is for measurement, not physics."""
+
+
+class RingSpec(_Model):
+    """A ring magnet as the device engineer states it: millimetres and an NdFeB grade.
+
+    The one ring model of RectoPlan: the case's planned pair, the planner form, the API's
+    ``/api/mct`` bodies, the command line's plan files and the registry's magnet treatment all
+    use it, so a ring accepted in one place is accepted in all. ``polarization_t`` is a
+    measured Br replacing the grade's (optional). Physics converts to SI at the edge
+    (`rectoplan.mct.magnets.RingMagnet.from_mm`).
+    """
+
+    od_mm: float = Field(ge=RING_MIN_DIMENSION_MM, le=RING_MAX_OD_MM, description="Outer diameter")
+    id_mm: float = Field(0.0, ge=0, lt=RING_MAX_OD_MM, description="Inner diameter (0: a disc)")
+    height_mm: float = Field(
+        ge=RING_MIN_DIMENSION_MM, le=RING_MAX_HEIGHT_MM, description="Axial height"
+    )
+    grade: NdfebGrade = Field(NdfebGrade.N45, description="Sintered NdFeB grade")
+    polarization_t: float | None = Field(
+        None, gt=0, le=RING_MAX_POLARIZATION_T, description="A measured Br (T), not the grade's"
+    )
+
+    @field_validator("grade", mode="before")
+    @classmethod
+    def _grade_upper(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _inner_below_outer(self) -> RingSpec:
         if self.id_mm >= self.od_mm:
-            raise ValueError(f"id_mm ({self.id_mm:g}) must be below od_mm ({self.od_mm:g})")
+            raise nested_field_error(
+                "id_mm",
+                f"the inner diameter ({self.id_mm:g} mm) must be below the outer diameter "
+                f"({self.od_mm:g} mm)",
+            )
         return self
+
+    def describe(self) -> str:
+        """``OD 20 / ID 3 / h 8 mm N50`` (the timeline's and the planner's words)."""
+        text = f"OD {self.od_mm:g} / ID {self.id_mm:g} / h {self.height_mm:g} mm {self.grade}"
+        if self.polarization_t is not None:
+            text += f" (Br {self.polarization_t:g} T measured)"
+        return text
 
 
 class MagnetDeliveryLimits(_Model):
@@ -89,6 +154,18 @@ class AnastomoticStenosis(_Model):
     rings: tuple[RingSpec, ...] = Field(
         (), max_length=2, description="A planned ring pair (one = the same ring on both sides)"
     )
+    planned_gap_mm: float | None = Field(
+        None,
+        ge=0,
+        le=100,
+        description="The planned gap between the ring faces when the plan uses another than "
+        "the segment length (the stenosis planner's saved plan); default: length_mm",
+    )
+
+    @property
+    def gap_mm(self) -> float:
+        """The gap the rings are planned across: the saved plan's, else the segment length."""
+        return self.length_mm if self.planned_gap_mm is None else self.planned_gap_mm
 
     @model_validator(mode="after")
     def _coherent(self) -> AnastomoticStenosis:

@@ -238,6 +238,14 @@ def _later(case: Case) -> list[TimelineEntry]:
             )
             for d in sten.dilatations
         ]
+        if sten.rings:
+            rings = (
+                f"{sten.rings[0].describe()}, both rings"
+                if len(sten.rings) == 1 or sten.rings[0] == sten.rings[-1]
+                else f"lower {sten.rings[0].describe()}, upper {sten.rings[-1].describe()}"
+            )
+            gap = f"across {sten.gap_mm:g} mm"
+            entries.append(TimelineEntry(None, "Planned magnetic compression", f"{rings}; {gap}"))
     return entries
 
 

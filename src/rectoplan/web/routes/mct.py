@@ -15,13 +15,14 @@ from typing import Any
 import numpy as np
 from fastapi import APIRouter, Depends
 
+from rectoplan.clinical.case import RingSpec
 from rectoplan.mct.design import (
     CouplingSettings,
     DeliveryLimits,
     DesignGrid,
     Objective,
     assess_coupling,
-    design_rings,
+    cached_design_rings,
 )
 from rectoplan.mct.magnets import MagnetValueError, RingMagnet
 from rectoplan.mct.materials import MaterialModel, UnknownGradeError
@@ -38,7 +39,6 @@ from rectoplan.web.schemas import (
     ForceIn,
     PlanIn,
     PressureWindowIn,
-    RingIn,
     RingPair,
 )
 
@@ -59,7 +59,7 @@ _RING_FIELDS = {
 }
 
 
-def _ring(spec: RingIn, where: str, material: MaterialModel) -> RingMagnet:
+def _ring(spec: RingSpec, where: str, material: MaterialModel) -> RingMagnet:
     try:
         return RingMagnet.from_mm(
             spec.od_mm,
@@ -172,7 +172,7 @@ def design(body: DesignIn) -> dict[str, Any]:
             f"the grid would have {size:,} candidates (at most {MAX_DESIGN_GRID:,} per "
             "request): use a larger step or tighter limits",
         )
-    result = design_rings(
+    result = cached_design_rings(
         limits,
         planned_gap_m=None if body.stenosis_length_mm is None else body.stenosis_length_mm * MM,
         objective=body.objective,
