@@ -162,8 +162,9 @@ def test_a_login_with_a_forged_or_foreign_token_is_refused(client, sqlite_url):
 def test_the_login_throttle_still_counts_wrong_passwords(sqlite_url):
     client = client_for(sqlite_url, login_max_failures=3)
     codes = [
-        client.post("/login", data=login_form(client, username="viewer", password="nope"))
-        .status_code
+        client.post(
+            "/login", data=login_form(client, username="viewer", password="nope")
+        ).status_code
         for _ in range(4)
     ]
     assert codes == [401, 401, 401, 429]
