@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sys
 import tempfile
 import time
@@ -149,7 +150,9 @@ def credentials(base: str) -> dict[str, dict[str, str]]:
     the bearer token from ``POST /api/token``."""
     form = {"username": USER, "password": service.PASSWORD}
     with httpx.Client(base_url=base, timeout=30.0) as http:
-        login = http.post("/login", data=form)
+        page = http.get("/login")  # sets the login form's pre-session CSRF cookie
+        token = re.search(r'name="csrf_token" value="([^"]*)"', page.text)
+        login = http.post("/login", data={**form, "csrf_token": token.group(1) if token else ""})
         if login.status_code != 303 or COOKIE not in login.cookies:
             raise Refused(f"POST /login answered {login.status_code} without a session cookie")
         token = http.post("/api/token", data=form)

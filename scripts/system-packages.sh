@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages a target needs, if they are missing; quiet when all are there.
 #
-#   scripts/system-packages.sh run    # what the pages need to print PDFs (Pango, fonts)
+#   scripts/system-packages.sh run    # what the pages need to print PDFs (Pango, fonts), and
+#                                     # pg_dump/pg_restore for `rectoplan registry backup`
 #   scripts/system-packages.sh test   # that, plus chromium for the browser tests
 #
 # `make run`, `make test` and `.ci/run` call it so a fresh Debian machine needs no hand set-up.
@@ -9,7 +10,7 @@
 # fails, because the browser tests must not be skipped silently.
 set -euo pipefail
 
-RUNTIME=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
+RUNTIME=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core postgresql-client)
 TESTING=(chromium)
 TESTING+=(nginx openssl)  # two instances behind a real load balancer, TLS (tests/deployment)
 
@@ -29,7 +30,7 @@ done
 
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
   echo "missing Debian packages: ${missing[*]} (install them: apt-get install ${missing[*]})" >&2
-  [ "$1" = run ] && exit 0  # the pages work; only the PDF download needs Pango
+  [ "$1" = run ] && exit 0  # the pages work; only PDFs need Pango, PostgreSQL backups pg_dump
   exit 1
 fi
 echo "installing Debian packages: ${missing[*]} ..." >&2

@@ -92,11 +92,11 @@ def test_a_form_post_without_the_csrf_token_is_refused(client):
 
 @pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "\\\\evil"])
 def test_login_never_redirects_off_site(client, target):
-    from web_support import PASSWORD
+    from web_support import PASSWORD, login_form
 
     response = client.post(
         "/login",
-        data={"username": "viewer", "password": PASSWORD, "next": target},
+        data=login_form(client, username="viewer", password=PASSWORD, next=target),
         follow_redirects=False,
     )
     assert response.status_code == 303

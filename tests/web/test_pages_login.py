@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from web_support import PASSWORD, csrf_of, sign_in
+from web_support import PASSWORD, csrf_of, login_form, sign_in
 
 from rectoplan.registry.users import Role
 from rectoplan.web.pages.session import COOKIE
@@ -17,7 +17,7 @@ def test_login_sets_an_httponly_session_and_goes_where_the_user_was_heading(clie
     assert 'name="next" value="/cases?stage=III"' in form.text
     response = client.post(
         "/login",
-        data={"username": "viewer", "password": PASSWORD, "next": "/cases?stage=III"},
+        data=login_form(client, username="viewer", password=PASSWORD, next="/cases?stage=III"),
         follow_redirects=False,
     )
     assert response.status_code == 303
@@ -29,7 +29,7 @@ def test_login_sets_an_httponly_session_and_goes_where_the_user_was_heading(clie
 
 
 def test_a_wrong_password_keeps_the_user_name_and_says_so_beside_the_field(client):
-    response = client.post("/login", data={"username": "viewer", "password": "nope"})
+    response = client.post("/login", data=login_form(client, username="viewer", password="nope"))
     assert response.status_code == 401
     assert 'value="viewer"' in response.text
     assert re.search(r'id="f-password-error"[^>]*>Wrong user name or password', response.text)
@@ -37,7 +37,7 @@ def test_a_wrong_password_keeps_the_user_name_and_says_so_beside_the_field(clien
 
 
 def test_an_empty_form_names_both_fields(client):
-    response = client.post("/login", data={"username": " ", "password": ""})
+    response = client.post("/login", data=login_form(client, username=" ", password=""))
     assert response.status_code == 422
     assert "Enter your user name." in response.text and "Enter your password." in response.text
     assert response.text.count('aria-invalid="true"') == 2

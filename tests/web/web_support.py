@@ -118,6 +118,16 @@ def sign_in(client: TestClient, role: Role | str) -> str:
     return csrf_of(client)
 
 
+def login_form(client: TestClient, **fields: str) -> dict[str, str]:
+    """The login form's fields as a browser posts them: ``fields`` plus the form's CSRF token,
+    read from the login page (which sets ``client``'s pre-session cookie)."""
+    import re
+
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]*)"', page.text).group(1)
+    return {**fields, "csrf_token": token}
+
+
 def csrf_of(client: TestClient) -> str:
     """The CSRF token a page would put in its forms for ``client``'s current session."""
     import hashlib

@@ -4,7 +4,8 @@ The database is the SQLite file ``var/rectoplan.sqlite3`` unless ``RECTOPLAN_DAT
 or ``--db URL`` names another (PostgreSQL for a team). ``init`` creates or upgrades the
 schema; the other commands refuse a database that is not at the current schema rather than
 guess. An import is all-or-nothing: a file with any bad row exits 2 listing every problem by
-row and field, and nothing is written.
+row and field, and nothing is written. ``backup`` and ``restore`` copy the whole database
+(`rectoplan.registry.backup`); a restore goes only into an empty registry.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False)
 
 app = typer.Typer(
-    help="The outcomes registry: init, import, export, stats (SQLite file or PostgreSQL).",
+    help="The outcomes registry: init, import, export, stats, backup, restore.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -339,3 +340,59 @@ def reassess(
         )
         if audit.drifted_case_ids:
             console.print("drifted: " + ", ".join(audit.drifted_case_ids[:20]))
+
+
+EXIT_INFRASTRUCTURE = 3
+"""A database or disk failure, not bad input (`rectoplan.errors.InfrastructureError`)."""
+
+BackupFile = Annotated[Path, typer.Argument(help="The backup file.", show_default=False)]
+
+
+@contextmanager
+def _backup_errors() -> Iterator[None]:
+    """The backup service's refusals as exit 2 (the file or --db named), its database or
+    disk failures as exit 3, each saying what was not changed."""
+    from rectoplan.errors import ConflictError, InfrastructureError, InvalidRecordError
+
+    try:
+        yield
+    except InvalidRecordError as exc:
+        fail([str(error) for error in exc.errors])
+    except ConflictError as exc:
+        fail([f"--db: {exc}"])
+    except InfrastructureError as exc:
+        fail([str(exc)], code=EXIT_INFRASTRUCTURE)
+
+
+@app.command()
+def backup(file: BackupFile, db: Db = None) -> None:
+    """Back up the whole registry (users, audit history, every version and assessment) to a
+    new FILE; safe while the server runs. SQLite: a SQLite file; PostgreSQL: a pg_dump
+    custom-format archive."""
+    with guarded(), _backup_errors():
+        from rectoplan.registry.backup import backup as make_backup
+        from rectoplan.registry.db import database_url, masked
+
+        url = database_url(db)
+        made = make_backup(file, url)
+        console.print(
+            f"backed up the registry at {masked(url)} (schema {made.revision}) to {made.path} "
+            f"({made.size_bytes / 1e6:.1f} MB)"
+        )
+
+
+@app.command()
+def restore(file: BackupFile, db: Db = None) -> None:
+    """Restore a backup FILE into an empty registry (a new database or file), upgrading it
+    to this version's schema if it is older; refuses a registry that holds any row."""
+    with guarded(), _backup_errors():
+        from rectoplan.registry.backup import restore as restore_backup
+        from rectoplan.registry.db import database_url, masked
+
+        url = database_url(db)
+        done = restore_backup(file, url)
+        upgraded = f", upgraded to {done.revision}" if done.upgraded else ""
+        console.print(
+            f"restored {file} (schema {done.backup_revision}{upgraded}) into {masked(url)}: "
+            f"{sum(done.rows.values())} rows in {len(done.rows)} tables"
+        )

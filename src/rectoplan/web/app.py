@@ -29,6 +29,7 @@ from rectoplan.web.deps import required_role
 from rectoplan.web.pages import PAGE_ROUTERS
 from rectoplan.web.pages import errors as page_errors
 from rectoplan.web.routes import ROUTERS
+from rectoplan.web.security import SecurityHeaders
 from rectoplan.web.settings import Settings
 
 DESCRIPTION = """\
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (*ROUTERS, *PAGE_ROUTERS):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(SecurityHeaders)
     _document_access(app)
     return app
 

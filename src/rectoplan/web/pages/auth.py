@@ -15,9 +15,11 @@ from sqlalchemy.orm import Session
 
 from rectoplan.registry.users import Role
 from rectoplan.web.deps import Principal, session
+from rectoplan.web.pages import login_csrf
 from rectoplan.web.pages.render import render
 from rectoplan.web.pages.session import (
     COOKIE,
+    CSRF_FIELD,
     close_session,
     csrf_checked,
     open_session,
@@ -52,7 +54,9 @@ def login_form(
         except Exception:
             pass
     notice = "Your session has ended; please log in again." if expired else None
-    return render(request, "login.html", {"next": safe_next(next), "notice": notice})
+    token = login_csrf.issue(request)
+    context = {"next": safe_next(next), "notice": notice, "login_csrf": token.value}
+    return token.set_on(request, render(request, "login.html", context))
 
 
 @router.post("/login")
@@ -61,8 +65,21 @@ def login(
     username: Annotated[str, Form(max_length=100)] = "",
     password: Annotated[str, Form(max_length=1000)] = "",
     next: Annotated[str, Form(max_length=2000)] = "/cases",
+    csrf_token: Annotated[str, Form(alias=CSRF_FIELD, max_length=200)] = "",
     db: Session = Depends(session),
 ) -> Response:
+    if not login_csrf.is_valid(request, csrf_token):
+        # refused before the password is read: no Argon2, not counted by the throttle
+        token = login_csrf.issue(request, renew=True)
+        context = {
+            "next": safe_next(next),
+            "username": username,
+            "login_csrf": token.value,
+            "notice": "The login form had expired or did not come from RectoPlan; "
+            "please log in again.",
+        }
+        page = render(request, "login.html", context, status_code=status.HTTP_403_FORBIDDEN)
+        return token.set_on(request, page)
     errors: dict[str, str] = {}
     if not username.strip():
         errors["username"] = "Enter your user name."
@@ -74,6 +91,7 @@ def login(
             response = RedirectResponse(safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
             user = outcome.user
             open_session(response, request, db, outcome.user_id, user.name, user.role)
+            login_csrf.forget(response)
             return response
         if outcome.retry_after is not None:
             errors["password"] = (
@@ -81,7 +99,12 @@ def login(
             )
         else:
             errors["password"] = "Wrong user name or password."
-    context = {"next": safe_next(next), "username": username, "errors": errors}
+    context = {
+        "next": safe_next(next),
+        "username": username,
+        "errors": errors,
+        "login_csrf": csrf_token,
+    }
     code = status.HTTP_429_TOO_MANY_REQUESTS if "Too many" in errors.get("password", "") else 401
     if "username" in errors or (not password and "password" in errors):
         code = status.HTTP_422_UNPROCESSABLE_CONTENT
