@@ -181,7 +181,6 @@ def test_stale_write_through_one_is_refused_through_the_other(cluster):
     assert now["case"]["tumour"]["cea_ng_ml"] == 7.5
 
 
-@pytest.mark.xfail(reason="needs revocable sessions (branch sessions)", strict=False)
 def test_logout_through_one_ends_session_on_the_other(cluster):
     one, other = cluster.instances
     with cluster.client() as client:
