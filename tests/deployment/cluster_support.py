@@ -27,10 +27,17 @@ def bearer(client: httpx.Client, base: str, name: str = CLINICIAN) -> dict[str, 
 
 
 def page_login(client: httpx.Client, base: str, name: str) -> httpx.Response:
-    """The login form posted at ``base``; the caller reads the session from the answer."""
+    """The login form posted at ``base`` with the CSRF token its login page gives (and the
+    pre-session cookie it sets); the caller reads the session from the answer."""
+    page = client.get(f"{base}/login")
+    token = re.search(r'name="csrf_token" value="([^"]*)"', page.text).group(1)
+    # the pre-session cookie is Secure (as in production), so a client talking plain HTTP to one
+    # instance directly would not send it back: pass it on by hand, as a browser at TLS would
+    pairs = [h.split(";", 1)[0] for h in page.headers.get_list("set-cookie")]
     return client.post(
         f"{base}/login",
-        data={"username": name, "password": PASSWORD, "next": "/cases"},
+        data={"username": name, "password": PASSWORD, "next": "/cases", "csrf_token": token},
+        headers={"Cookie": "; ".join(pairs)},
         follow_redirects=False,
     )
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import jwt
 import pytest
-from web_support import PASSWORD, SECRET, bearer, client_for
+from web_support import PASSWORD, SECRET, bearer, client_for, login_form
 
 from rectoplan.registry.users import Role
 from rectoplan.web.pages.session import COOKIE
@@ -22,7 +22,9 @@ def _token(client, name: str = "viewer", password: str = PASSWORD) -> dict[str, 
 
 def _cookie(client, name: str = "viewer", password: str = PASSWORD) -> str:
     answer = client.post(
-        "/login", data={"username": name, "password": password}, follow_redirects=False
+        "/login",
+        data=login_form(client, username=name, password=password),
+        follow_redirects=False,
     )
     assert answer.status_code == 303, answer.text
     cookie = answer.cookies[COOKIE]
