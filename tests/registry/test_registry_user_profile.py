@@ -3,10 +3,9 @@ and added to an older registry by migration 0006 without touching its accounts."
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from alembic import command
+from registry_support import insert_user_row
 from sqlalchemy import inspect, text
 
 from rectoplan.errors import InvalidRecordError
@@ -86,13 +85,7 @@ def test_0006_adds_the_profile_to_a_registry_at_0005_and_downgrade_removes_it(em
     engine = make_engine(empty_url)
     try:
         with engine.begin() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO users (name, role, active, created_at, password_changed_at, "
-                    "version) VALUES ('ward-nurse', 'viewer', :yes, :at, :at, 1)"
-                ),
-                {"yes": True, "at": dt.datetime(2026, 12, 1, tzinfo=dt.UTC)},
-            )
+            insert_user_row(connection, "ward-nurse")
         command.upgrade(config, "0006")
         columns = {c["name"] for c in inspect(engine).get_columns("users")}
         assert {"full_name", "specialty"} <= columns
