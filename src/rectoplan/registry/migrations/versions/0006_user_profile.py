@@ -3,7 +3,8 @@
 The tumour board needs both: attendance and its quorum count specialties, and minutes,
 decisions and the audit show who someone is rather than their login name. Both are optional so
 existing accounts stay valid; the specialty is a CHECK-limited string like the other enums.
-Batch mode because SQLite cannot add a constrained column in place.
+Plain ADD COLUMN, not batch mode: SQLite adds a column with a CHECK in place, and batch mode's
+copy of ``users`` cannot drop the old table while login sessions refer to it.
 
 Revision ID: 0006
 Revises: 0005
@@ -33,23 +34,30 @@ SPECIALTIES = (
     "mdt_coordinator",
     "other",
 )
+LENGTH = max(len(value) for value in SPECIALTIES)
 
 
 def upgrade() -> None:
+    op.add_column("users", sa.Column("full_name", sa.String(200), nullable=True))
+    if op.get_bind().dialect.name == "sqlite":
+        # Alembic skips a new column's CHECK on SQLite; SQLite itself takes a column constraint
+        allowed = ", ".join(f"'{value}'" for value in SPECIALTIES)
+        op.execute(
+            f"ALTER TABLE users ADD COLUMN specialty VARCHAR({LENGTH}) "
+            f"CONSTRAINT ck_users_user_specialty CHECK (specialty IN ({allowed}))"
+        )
+        return
     specialty = sa.Enum(
         *SPECIALTIES,
         name="user_specialty",
         native_enum=False,
         create_constraint=True,
-        length=max(len(value) for value in SPECIALTIES),
+        length=LENGTH,
     )
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(sa.Column("full_name", sa.String(200), nullable=True))
-        batch.add_column(sa.Column("specialty", specialty, nullable=True))
+    op.add_column("users", sa.Column("specialty", specialty, nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("users") as batch:
-        batch.drop_constraint("user_specialty", type_="check")
-        batch.drop_column("specialty")
-        batch.drop_column("full_name")
+    # the CHECK goes with its column on both engines
+    op.drop_column("users", "specialty")
+    op.drop_column("users", "full_name")
