@@ -52,9 +52,13 @@ def open_session(
     kind: SessionKind,
     lifetime: dt.timedelta,
     now: dt.datetime | None = None,
+    *,
+    provider_sid: str | None = None,
 ) -> str:
     """A new live session of the user for ``lifetime``; returns its key (to sign into the
-    cookie or token; only its digest is stored). Expired sessions are pruned on the way."""
+    cookie or token; only its digest is stored). ``provider_sid`` is the identity provider's
+    session a hospital sign-in belongs to (for its back-channel logout). Expired sessions are
+    pruned on the way."""
     now = now or utcnow()
     session.execute(delete(LoginSession).where(LoginSession.expires_at < now))
     key = secrets.token_urlsafe(KEY_BYTES)
@@ -65,6 +69,7 @@ def open_session(
             kind=kind,
             created_at=now,
             expires_at=now + lifetime,
+            provider_sid=provider_sid,
             version=1,
         )
     )

@@ -32,7 +32,17 @@ from enum import StrEnum
 from functools import cache
 
 from pwdlib import PasswordHash
-from sqlalchemy import ForeignKey, Index, String, delete, func, insert, select, update
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from rectoplan.errors import FieldError, InvalidRecordError, NotFoundError
@@ -87,11 +97,17 @@ class Specialty(StrEnum):
 
 SPECIALTY_LABELS = {specialty: specialty.label for specialty in Specialty}
 MAX_FULL_NAME_LENGTH = 200
+MAX_ISSUER_LENGTH = 500
+MAX_SUBJECT_LENGTH = 255
+"""OpenID Connect caps ``sub`` at 255 ASCII characters; issuers are URLs."""
 
 
 class User(Versioned, Base):
+    """A user: a local account (with a `Credential`) or one the hospital's identity provider
+    signs in, linked by the provider's issuer and subject (`rectoplan.registry.identities`)."""
+
     __tablename__ = "users"
-    __table_args__ = _table_args()
+    __table_args__ = _table_args(UniqueConstraint("oidc_issuer", "oidc_subject"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
@@ -101,6 +117,8 @@ class User(Versioned, Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     password_changed_at: Mapped[dt.datetime]
+    oidc_issuer: Mapped[str | None] = mapped_column(String(MAX_ISSUER_LENGTH))
+    oidc_subject: Mapped[str | None] = mapped_column(String(MAX_SUBJECT_LENGTH))
 
     @property
     def display_name(self) -> str:
@@ -148,6 +166,8 @@ class SessionEnd(StrEnum):
     password_changed = "password_changed"
     role_changed = "role_changed"
     deactivated = "deactivated"
+    provider_logout = "provider_logout"
+    """The hospital's identity provider said the user signed out (back-channel logout)."""
 
 
 class LoginSession(Versioned, Base):
@@ -165,6 +185,9 @@ class LoginSession(Versioned, Base):
     expires_at: Mapped[dt.datetime]
     ended_at: Mapped[dt.datetime | None]
     ended_because: Mapped[SessionEnd | None] = mapped_column(enum_column(SessionEnd, "session_end"))
+    provider_sid: Mapped[str | None] = mapped_column(String(MAX_SUBJECT_LENGTH), index=True)
+    """The identity provider's session (the ID token's ``sid``) a sign-in belongs to, so the
+    provider's back-channel logout of that session ends this one; None for password logins."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,10 +285,28 @@ def create_user(
     full_name: str | None = None,
     specialty: Specialty | str | None = None,
 ) -> User:
-    """A new active user; `InvalidRecordError` names ``name``, ``role``, ``password``,
-    ``full name`` or ``specialty``."""
-    _check_name(name)
+    """A new active local user with a password; `InvalidRecordError` names ``name``,
+    ``role``, ``password``, ``full name`` or ``specialty``."""
     _check_password(password)
+    user = new_user(session, name, role, full_name=full_name, specialty=specialty)
+    hashed = _hasher().hash(password)
+    session.execute(insert(Credential).values(user_id=user.id, password_hash=hashed, version=1))
+    return user
+
+
+def new_user(
+    session: Session,
+    name: str,
+    role: Role | str,
+    *,
+    full_name: str | None = None,
+    specialty: Specialty | str | None = None,
+    oidc_issuer: str | None = None,
+    oidc_subject: str | None = None,
+) -> User:
+    """A new active user row without a password: `create_user` adds one; a user signed in by
+    the identity provider (`rectoplan.registry.identities`) never has one."""
+    _check_name(name)
     role = _check_role(role)
     full_name = _check_full_name(full_name)
     specialty = _check_specialty(specialty)
@@ -278,11 +319,11 @@ def create_user(
         role=role,
         active=True,
         password_changed_at=utcnow(),
+        oidc_issuer=oidc_issuer,
+        oidc_subject=oidc_subject,
     )
     session.add(user)
     session.flush()
-    hashed = _hasher().hash(password)
-    session.execute(insert(Credential).values(user_id=user.id, password_hash=hashed, version=1))
     return user
 
 

@@ -26,6 +26,8 @@ from rectoplan.web import errors
 from rectoplan.web.app_paths import STATIC
 from rectoplan.web.body_limit import BodySizeLimit
 from rectoplan.web.deps import required_role
+from rectoplan.web.oidc.config import origin
+from rectoplan.web.oidc.provider import Provider
 from rectoplan.web.pages import PAGE_ROUTERS
 from rectoplan.web.pages import errors as page_errors
 from rectoplan.web.routes import ROUTERS
@@ -60,15 +62,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
+    app.state.oidc = Provider(settings.oidc) if settings.oidc else None
     errors.install(app)
     page_errors.install(app)
     app.add_middleware(BodySizeLimit, limits=settings.limits)
     for router in (*ROUTERS, *PAGE_ROUTERS):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, form_targets=_form_targets(settings))
     _document_access(app)
     return app
+
+
+def _form_targets(settings: Settings) -> tuple[str, ...]:
+    """Where a form's answer may lead besides this site: the identity provider's origin
+    (the logout's RP-initiated logout), when hospital sign-in is on."""
+    return (origin(settings.oidc.issuer),) if settings.oidc else ()
 
 
 def endpoints(app: FastAPI, *, pages: bool = False) -> Iterator[tuple[str, str, BaseRoute]]:

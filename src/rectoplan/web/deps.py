@@ -27,6 +27,8 @@ from sqlalchemy.orm import Session
 from rectoplan.registry import audit, logins
 from rectoplan.registry.users import Role
 from rectoplan.web import tokens
+from rectoplan.web.oidc.access import provider_principal
+from rectoplan.web.oidc.provider import ProviderUnavailable, TokenRefused
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/token", auto_error=False)
 
@@ -64,9 +66,17 @@ def current_user(
     db: Session = Depends(session),
 ) -> Principal:
     """The active user of the bearer token's live login session, read from the registry on
-    every request (so a logout or an account change takes effect at once)."""
+    every request (so a logout or an account change takes effect at once); with hospital
+    sign-in on, a JWT access token from the provider instead (`oidc.access`)."""
     if not token:
         raise _unauthorized("not authenticated: send a bearer token from POST /api/token")
+    provider = request.app.state.oidc
+    if provider is not None and not tokens.is_own(token):
+        try:
+            name, role = provider_principal(provider, db, token)
+        except (TokenRefused, ProviderUnavailable) as exc:
+            raise _unauthorized(f"the identity provider's token was refused: {exc}") from None
+        return Principal(name, role)
     try:
         claims = tokens.read(request.app.state.settings.secret_key, token)
     except tokens.TokenError as exc:

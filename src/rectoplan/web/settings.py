@@ -19,6 +19,12 @@ from pathlib import Path
 from rectoplan.limits import Limits
 from rectoplan.registry.db import database_url
 from rectoplan.registry.users import Throttle
+from rectoplan.web.oidc.config import (
+    OidcSettings,
+    OidcSettingsError,
+    PasswordLogin,
+    password_login_from,
+)
 
 SECRET_KEY_FILE = Path("var") / "secret.key"
 MIN_SECRET_BYTES = 32
@@ -45,6 +51,11 @@ class Settings:
     TLS. Off by default because ``make run`` serves plain HTTP on loopback."""
     limits: Limits = field(default_factory=Limits)
     """How large a request body and a FHIR Bundle may be (`rectoplan.limits`)."""
+    oidc: OidcSettings | None = None
+    """Hospital sign-in through an OpenID Connect provider (``RECTOPLAN_OIDC_*``); None: off."""
+    password_login: PasswordLogin = PasswordLogin.on
+    """Who may sign in with a local password (``RECTOPLAN_PASSWORD_LOGIN``: on, admins for
+    break-glass administrators only, off)."""
 
     @property
     def throttle(self) -> Throttle:
@@ -74,6 +85,7 @@ class Settings:
             session_minutes=_positive(env, "RECTOPLAN_SESSION_MINUTES", 10 * 60),
             secure_cookies=_flag(env, "RECTOPLAN_SECURE_COOKIES"),
             limits=_limits(env),
+            **_sign_in(env),
         )
 
     def __post_init__(self) -> None:
@@ -81,6 +93,11 @@ class Settings:
             raise SettingsError(
                 f"RECTOPLAN_SECRET_KEY: use at least {MIN_SECRET_BYTES} bytes "
                 "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        if self.password_login is not PasswordLogin.on and self.oidc is None:
+            raise SettingsError(
+                f"RECTOPLAN_PASSWORD_LOGIN={self.password_login}: needs hospital sign-in "
+                "(RECTOPLAN_OIDC_ISSUER), or nobody could sign in"
             )
 
 
@@ -101,6 +118,13 @@ def _limits(env: Mapping[str, str]) -> Limits:
     try:
         return Limits.from_env(env)
     except ValueError as exc:
+        raise SettingsError(str(exc)) from None
+
+
+def _sign_in(env: Mapping[str, str]) -> dict:
+    try:
+        return {"oidc": OidcSettings.from_env(env), "password_login": password_login_from(env)}
+    except OidcSettingsError as exc:
         raise SettingsError(str(exc)) from None
 
 

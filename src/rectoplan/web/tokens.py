@@ -58,12 +58,30 @@ def issue(
 
 
 def start(
-    db: Session, secret: str, user_id: int, name: str, role: str, kind: SessionKind, minutes: int
+    db: Session,
+    secret: str,
+    user_id: int,
+    name: str,
+    role: str,
+    kind: SessionKind,
+    minutes: int,
+    *,
+    provider_sid: str | None = None,
 ) -> Token:
     """Open a login session of ``minutes`` in the registry and sign a token for it (the
     caller commits)."""
-    key = logins.open_session(db, user_id, kind, dt.timedelta(minutes=minutes))
+    lifetime = dt.timedelta(minutes=minutes)
+    key = logins.open_session(db, user_id, kind, lifetime, provider_sid=provider_sid)
     return issue(secret, name, role, minutes, session=key)
+
+
+def is_own(token: str) -> bool:
+    """Whether ``token`` looks like one of RectoPlan's (an HS256 JWT), rather than an
+    identity provider's access token (signed with the provider's public-key algorithm)."""
+    try:
+        return jwt.get_unverified_header(token).get("alg") == ALGORITHM
+    except jwt.PyJWTError:
+        return True  # not a JWT at all: `read` says why
 
 
 def read(secret: str, token: str) -> Claims:

@@ -9,10 +9,11 @@ and role guards; `render` the templates; `errors` turns failures into redirects 
 Order matters where paths overlap: ``/cases/new`` (entry) must come before ``/cases/{case_id}``.
 """
 
-from rectoplan.web.pages import auth, case, cases, entry, meetings, outcomes, planners
+from rectoplan.web.pages import auth, case, cases, entry, meetings, oidc, outcomes, planners
 
 PAGE_ROUTERS = (
     auth.router,
+    oidc.router,
     cases.router,
     entry.router,
     case.router,

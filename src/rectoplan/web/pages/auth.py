@@ -8,13 +8,16 @@ shows the form again with the user name kept and the password cleared.
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request, status
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from rectoplan.registry import users
 from rectoplan.registry.users import Role
 from rectoplan.web.deps import Principal, session
+from rectoplan.web.oidc.provider import ProviderUnavailable
 from rectoplan.web.pages import login_csrf
 from rectoplan.web.pages.render import render
 from rectoplan.web.pages.session import (
@@ -93,6 +96,9 @@ def login(
             open_session(response, request, db, outcome.user_id, user.name, user.role)
             login_csrf.forget(response)
             return response
+        if outcome.refused is not None:
+            context = {"next": safe_next(next), "notice": outcome.refused, "login_csrf": csrf_token}
+            return render(request, "login.html", context, status_code=status.HTTP_403_FORBIDDEN)
         if outcome.retry_after is not None:
             errors["password"] = (
                 f"Too many failed logins; try again in {outcome.retry_after} seconds."
@@ -114,10 +120,37 @@ def login(
 @router.post("/logout")
 def logout(
     request: Request,
-    _user: Principal = Depends(page_role(Role.viewer)),
+    user: Principal = Depends(page_role(Role.viewer)),
     _csrf: None = Depends(csrf_checked),
     db: Session = Depends(session),
 ) -> Response:
-    response = RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
+    """End the RectoPlan session; for a user the hospital's provider signed in, go on to the
+    provider's own logout (RP-initiated logout) when it offers one, which comes back to the
+    login page."""
+    response = RedirectResponse(
+        provider_logout_url(request, db, user) or "/login", status_code=status.HTTP_303_SEE_OTHER
+    )
     close_session(response, request, db)
     return response
+
+
+def provider_logout_url(request: Request, db: Session, user: Principal) -> str | None:
+    """The provider's end-session URL for ``user`` (OpenID Connect RP-Initiated Logout 1.0),
+    or None for a local account or a provider without one."""
+    provider = getattr(request.app.state, "oidc", None)
+    row = users.find_user(db, user.name)
+    if provider is None or row is None or row.oidc_issuer != provider.config.issuer:
+        return None
+    try:
+        endpoint = provider.end_session_endpoint
+    except ProviderUnavailable:
+        return None  # signed out here; the provider's session ends on its own terms
+    if endpoint is None:
+        return None
+    query = urlencode(
+        {
+            "client_id": provider.config.client_id,
+            "post_logout_redirect_uri": provider.config.post_logout_redirect_uri,
+        }
+    )
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"

@@ -62,13 +62,29 @@ def login_url(next_url: str | None) -> str:
 
 
 def open_session(
-    response: Response, request: Request, db: Session, user_id: int, name: str, role: Role
+    response: Response,
+    request: Request,
+    db: Session,
+    user_id: int,
+    name: str,
+    role: Role,
+    *,
+    provider_sid: str | None = None,
 ) -> None:
     """Sign ``name`` in on ``response``: a new login session (committed) and its cookie,
-    valid for the settings' hours."""
+    valid for the settings' hours (``provider_sid``: see `logins.open_session`)."""
     settings = request.app.state.settings
     minutes = settings.session_minutes
-    token = tokens.start(db, settings.secret_key, user_id, name, role, SessionKind.page, minutes)
+    token = tokens.start(
+        db,
+        settings.secret_key,
+        user_id,
+        name,
+        role,
+        SessionKind.page,
+        minutes,
+        provider_sid=provider_sid,
+    )
     db.commit()
     response.set_cookie(
         COOKIE,

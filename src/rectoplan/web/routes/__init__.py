@@ -11,6 +11,7 @@ from rectoplan.web.routes import (
     health,
     mct,
     meetings,
+    oidc,
     outcomes,
     users,
 )
@@ -18,6 +19,7 @@ from rectoplan.web.routes import (
 ROUTERS = (
     health.router,
     auth.router,
+    oidc.router,
     users.router,
     cases.router,
     assess.router,

@@ -23,6 +23,7 @@ from rectoplan.registry import logins, users
 from rectoplan.registry.users import Role, SessionKind
 from rectoplan.web import tokens
 from rectoplan.web.deps import Principal, oauth2, require, session
+from rectoplan.web.oidc.config import PasswordLogin
 from rectoplan.web.schemas import Me, Problem, TokenOut
 
 router = APIRouter(prefix="/api", tags=["auth"])
@@ -31,7 +32,7 @@ router = APIRouter(prefix="/api", tags=["auth"])
 @router.post(
     "/token",
     response_model=TokenOut,
-    responses={401: {"model": Problem}, 429: {"model": Problem}},
+    responses={401: {"model": Problem}, 403: {"model": Problem}, 429: {"model": Problem}},
 )
 def login(
     request: Request,
@@ -47,6 +48,8 @@ def login(
             f"too many failed logins; try again in {outcome.retry_after} s",
             headers={"Retry-After": str(outcome.retry_after)},
         )
+    if outcome.refused is not None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, outcome.refused)
     if outcome.user is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
@@ -90,17 +93,29 @@ def logout(
 @dataclass(frozen=True)
 class LoginOutcome:
     """A login attempt: the user (and their row id) on success; ``retry_after`` seconds if
-    throttled."""
+    throttled; ``refused`` saying why when passwords are switched off for this user."""
 
     user: Principal | None
     retry_after: int | None = None
     user_id: int | None = None
+    refused: str | None = None
+
+
+PASSWORDS_OFF = "Password sign-in is switched off here; sign in with your hospital account."
+BREAK_GLASS_ONLY = (
+    "Password sign-in is kept for break-glass administrators only; "
+    "sign in with your hospital account."
+)
 
 
 def attempt_login(db: Session, request: Request, name: str, password: str) -> LoginOutcome:
     """Check a password under the throttle, recording the failure or clearing past ones, and
-    commit that bookkeeping; shared by the API's token route and the login page."""
+    commit that bookkeeping; shared by the API's token route and the login page. With
+    ``RECTOPLAN_PASSWORD_LOGIN=off`` no password is read; with ``admins`` a correct password
+    of anyone but an administrator is refused (break-glass accounts only)."""
     settings = request.app.state.settings
+    if settings.password_login is PasswordLogin.off:
+        return LoginOutcome(None, refused=PASSWORDS_OFF)
     client = request.client.host if request.client else "unknown"
     wait = users.is_throttled(db, name, client, settings.throttle)
     if wait is not None:
@@ -113,6 +128,8 @@ def attempt_login(db: Session, request: Request, name: str, password: str) -> Lo
         return LoginOutcome(None)
     users.clear_failures(db, user.name)
     db.commit()
+    if settings.password_login is PasswordLogin.admins and Role(user.role) is not Role.admin:
+        return LoginOutcome(None, refused=BREAK_GLASS_ONLY)
     return LoginOutcome(Principal(user.name, Role(user.role)), user_id=user.id)
 
 
