@@ -23,10 +23,12 @@ run: $(STAMP)
 	@scripts/system-packages.sh run
 	$(VENV)/bin/rectoplan serve --demo 2000
 
-## test: lint, then the whole test suite, with a real PostgreSQL server on loopback and the
-##       browser tests in Debian's chromium (screenshots in test-artifacts/screenshots/)
+## test: lint, then the whole test suite, with a real PostgreSQL server on loopback, the
+##       browser tests in Debian's chromium (screenshots in test-artifacts/screenshots/) and
+##       the sign-in tests against a real OpenID Connect provider (npm: oidc-provider)
 test: $(STAMP) lint
 	@scripts/system-packages.sh test
+	@scripts/oidc-provider.sh
 	@url=$$(scripts/test-postgres.sh) || { echo "could not start PostgreSQL" >&2; exit 1; }; \
 	echo "PostgreSQL for the real-server tests: $$url"; \
 	RECTOPLAN_TEST_POSTGRES_URL=$$url $(PY) -m pytest -n $(JOBS) --dist loadgroup -q

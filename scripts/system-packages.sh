@@ -3,7 +3,9 @@
 #
 #   scripts/system-packages.sh run    # what the pages need to print PDFs (Pango, fonts), and
 #                                     # pg_dump/pg_restore for `rectoplan registry backup`
-#   scripts/system-packages.sh test   # that, plus chromium for the browser tests
+#   scripts/system-packages.sh test   # that, plus chromium for the browser tests, nginx and
+#                                     # openssl for the deployment tests, and Node.js with
+#                                     # npm for the identity provider of the sign-in tests
 #
 # `make run`, `make test` and `.ci/run` call it so a fresh Debian machine needs no hand set-up.
 # It installs only as root (as on CI); otherwise it names the missing packages and, for `test`,
@@ -26,6 +28,11 @@ for package in "${wanted[@]}"; do
     missing+=("$package")
   fi
 done
+# Node.js and npm run the test identity provider (tests/oidc, scripts/oidc-provider.sh);
+# checked as commands, since a machine may have them from elsewhere than Debian's packages
+if [ "$1" = test ] && ! { command -v node && command -v npm; } >/dev/null; then
+  missing+=(nodejs npm)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then

@@ -64,6 +64,12 @@ class OidcSettings:
     """Least time between two fetches of the provider's keys when a token names an unknown
     key (a rotation): stops a stream of forged key ids from hammering the provider."""
 
+    def __post_init__(self) -> None:
+        # the mappings hold enum members however they were given (JSON strings included)
+        object.__setattr__(self, "roles", {k: Role(v) for k, v in self.roles.items()})
+        specialties = {k: Specialty(v) for k, v in self.specialties.items()}
+        object.__setattr__(self, "specialties", specialties)
+
     @property
     def redirect_uri(self) -> str:
         return self.redirect_base + CALLBACK_PATH

@@ -142,6 +142,7 @@ def callback(
     state: str = "",
     error: str = "",
     error_description: str = "",
+    iss: str = "",
     db: Session = Depends(session),
 ) -> Response:
     """Finish a hospital sign-in: check the state, redeem the code, check the ID token,
@@ -152,6 +153,11 @@ def callback(
     pending = _pending(request, state[:200])
     if pending is None:
         return refusal(request, _STALE, status.HTTP_403_FORBIDDEN)
+    if iss and iss != provider.config.issuer:
+        # RFC 9207: the answer names another provider (a mix-up attack)
+        log.warning("hospital sign-in refused: the answer came from %r", iss[:200])
+        message = "The sign-in answer came from another identity provider; please sign in again."
+        return refusal(request, message, status.HTTP_401_UNAUTHORIZED)
     if error:
         log.info("hospital sign-in refused by the provider: %s %s", error, error_description)
         message = "The hospital sign-in was cancelled or refused; please try again."
