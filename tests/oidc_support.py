@@ -22,6 +22,7 @@ import socket
 import subprocess
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -29,6 +30,7 @@ import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+from requests.adapters import HTTPAdapter
 
 from rectoplan.web.oidc.config import OidcSettings
 
@@ -233,6 +235,26 @@ class IdentityProvider:
         )
         answer.raise_for_status()
         return answer.json()["access_token"]
+
+
+class TokenAnswerTamper(HTTPAdapter):
+    """The network between RectoPlan and the provider, with the token endpoint's answer
+    rewritten by ``rewrite(answer) -> answer`` on its way back (the real provider still
+    authenticates the user and issues the code). Every genuine ID token seen is kept in
+    ``seen``."""
+
+    def __init__(self, rewrite: Callable[[dict], dict]) -> None:
+        super().__init__()
+        self.rewrite = rewrite
+        self.seen: list[str] = []
+
+    def send(self, request, *args, **kwargs):
+        response = super().send(request, *args, **kwargs)
+        if request.method == "POST" and request.url.endswith("/token"):
+            answer = response.json()
+            self.seen.append(answer.get("id_token"))
+            response._content = json.dumps(self.rewrite(answer)).encode()
+        return response
 
 
 _FORM_ACTION = re.compile(r'<form[^>]*action="([^"]+)"')

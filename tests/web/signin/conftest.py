@@ -3,13 +3,11 @@ RectoPlan served by uvicorn on loopback in this process, so the provider can rea
 back-channel logout posts to RectoPlan) and a test can reach into the app (the registry,
 the provider client's key cache, the transport its calls to the provider take).
 
-Imported by the test modules (``from oidc_web_support import ...``): a uniquely named module,
-not a conftest, so the fixtures stay with the tests that use them.
+The folder's own conftest, so these fixtures stay with the tests that use them.
 """
 
 from __future__ import annotations
 
-import json
 import shutil
 import threading
 import time
@@ -21,10 +19,9 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
-from oidc_support import IdentityProvider, free_port
-from requests.adapters import HTTPAdapter
 from web_support import settings_for
 
+from oidc_support import IdentityProvider, free_port
 from rectoplan.web.app import create_app
 from rectoplan.web.oidc.provider import Provider
 
@@ -110,23 +107,3 @@ def browser_like() -> Iterator[Callable[[], httpx.Client]]:
     yield make
     for client in made:
         client.close()
-
-
-class TokenAnswerTamper(HTTPAdapter):
-    """The network between RectoPlan and the provider, with the token endpoint's answer
-    rewritten by ``rewrite(answer) -> answer`` on its way back (the real provider still
-    authenticates the user and issues the code). Every genuine ID token seen is kept in
-    ``seen``."""
-
-    def __init__(self, rewrite: Callable[[dict], dict]) -> None:
-        super().__init__()
-        self.rewrite = rewrite
-        self.seen: list[str] = []
-
-    def send(self, request, *args, **kwargs):
-        response = super().send(request, *args, **kwargs)
-        if request.method == "POST" and request.url.endswith("/token"):
-            answer = response.json()
-            self.seen.append(answer.get("id_token"))
-            response._content = json.dumps(self.rewrite(answer)).encode()
-        return response

@@ -10,10 +10,9 @@ import time
 
 import jwt
 import pytest
-from oidc_support import CLIENT_ID, USERS, mint, sign_in, signing_key
-from oidc_web_support import TokenAnswerTamper, browser_like, oidc, stack  # noqa: F401
 from sqlalchemy import select
 
+from oidc_support import CLIENT_ID, USERS, TokenAnswerTamper, mint, sign_in, signing_key
 from rectoplan.registry.db import make_engine, session_factory
 from rectoplan.registry.models import AuditLog
 from rectoplan.registry.users import LoginSession, Role, SessionEnd, Specialty, User
@@ -64,7 +63,7 @@ def test_the_first_sign_in_creates_the_user_from_the_claims(oidc, browser_like):
     assert user.specialty is Specialty.colorectal_surgeon  # "Consultant colorectal surgeon"
     # clinicians and coordinators both map; the higher role wins
     assert user.role is Role.coordinator
-    assert f"{user.name} <span class=\"role\">(coordinator)</span>" in answer.text
+    assert f'{user.name} <span class="role">(coordinator)</span>' in answer.text
     (session,) = _sessions(oidc, user.id)
     assert session.provider_sid  # the provider's sid, for its back-channel logout
     engine, db = _registry(oidc)
@@ -189,9 +188,7 @@ def test_a_replayed_id_token_is_refused_by_its_nonce(oidc, browser_like):
     assert "its nonce is not this sign-in's (a replayed token)" in notice
 
 
-def test_an_id_token_signed_by_an_unknown_key_is_refused_after_one_key_refetch(
-    oidc, browser_like
-):
+def test_an_id_token_signed_by_an_unknown_key_is_refused_after_one_key_refetch(oidc, browser_like):
     forger = signing_key("forged-key")
 
     def rewrite(answer: dict) -> dict:
