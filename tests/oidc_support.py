@@ -272,3 +272,33 @@ def sign_in(http: httpx.Client, base: str, subject: str) -> httpx.Response:
         data={"prompt": "login", "login": subject, "password": "any"},
         follow_redirects=True,
     )
+
+
+def sign_out_at_provider(http: httpx.Client, url: str) -> httpx.Response:
+    """Open the provider's logout page at ``url`` (its end-session endpoint, with or without
+    RectoPlan's parameters) and confirm "Yes, sign me out"; the last answer."""
+    page = http.get(url, follow_redirects=True)
+    action = _FORM_ACTION.search(page.text)
+    xsrf = re.search(r'name="xsrf" value="([^"]+)"', page.text)
+    assert action and xsrf, page.text[:500]
+    return http.post(
+        urljoin(str(page.url), action.group(1)),
+        data={"xsrf": xsrf.group(1), "logout": "yes"},
+        follow_redirects=True,
+    )
+
+
+def logout_claims(issuer: str, **changes) -> dict:
+    """The claims of a back-channel logout token as the spec defines them (``changes`` on top;
+    a value of None drops the claim)."""
+    now = int(time.time())
+    claims = {
+        "iss": issuer,
+        "aud": CLIENT_ID,
+        "iat": now,
+        "exp": now + 120,
+        "jti": f"logout-{now}-{os.getpid()}",
+        "events": {"http://schemas.openid.net/event/backchannel-logout": {}},
+        **changes,
+    }
+    return {name: value for name, value in claims.items() if value is not None}
