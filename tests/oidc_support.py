@@ -85,6 +85,7 @@ def signing_key(kid: str) -> dict:
     """A new RSA private key as a JWK with key id ``kid``."""
     private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     key = jwt.algorithms.RSAAlgorithm.to_jwk(private, as_dict=True)
+    key.pop("key_ops", None)  # PyJWT says "sign" only; the provider also looks keys up to verify
     return {**key, "kid": kid, "use": "sig", "alg": "RS256"}
 
 

@@ -80,7 +80,6 @@ const configuration = {
           audience: apiAudience,
           accessTokenFormat: "jwt",
           accessTokenTTL: 600,
-          jwt: { sign: { alg: "RS256" } },
         };
       },
     },
@@ -106,6 +105,9 @@ const configuration = {
 };
 
 const provider = new Provider(issuer, configuration);
+for (const event of ["server_error", "grant.error", "backchannel.error"]) {
+  provider.on(event, (...args) => console.error(event, args.at(-1)));
+}
 const { port, hostname } = new URL(issuer);
 provider.listen(Number(port), hostname, () => {
   console.log(`oidc-provider listening on ${issuer}`);
