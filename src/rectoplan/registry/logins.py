@@ -62,17 +62,17 @@ def open_session(
     now = now or utcnow()
     session.execute(delete(LoginSession).where(LoginSession.expires_at < now))
     key = secrets.token_urlsafe(KEY_BYTES)
-    session.execute(
-        insert(LoginSession).values(
-            id=digest(key),
-            user_id=user_id,
-            kind=kind,
-            created_at=now,
-            expires_at=now + lifetime,
-            provider_sid=provider_sid,
-            version=1,
-        )
-    )
+    row = {
+        "id": digest(key),
+        "user_id": user_id,
+        "kind": kind,
+        "created_at": now,
+        "expires_at": now + lifetime,
+        "version": 1,
+    }
+    if provider_sid is not None:  # a password login names only the columns 0005 made
+        row["provider_sid"] = provider_sid[:255]
+    session.execute(insert(LoginSession).values(**row))
     return key
 
 

@@ -36,7 +36,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     String,
-    UniqueConstraint,
     delete,
     func,
     insert,
@@ -107,7 +106,9 @@ class User(Versioned, Base):
     signs in, linked by the provider's issuer and subject (`rectoplan.registry.identities`)."""
 
     __tablename__ = "users"
-    __table_args__ = _table_args(UniqueConstraint("oidc_issuer", "oidc_subject"))
+    __table_args__ = _table_args(
+        Index("ix_users_oidc_issuer_oidc_subject", "oidc_issuer", "oidc_subject", unique=True)
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)

@@ -2,11 +2,13 @@
 
 A user the hospital's OpenID Connect provider signs in is found again by the pair the
 provider guarantees stable and unique, its issuer and the user's subject (``iss``, ``sub``),
-never by a name or an e-mail address, which can be reused. The pair is unique; local accounts
-leave both empty. A login session remembers the provider's session id (``sid``) so the
-provider's back-channel logout can end exactly the sessions it names, and a session can now
-end because the provider said so (``provider_logout``). Batch mode because SQLite cannot add
-constraints in place.
+never by a name or an e-mail address, which can be reused. The pair is unique (a unique
+index; local accounts leave both empty). A login session remembers the provider's session id
+(``sid``) so the provider's back-channel logout can end exactly the sessions it names, and a
+session can now end because the provider said so (``provider_logout``; batch mode for that
+CHECK constraint, since SQLite cannot alter one in place). ``users`` is changed in place, not
+in batch mode: copying it would drop a table the login sessions' foreign key refers to, which
+SQLite refuses while sessions exist.
 
 Revision ID: 0009
 Revises: 0006
@@ -27,8 +29,7 @@ depends_on: str | Sequence[str] | None = None
 
 ENDS = ("logout", "password_changed", "role_changed", "deactivated")
 ENDS_NOW = (*ENDS, "provider_logout")
-UNIQUE_IDENTITY = "uq_users_oidc_issuer_oidc_subject"
-"""The naming convention's name for the (issuer, subject) constraint (`registry.models`)."""
+UNIQUE_IDENTITY = "ix_users_oidc_issuer_oidc_subject"
 
 
 def _ends(values: tuple[str, ...]) -> sa.Enum:
@@ -42,10 +43,9 @@ def _ends(values: tuple[str, ...]) -> sa.Enum:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(sa.Column("oidc_issuer", sa.String(500), nullable=True))
-        batch.add_column(sa.Column("oidc_subject", sa.String(255), nullable=True))
-        batch.create_unique_constraint(UNIQUE_IDENTITY, ["oidc_issuer", "oidc_subject"])
+    op.add_column("users", sa.Column("oidc_issuer", sa.String(500), nullable=True))
+    op.add_column("users", sa.Column("oidc_subject", sa.String(255), nullable=True))
+    op.create_index(UNIQUE_IDENTITY, "users", ["oidc_issuer", "oidc_subject"], unique=True)
     with op.batch_alter_table("login_sessions") as batch:
         batch.add_column(sa.Column("provider_sid", sa.String(255), nullable=True))
         batch.alter_column(
@@ -64,7 +64,6 @@ def downgrade() -> None:
             "ended_because", existing_type=_ends(ENDS_NOW), type_=_ends(ENDS), nullable=True
         )
         batch.drop_column("provider_sid")
-    with op.batch_alter_table("users") as batch:
-        batch.drop_constraint(UNIQUE_IDENTITY, type_="unique")
-        batch.drop_column("oidc_subject")
-        batch.drop_column("oidc_issuer")
+    op.drop_index(UNIQUE_IDENTITY, "users")
+    op.drop_column("users", "oidc_subject")  # SQLite 3.35+ drops a plain column in place
+    op.drop_column("users", "oidc_issuer")
