@@ -33,7 +33,7 @@ const configuration = {
       client_secret: env.OIDC_CLIENT_SECRET,
       redirect_uris: [`${rpBase}/login/oidc/callback`],
       post_logout_redirect_uris: [`${rpBase}/login`],
-      backchannel_logout_uri: `${rpBase}/oidc/backchannel-logout`,
+      backchannel_logout_uri: `${rpBase}/api/oidc/backchannel-logout`,
       backchannel_logout_session_required: true,
       grant_types: ["authorization_code"],
       response_types: ["code"],

@@ -96,14 +96,25 @@ PUBLIC_ROUTES = frozenset(
         ("GET", "/redoc"),
         ("GET", "/openapi.json"),
         ("GET", "/cds-services"),
+        ("POST", "/api/oidc/backchannel-logout"),
     }
 )
 """The routes anyone may call: they serve no patient data (health, login, API description,
-and the CDS Hooks discovery document, which an EHR reads before it has any credentials)."""
+the CDS Hooks discovery document, which an EHR reads before it has any credentials, and the
+identity provider's back-channel logout, authenticated by the provider's signature)."""
 
 
-PUBLIC_PAGES = frozenset({("GET", "/"), ("GET", "/login"), ("POST", "/login")})
-"""The pages anyone may open: the redirect to the case list and the login form."""
+PUBLIC_PAGES = frozenset(
+    {
+        ("GET", "/"),
+        ("GET", "/login"),
+        ("POST", "/login"),
+        ("GET", "/login/oidc"),
+        ("GET", "/login/oidc/callback"),
+    }
+)
+"""The pages anyone may open: the redirect to the case list, the login form, and the start
+and return of a hospital sign-in."""
 
 
 def sign_in(client: TestClient, role: Role | str) -> str:

@@ -109,7 +109,7 @@ def test_back_channel_logout_ends_the_sessions_of_that_provider_session(oidc, br
 
 
 def _post_logout_token(oidc, token: str) -> httpx.Response:
-    return httpx.post(oidc.base + "/oidc/backchannel-logout", data={"logout_token": token})
+    return httpx.post(oidc.base + "/api/oidc/backchannel-logout", data={"logout_token": token})
 
 
 def test_a_logout_token_naming_the_user_ends_all_their_sessions(oidc, browser_like):

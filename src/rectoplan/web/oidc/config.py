@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from rectoplan.registry.users import Role, Specialty
 
 CALLBACK_PATH = "/login/oidc/callback"
-BACKCHANNEL_LOGOUT_PATH = "/oidc/backchannel-logout"
+BACKCHANNEL_LOGOUT_PATH = "/api/oidc/backchannel-logout"
 POST_LOGOUT_PATH = "/login"
 
 

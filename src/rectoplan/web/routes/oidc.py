@@ -1,5 +1,5 @@
 """The identity provider's back-channel logout (OpenID Connect Back-Channel Logout 1.0):
-``POST /oidc/backchannel-logout`` with a ``logout_token``.
+``POST /api/oidc/backchannel-logout`` with a ``logout_token``.
 
 When a user signs out at the hospital's provider (or the provider ends their session: an
 administrator, a leaver's account closed), the provider posts a signed logout token here,
