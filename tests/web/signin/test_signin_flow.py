@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from oidc_support import CLIENT_ID, USERS, TokenAnswerTamper, mint, sign_in, signing_key
-from rectoplan.registry.db import make_engine, session_factory
+from rectoplan.registry import users
+from rectoplan.registry.db import make_engine, session_factory, transaction
 from rectoplan.registry.models import AuditLog
 from rectoplan.registry.users import LoginSession, Role, SessionEnd, Specialty, User
 
@@ -218,3 +219,21 @@ def test_a_rotated_signing_key_is_fetched_and_accepted(oidc, browser_like):
     assert answer.status_code == 200 and answer.url.path == "/cases"
     assert oidc.client.jwks_fetches == fetches + 1
     assert new["kid"] in oidc.client._keys and "key-1" not in oidc.client._keys
+
+
+def test_an_account_deactivated_here_is_refused_although_the_provider_vouches(oidc, browser_like):
+    sign_in(browser_like(), oidc.base, LI)
+    engine = make_engine(oidc.database_url)
+    try:
+        factory = session_factory(engine)
+        with transaction(factory, "admin") as db:
+            user = users.get_user(db, "li.wei")
+            users.update_user(db, "li.wei", expected_version=user.version, active=False)
+        refused = sign_in(browser_like(), oidc.base, LI)
+        assert refused.status_code == 403
+        assert "Your RectoPlan account has been deactivated" in _notice(refused)
+        with transaction(factory, "admin") as db:
+            user = users.get_user(db, "li.wei")
+            users.update_user(db, "li.wei", expected_version=user.version, active=True)
+    finally:
+        engine.dispose()

@@ -123,6 +123,19 @@ def _pending(request: Request, state: str) -> dict | None:
     return pending
 
 
+def _no_access(found: dict, who: identities.ProviderIdentity, config) -> str:
+    """Why a genuine sign-in gives no access: no mapped group or role, or an account
+    deactivated here."""
+    if who.role is not None:
+        return "Your RectoPlan account has been deactivated; ask your RectoPlan administrator."
+    held = ", ".join(claim_mapping.values_of(found, config.role_claim)) or "none"
+    return (
+        f"Your hospital account has no RectoPlan role: its {config.role_claim!r} claim "
+        f"({held}) holds none of {', '.join(config.roles)}. "
+        "Ask your RectoPlan administrator for access."
+    )
+
+
 def _checked_id_token(provider: Provider, code: str, pending: dict) -> dict:
     """The claims of the ID token the code redeems for, once every check has passed."""
     answer = provider.exchange(code, pending["verifier"])
@@ -177,13 +190,7 @@ def callback(
     user = identities.sign_in(db, who)
     if user is None:
         db.commit()  # the sessions of a user who lost every role end now
-        held = ", ".join(claim_mapping.values_of(found, config.role_claim)) or "none"
-        message = (
-            f"Your hospital account has no RectoPlan role: its {config.role_claim!r} claim "
-            f"({held}) holds none of {', '.join(config.roles)}, or the account was "
-            "deactivated here. Ask your RectoPlan administrator for access."
-        )
-        return refusal(request, message, status.HTTP_403_FORBIDDEN)
+        return refusal(request, _no_access(found, who, config), status.HTTP_403_FORBIDDEN)
     response = RedirectResponse(pending["next"], status_code=status.HTTP_303_SEE_OTHER)
     sid = found.get("sid") if isinstance(found.get("sid"), str) else None
     open_session(response, request, db, user.id, user.name, Role(user.role), provider_sid=sid)
