@@ -237,3 +237,12 @@ def test_an_account_deactivated_here_is_refused_although_the_provider_vouches(oi
             users.update_user(db, "li.wei", expected_version=user.version, active=True)
     finally:
         engine.dispose()
+
+
+def test_a_code_the_provider_does_not_know_is_refused_with_its_answer(oidc, browser_like):
+    http = browser_like()
+    start = http.get(oidc.base + "/login/oidc")
+    state = re.search(r"state=([^&]+)", start.headers["location"]).group(1)
+    answer = http.get(f"{oidc.base}/login/oidc/callback?code=made-up&state={state}")
+    assert answer.status_code == 401
+    assert "the provider refused the sign-in code (invalid_grant" in _notice(answer)

@@ -128,3 +128,18 @@ def test_a_setting_that_cannot_be_used_is_named(changes, named):
     with pytest.raises(SettingsError) as refused:
         Settings.from_env({**ENV, **changes})
     assert named in str(refused.value)
+
+
+def test_an_unreachable_provider_is_a_page_saying_so_not_a_500(sqlite_url):
+    from oidc_support import free_port, logout_claims, mint, signing_key
+
+    down = OidcSettings(**{**PROVIDER.__dict__, "issuer": f"http://127.0.0.1:{free_port()}"})
+    with client_for(sqlite_url, oidc=down) as client:
+        answer = client.get("/login/oidc", follow_redirects=False)
+        assert answer.status_code == 503
+        assert "The hospital sign-in service cannot be reached just now" in answer.text
+        assert 'name="password"' in answer.text  # local accounts still offered
+        token = mint(signing_key("k"), logout_claims(down.issuer, sub="someone"))
+        refused = client.post("/api/oidc/backchannel-logout", data={"logout_token": token})
+        assert refused.status_code == 400
+        assert "keys could not be fetched" in refused.json()["error_description"]

@@ -23,6 +23,7 @@ from typing import Any
 
 import jwt
 import requests
+from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.requests_client import OAuth2Session
 from requests.adapters import BaseAdapter
 
@@ -188,7 +189,7 @@ class Provider:
                 )
         except requests.RequestException as exc:
             raise ProviderUnavailable(f"token endpoint: {exc}") from None
-        except Exception as exc:  # Authlib's OAuth errors: the provider refused the code
+        except (AuthlibBaseError, ValueError) as exc:  # an OAuth error answer, or not JSON
             raise TokenRefused(f"the provider refused the sign-in code ({exc})") from None
         return dict(answer)
 

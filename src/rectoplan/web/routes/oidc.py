@@ -46,7 +46,10 @@ def backchannel_logout(
         return _refused("hospital sign-in is not configured here")
     try:
         claims = provider.verify_logout_token(logout_token)
-    except (TokenRefused, ProviderUnavailable) as exc:
+    except ProviderUnavailable as exc:
+        log.warning("back-channel logout: the provider's keys are unavailable: %s", exc)
+        return _refused("the identity provider's keys could not be fetched to check the token")
+    except TokenRefused as exc:
         log.warning("back-channel logout refused: %s", exc)
         return _refused(f"the logout token was refused: {exc}")
     ended = identities.end_provider_sessions(
