@@ -32,6 +32,7 @@ from rectoplan.registry import audit, identities
 from rectoplan.registry.users import Role
 from rectoplan.web.deps import session
 from rectoplan.web.oidc import claims as claim_mapping
+from rectoplan.web.oidc.config import OidcSettings
 from rectoplan.web.oidc.provider import Provider, ProviderUnavailable, TokenRefused
 from rectoplan.web.pages import login_csrf
 from rectoplan.web.pages.auth import safe_next
@@ -123,7 +124,7 @@ def _pending(request: Request, state: str) -> dict | None:
     return pending
 
 
-def _no_access(found: dict, who: identities.ProviderIdentity, config) -> str:
+def _no_access(found: dict, who: identities.ProviderIdentity, config: OidcSettings) -> str:
     """Why a genuine sign-in gives no access: no mapped group or role, or an account
     deactivated here."""
     if who.role is not None:
