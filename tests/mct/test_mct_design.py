@@ -9,6 +9,7 @@ import math
 import numpy as np
 import pytest
 
+from rectoplan.errors import FieldError
 from rectoplan.mct.demag import screen_demagnetization
 from rectoplan.mct.design import (
     CouplingSettings,
@@ -21,7 +22,7 @@ from rectoplan.mct.design import (
 )
 from rectoplan.mct.force import axial_force, ring_pair_force
 from rectoplan.mct.magnets import RingMagnet
-from rectoplan.mct.materials import GRADES, UnknownGradeError
+from rectoplan.mct.materials import GRADES
 from rectoplan.mct.reference import bessel_force
 from rectoplan.mct.tissue import PressureStatus, PressureWindow
 
@@ -252,7 +253,7 @@ def test_pressure_objective_finds_the_closest_feasible_pressure(brute_force):
     assert abs(best.final_pressure_pa / 1e3 - target) == pytest.approx(closest, abs=1e-9)
     with pytest.raises(ValueError, match="target_pressure_kpa"):
         design_rings(LIMITS, objective=Objective.PRESSURE, grid=GRID)
-    with pytest.raises(UnknownGradeError, match="N99"):
+    with pytest.raises(FieldError, match="N99"):
         design_rings(LIMITS, grid=GRID, grades=("N45", "N99"))
 
 

@@ -13,9 +13,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from rectoplan.cli.errors import InputError, guarded
+from rectoplan.cli.errors import guarded
 from rectoplan.cli.registry import Db, _actor, _database
-from rectoplan.errors import InvalidRecordError
+from rectoplan.errors import FieldError, InvalidRecordError
 from rectoplan.registry.users import Role
 
 console = Console(highlight=False, soft_wrap=True)
@@ -39,9 +39,9 @@ def _password(given: str | None) -> str:
     return typer.prompt("password", hide_input=True, confirmation_prompt=True)
 
 
-def _invalid(exc: InvalidRecordError) -> InputError:
+def _invalid(exc: InvalidRecordError) -> FieldError:
     error = exc.errors[0]
-    return InputError(error.field, error.message)
+    return FieldError(error.field, error.message)
 
 
 @app.command()
@@ -83,7 +83,7 @@ def set_password(
                 user = users.get_user(session, name)
                 users.set_password(session, name, secret, expected_version=user.version)
             except NotFoundError:
-                raise InputError("name", f"no user {name!r}") from None
+                raise FieldError("name", f"no user {name!r}") from None
             except InvalidRecordError as exc:
                 raise _invalid(exc) from None
         console.print(f"password of {name} changed")

@@ -36,6 +36,7 @@ from enum import StrEnum
 import numpy as np
 from scipy import optimize
 
+from rectoplan.errors import FieldError
 from rectoplan.evidence import cite
 from rectoplan.mct.demag import demagnetization_factor, peak_internal_field_per_tesla
 from rectoplan.mct.force import (
@@ -120,16 +121,16 @@ class CouplingSettings:
         for name in ("rail_force_n", "direct_force_n", "final_gap_m", "max_search_gap_m"):
             value = getattr(self, name)
             if not (math.isfinite(value) and value > 0):
-                raise ValueError(f"{name}: must be a positive number, got {value}")
+                raise FieldError(name, f"must be a positive number, got {value}")
         if self.direct_force_n < self.rail_force_n:
-            raise ValueError("direct_force_n: must not be below rail_force_n")
+            raise FieldError("direct_force_n", "must not be below rail_force_n")
         if not (math.isfinite(self.direct_offset_m) and self.direct_offset_m >= 0):
-            raise ValueError(f"direct_offset_m: must be >= 0, got {self.direct_offset_m}")
+            raise FieldError("direct_offset_m", f"must be >= 0, got {self.direct_offset_m}")
         if not 0 <= self.direct_tilt_rad < 0.5 * math.pi:
-            raise ValueError(f"direct_tilt_rad: must be in [0, pi/2), got {self.direct_tilt_rad}")
+            raise FieldError("direct_tilt_rad", f"must be in [0, pi/2), got {self.direct_tilt_rad}")
         if not 0 <= self.borderline_fraction < 1:
-            raise ValueError(
-                f"borderline_fraction: must be in [0, 1), got {self.borderline_fraction}"
+            raise FieldError(
+                "borderline_fraction", f"must be in [0, 1), got {self.borderline_fraction}"
             )
 
 
@@ -351,11 +352,12 @@ def assess_coupling(
     settings = settings or CouplingSettings()
     gap = float(planned_gap_m)
     if not (math.isfinite(gap) and gap >= 0):
-        raise ValueError(f"planned_gap_m: must be a finite distance >= 0, got {planned_gap_m}")
+        raise FieldError("planned_gap_m", f"must be a finite distance >= 0, got {planned_gap_m}")
     if gap > settings.max_search_gap_m:
-        raise ValueError(
-            f"planned_gap_m: {gap / MM:g} mm is beyond the {settings.max_search_gap_m / MM:g} mm "
-            "searched; no surgical ring pair couples that far"
+        raise FieldError(
+            "planned_gap_m",
+            f"{gap / MM:g} mm is beyond the {settings.max_search_gap_m / MM:g} mm "
+            "searched; no surgical ring pair couples that far",
         )
     area = float(ring_overlap_area(lower, upper))
     force = float(axial_force(lower, upper, gap))
@@ -433,11 +435,11 @@ class DeliveryLimits:
         for name in ("max_outer_diameter_m", "max_height_m"):
             value = getattr(self, name)
             if not (math.isfinite(value) and 0 < value <= 1.0):
-                raise ValueError(f"{name}: must be a positive length in metres, got {value}")
+                raise FieldError(name, f"must be a positive length in metres, got {value}")
         inner = self.min_inner_diameter_m
         if not (math.isfinite(inner) and 0 <= inner < self.max_outer_diameter_m):
-            raise ValueError(
-                f"min_inner_diameter_m: must be >= 0 and below max_outer_diameter_m, got {inner}"
+            raise FieldError(
+                "min_inner_diameter_m", f"must be >= 0 and below max_outer_diameter_m, got {inner}"
             )
 
     def intersect(self, other: DeliveryLimits) -> DeliveryLimits:
@@ -632,7 +634,7 @@ def design_rings(
     grid = grid or DesignGrid()
     specs = [lookup_grade(name) for name in (grades or tuple(GRADES))]
     if objective is Objective.PRESSURE and not (target_pressure_kpa and target_pressure_kpa > 0):
-        raise ValueError("target_pressure_kpa: the pressure objective needs a target > 0 kPa")
+        raise FieldError("target_pressure_kpa", "the pressure objective needs a target > 0 kPa")
 
     ri, ro, h = _candidate_geometries(limits, grid)
     gaps = np.concatenate(

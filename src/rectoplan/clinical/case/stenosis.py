@@ -135,6 +135,26 @@ class MagnetDeliveryLimits(_Model):
     min_id_mm: float = Field(2.0, ge=0, le=40, description="Guide wire and the new lumen")
     max_height_mm: float = Field(10.0, gt=0, le=40)
 
+    @model_validator(mode="after")
+    def _a_ring_can_pass(self) -> MagnetDeliveryLimits:
+        """A ring is wider than its bore, so every passage it goes through must be wider than
+        the lumen it keeps: otherwise no magnetic ring fits, whatever its design."""
+        routes = (
+            ("max_od_anus_mm", "an anus"),
+            ("max_od_stoma_mm", "a stoma"),
+            ("max_od_endoscope_mm", "an endoscope"),
+        )
+        for name, passage in routes:
+            width = getattr(self, name)
+            if width is not None and width <= self.min_id_mm:
+                raise _error(
+                    f"stenosis.delivery_limits.{name}",
+                    f"no magnetic ring fits through {passage} of {width:g} mm: a ring that keeps "
+                    f"the {self.min_id_mm:g} mm lumen asked for (min_id_mm) is wider than "
+                    f"{self.min_id_mm:g} mm; give the passage's real width or a smaller lumen",
+                )
+        return self
+
 
 class AnastomoticStenosis(_Model):
     months_since_surgery: float | None = Field(None, ge=0, le=600)
