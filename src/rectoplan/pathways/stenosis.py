@@ -29,6 +29,7 @@ from rectoplan.mct.design import (
     RingDesign,
     Verdict,
     assess_coupling,
+    bounded_grid,
     cached_design_rings,
 )
 from rectoplan.mct.magnets import RingMagnet
@@ -212,7 +213,9 @@ class RingPlan:
     ``designed`` is True when no pair is recorded on the case and the pair is the design
     search's ring with the longest rail coupling range within the delivery limits (the case
     page's "designed ring"); the planner opened from the case starts from this same pair, so
-    the two cannot disagree."""
+    the two cannot disagree. ``step_mm`` is the design grid's step: coarser than the default
+    when the delivery limits are so wide that the fine grid would cost tens of seconds
+    (`rectoplan.mct.design.bounded_grid`)."""
 
     lower: RingSpec
     upper: RingSpec
@@ -220,6 +223,7 @@ class RingPlan:
     designed: bool
     n_designs: int = 0
     n_candidates: int = 0
+    step_mm: float = DesignGrid().step_m / MM
 
     def magnets(self) -> tuple[RingMagnet, RingMagnet]:
         """The pair in SI, J corrected to 37 degC and for demagnetization (as the API does);
@@ -312,11 +316,14 @@ def plan_rings(st: AnastomoticStenosis) -> tuple[RingPlan | None, list[tuple[str
         if st.delivery_limits is not None:
             return None, [("stenosis.delivery_limits", "give at least one maximum outer diameter")]
         return None, [("stenosis.rings", "give a ring pair or delivery limits to plan the magnets")]
-    result = cached_design_rings(limits, planned_gap_m=st.gap_mm * MM)
+    grid = bounded_grid(limits)
+    result = cached_design_rings(limits, planned_gap_m=st.gap_mm * MM, grid=grid)
     if not result.designs:
-        return None, [_no_ring_fits(st, limits, DesignGrid())]
+        return None, [_no_ring_fits(st, limits, grid)]
     best = _spec(max(result.designs, key=lambda d: d.coupling_range_m))
-    plan = RingPlan(best, best, st.gap_mm, True, len(result.designs), result.n_candidates)
+    plan = RingPlan(
+        best, best, st.gap_mm, True, len(result.designs), result.n_candidates, grid.step_m / MM
+    )
     return plan, []
 
 
@@ -334,7 +341,7 @@ def _ring_pair(ctx: Context, st: AnastomoticStenosis) -> tuple[RingMagnet, RingM
             "Designed ring (same on both sides)",
             f"OD {ring.od_mm:.1f} / ID {ring.id_mm:.1f} / h {ring.height_mm:.1f} mm {ring.grade}",
             f"longest rail coupling range of {plan.n_designs} Pareto designs "
-            f"from {plan.n_candidates} candidates",
+            f"from {plan.n_candidates} candidates on a {plan.step_mm:g} mm grid",
             "zhang_mct_rectal",
         )
     return plan.magnets()

@@ -3,8 +3,8 @@
 Inputs are millimetres like the command line; the physics runs in SI inside `rectoplan.mct`,
 and the answers are the command line's own ``--json`` payloads, so the two never drift apart.
 Bad input is a 422 naming the field (``lower.id_mm``). The design search grows with the cube
-of the grid, so a request whose grid would exceed `MAX_DESIGN_GRID` candidates is refused
-with the step to use instead of tying up a worker for minutes.
+of the grid, so a request whose grid would exceed `rectoplan.mct.design.MAX_DESIGN_GRID`
+candidates is refused with the step to use instead of tying up a worker for minutes.
 """
 
 from __future__ import annotations
@@ -18,12 +18,14 @@ from fastapi import APIRouter, Depends
 from rectoplan.clinical.case import RingSpec
 from rectoplan.errors import FieldError
 from rectoplan.mct.design import (
+    MAX_DESIGN_GRID,
     CouplingSettings,
     DeliveryLimits,
     DesignGrid,
     Objective,
     assess_coupling,
     cached_design_rings,
+    grid_size,
 )
 from rectoplan.mct.magnets import RingMagnet
 from rectoplan.mct.materials import MaterialModel
@@ -45,10 +47,6 @@ from rectoplan.web.schemas import (
 router = APIRouter(
     prefix="/api/mct", tags=["magnetic compression"], dependencies=[Depends(require(Role.viewer))]
 )
-
-MAX_DESIGN_GRID = 60_000
-"""Candidate grid points (OD x ID x height) one design request may search: about two seconds
-of work; the command line has no such limit."""
 
 _RING_FIELDS = {
     "outer_diameter_m": "od_mm",
@@ -139,17 +137,6 @@ def plan(body: PlanIn) -> dict[str, Any]:
     return plain(assessment_payload(result))
 
 
-def _grid_size(body: DesignIn, grid: DesignGrid) -> int:
-    def count(low: float, high: float, step: float) -> int:
-        return max(0, math.floor(high / step + 1e-9) - math.ceil(low / step - 1e-9) + 1)
-
-    step = body.step_mm
-    outer = count(grid.min_outer_diameter_m / MM, body.max_od_mm, step)
-    inner = count(body.min_id_mm, body.max_od_mm, step)
-    heights = count(grid.min_height_m / MM, body.max_height_mm, step)
-    return outer * inner * heights
-
-
 @router.post("/design")
 def design(body: DesignIn) -> dict[str, Any]:
     """Pareto set of ring designs (the same ring on both sides) within the delivery limits."""
@@ -161,7 +148,7 @@ def design(body: DesignIn) -> dict[str, Any]:
     if body.objective is Objective.PRESSURE and body.target_pressure_kpa is None:
         raise FieldError("target_pressure_kpa", "the pressure objective needs a target (kPa)")
     grid = DesignGrid(step_m=body.step_mm * MM, height_step_m=body.step_mm * MM)
-    size = _grid_size(body, grid)
+    size = grid_size(limits, grid)
     if size > MAX_DESIGN_GRID:
         raise FieldError(
             "step_mm",
