@@ -261,8 +261,12 @@ def test_delivery_limits_validate_and_intersect():
     anus = DeliveryLimits(30e-3, 3e-3, 10e-3)
     stoma = DeliveryLimits(22e-3, 2e-3, 8e-3)
     assert anus.intersect(stoma) == DeliveryLimits(22e-3, 3e-3, 8e-3)
-    with pytest.raises(ValueError, match="min_inner_diameter_m"):
+    with pytest.raises(FieldError, match="min_inner_diameter_m") as caught:
         DeliveryLimits(10e-3, 12e-3, 5e-3)
-    with pytest.raises(ValueError, match="max_outer_diameter_m"):
+    assert caught.value.message == (
+        "the bore to keep (12 mm) must be narrower than the widest ring the route passes (10 mm)"
+    )
+    with pytest.raises(FieldError, match="max_outer_diameter_m") as caught:
         DeliveryLimits(25.0, 3e-3, 5e-3)  # millimetres given as metres
+    assert "at most 1000 mm, got 25000 mm" in caught.value.message
     assert dataclasses.is_dataclass(anus)

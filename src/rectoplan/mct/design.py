@@ -466,11 +466,17 @@ class DeliveryLimits:
         for name in ("max_outer_diameter_m", "max_height_m"):
             value = getattr(self, name)
             if not (math.isfinite(value) and 0 < value <= 1.0):
-                raise FieldError(name, f"must be a positive length in metres, got {value}")
+                raise FieldError(
+                    name, f"must be a length above 0 and at most 1000 mm, got {value / MM:g} mm"
+                )
         inner = self.min_inner_diameter_m
-        if not (math.isfinite(inner) and 0 <= inner < self.max_outer_diameter_m):
+        if not (math.isfinite(inner) and inner >= 0):
+            raise FieldError("min_inner_diameter_m", f"must be a length >= 0 mm, got {inner}")
+        if inner >= self.max_outer_diameter_m:
             raise FieldError(
-                "min_inner_diameter_m", f"must be >= 0 and below max_outer_diameter_m, got {inner}"
+                "min_inner_diameter_m",
+                f"the bore to keep ({inner / MM:g} mm) must be narrower than the widest ring "
+                f"the route passes ({self.max_outer_diameter_m / MM:g} mm)",
             )
 
     def intersect(self, other: DeliveryLimits) -> DeliveryLimits:
