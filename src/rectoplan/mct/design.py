@@ -235,10 +235,11 @@ def _direct_range(lower, upper, settings: CouplingSettings) -> float:
     """Largest gap at which the pair couples directly (misaligned pull >= ``direct_force_n``).
 
     Each misaligned pull is a quadrature pose, and near contact a pose costs a tenth of a
-    second or more, so a walk over the whole search grid cost small rings several seconds.
-    A misaligned pair pulls less than the coaxial one (the assumption `_hangs_on` rests on
-    too), so only the gaps where the cheap coaxial pull reaches the threshold are walked, and
-    a pair whose coaxial pull never reaches it couples directly nowhere (no pose at all).
+    second or more. A misaligned pair pulls less than the coaxial one (the assumption
+    `_hangs_on` rests on too), so only the gaps where the cheap coaxial pull reaches the
+    threshold are walked, and a pair whose coaxial pull never reaches it couples directly
+    nowhere (no pose at all). Near contact the poses left dominate (benchmarks/
+    stenosis_worst.py).
     """
     grid = _search_grid(settings, 16)
     threshold = settings.direct_force_n
