@@ -453,6 +453,28 @@ def test_opened_from_the_seed000_case_it_starts_from_the_case_pages_ring_and_ver
     )
 
 
+def test_a_narrow_stoma_gets_a_smaller_designed_ring_with_the_same_verdict_on_both_pages(client):
+    """The narrow-stoma example (examples/EXPECTED.json): the ileostomy admits 16 mm, so the
+    engine designs a ring within that route; the planner opened from the case starts from that
+    ring and repeats the case page's verdict and pull, which the closed-form force confirms."""
+    case = example_case("stenosis_narrow_stoma_designed_ring")
+    _store(client, case)
+    sign_in(client, Role.viewer)
+    findings = _case_page_findings(client, case["case_id"])
+    od, inner, height, grade = re.fullmatch(
+        r"OD ([\d.]+) / ID ([\d.]+) / h ([\d.]+) mm (N\d\d)",
+        findings["Designed ring (same on both sides)"],
+    ).groups()
+    assert float(od) <= case["stenosis"]["delivery_limits"]["max_od_stoma_mm"]
+    page = Page(client.get(f"/planner/stenosis?case_id={case['case_id']}").text)
+    assert float(page.value("lower.od_mm")) == float(od)
+    assert page.attr("plan-verdict", "data-verdict") == findings["Coupling verdict"]
+    ring = RingMagnet.from_mm(float(od), float(inner), float(height), grade)
+    pull = float(axial_force(ring, ring, case["stenosis"]["length_mm"] * 1e-3))
+    assert page.number("plan-force-n") == pytest.approx(pull, rel=1e-9)
+    assert pull < 1.56  # a smaller ring pulls less across the seed's 30 mm than seed 000's
+
+
 def _save_form(source: str) -> dict[str, str]:
     """The hidden fields of the page's "Save plan to case" form."""
     form = re.search(

@@ -116,3 +116,27 @@ def test_a_deactivated_user_is_refused_at_once(client, auth):
     )
     assert changed.status_code == 200, changed.text
     assert client.get("/api/cases", headers=auth(Role.viewer)).status_code == 401
+
+
+def test_an_admin_gives_a_user_a_full_name_and_specialty_over_the_api(client, auth):
+    admin = auth(Role.admin)
+    created = client.post(
+        "/api/users",
+        json={
+            "name": "liwei",
+            "full_name": "Li Wei",
+            "specialty": "pathologist",
+            "role": "clinician",
+            "password": "correct horse battery",
+        },
+        headers=admin,
+    )
+    assert created.status_code == 201, created.text
+    assert (created.json()["full_name"], created.json()["specialty"]) == ("Li Wei", "pathologist")
+    wrong = client.patch(
+        "/api/users/liwei",
+        json={"expected_version": created.json()["version"], "specialty": "astrologer"},
+        headers=admin,
+    )
+    assert wrong.status_code == 422
+    assert "specialty" in wrong.text

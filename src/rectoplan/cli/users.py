@@ -15,8 +15,8 @@ from rich.table import Table
 
 from rectoplan.cli.errors import guarded
 from rectoplan.cli.registry import Db, _actor, _database
-from rectoplan.errors import FieldError, InvalidRecordError
-from rectoplan.registry.users import Role
+from rectoplan.errors import FieldError
+from rectoplan.registry.users import Role, Specialty
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -39,29 +39,28 @@ def _password(given: str | None) -> str:
     return typer.prompt("password", hide_input=True, confirmation_prompt=True)
 
 
-def _invalid(exc: InvalidRecordError) -> FieldError:
-    error = exc.errors[0]
-    return FieldError(error.field, error.message)
-
-
 @app.command()
 def add(
     name: Annotated[str, typer.Argument(help="User name (letters, digits, . _ @ -).")],
     role: Annotated[Role, typer.Option("--role", help="viewer, clinician, coordinator, admin")],
     password: Password = None,
+    full_name: Annotated[
+        str | None, typer.Option("--full-name", help='Name as shown, e.g. "Li Wei".')
+    ] = None,
+    specialty: Annotated[
+        Specialty | None, typer.Option("--specialty", help="MDT discipline.")
+    ] = None,
     db: Db = None,
 ) -> None:
-    """Create a user with a role."""
+    """Create a user with a role (and, for the tumour board, a full name and specialty)."""
     with guarded():
         from rectoplan.registry import users
         from rectoplan.registry.db import transaction
 
         secret = _password(password)
         with _database(db) as (_url, factory), transaction(factory, _actor(None)) as session:
-            try:
-                users.create_user(session, name, role, secret)
-            except InvalidRecordError as exc:
-                raise _invalid(exc) from None
+            # a refused name, password, full name or specialty is a FieldError: exit 2
+            users.create_user(session, name, role, secret, full_name=full_name, specialty=specialty)
         console.print(f"user {name} ({role}) created")
 
 
@@ -84,8 +83,6 @@ def set_password(
                 users.set_password(session, name, secret, expected_version=user.version)
             except NotFoundError:
                 raise FieldError("name", f"no user {name!r}") from None
-            except InvalidRecordError as exc:
-                raise _invalid(exc) from None
         console.print(f"password of {name} changed")
 
 
@@ -98,11 +95,13 @@ def list_users(db: Db = None) -> None:
         with _database(db) as (_url, factory), factory() as session:
             rows = users.list_users(session)
             table = Table(box=None, pad_edge=False)
-            for heading in ("name", "role", "active", "created"):
+            for heading in ("name", "full name", "specialty", "role", "active", "created"):
                 table.add_column(heading)
             for user in rows:
                 table.add_row(
                     user.name,
+                    user.full_name or "",
+                    user.specialty.label if user.specialty else "",
                     str(user.role),
                     "yes" if user.active else "no",
                     f"{user.created_at:%Y-%m-%d %H:%M}",

@@ -65,16 +65,49 @@ class Role(StrEnum):
         return self.rank >= Role(needed).rank
 
 
+class Specialty(StrEnum):
+    """A member's discipline in the multidisciplinary team: what the tumour board's quorum
+    counts and what attendance, decisions and the audit show beside a name."""
+
+    colorectal_surgeon = "colorectal_surgeon"
+    medical_oncologist = "medical_oncologist"
+    radiation_oncologist = "radiation_oncologist"
+    radiologist = "radiologist"
+    pathologist = "pathologist"
+    gastroenterologist = "gastroenterologist"
+    specialist_nurse = "specialist_nurse"
+    mdt_coordinator = "mdt_coordinator"
+    other = "other"
+
+    @property
+    def label(self) -> str:
+        """The discipline in clinical words ("Colorectal surgeon")."""
+        return self.value.replace("_", " ").capitalize().replace("Mdt", "MDT")
+
+
+SPECIALTY_LABELS = {specialty: specialty.label for specialty in Specialty}
+MAX_FULL_NAME_LENGTH = 200
+
+
 class User(Versioned, Base):
     __tablename__ = "users"
     __table_args__ = _table_args()
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
+    full_name: Mapped[str | None] = mapped_column(String(MAX_FULL_NAME_LENGTH))
+    specialty: Mapped[Specialty | None] = mapped_column(enum_column(Specialty, "user_specialty"))
     role: Mapped[Role] = mapped_column(enum_column(Role, "user_role"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     password_changed_at: Mapped[dt.datetime]
+
+    @property
+    def display_name(self) -> str:
+        """How pages, minutes and the audit show the user: "Dr Li Wei (Radiologist)", or the
+        login name when no full name was given."""
+        shown = self.full_name or self.name
+        return f"{shown} ({self.specialty.label})" if self.specialty else shown
 
 
 class Credential(Versioned, Base):
@@ -191,19 +224,61 @@ def has_admin(session: Session) -> bool:
     return bool(session.scalar(query))
 
 
-def create_user(session: Session, name: str, role: Role | str, password: str) -> User:
-    """A new active user; `InvalidRecordError` names ``name``, ``role`` or ``password``."""
-    _check_name(name)
-    _check_password(password)
+def _check_full_name(full_name: str | None) -> str | None:
+    """Blank means none; surrounding spaces go, inner spaces stay ("Li Wei")."""
+    full_name = (full_name or "").strip() or None
+    if full_name is not None and len(full_name) > MAX_FULL_NAME_LENGTH:
+        message = f"at most {MAX_FULL_NAME_LENGTH} characters"
+        raise InvalidRecordError([FieldError("full name", message)])
+    return full_name
+
+
+def _check_specialty(specialty: Specialty | str | None) -> Specialty | None:
+    if specialty in (None, ""):
+        return None
     try:
-        role = Role(role)
+        return Specialty(specialty)
+    except ValueError:
+        choices = ", ".join(Specialty)
+        message = f"{specialty!r} is not one of {choices}"
+        raise InvalidRecordError([FieldError("specialty", message)]) from None
+
+
+def _check_role(role: Role | str) -> Role:
+    try:
+        return Role(role)
     except ValueError:
         raise InvalidRecordError(
             [FieldError("role", f"{role!r} is not one of {', '.join(Role)}")]
         ) from None
+
+
+def create_user(
+    session: Session,
+    name: str,
+    role: Role | str,
+    password: str,
+    *,
+    full_name: str | None = None,
+    specialty: Specialty | str | None = None,
+) -> User:
+    """A new active user; `InvalidRecordError` names ``name``, ``role``, ``password``,
+    ``full name`` or ``specialty``."""
+    _check_name(name)
+    _check_password(password)
+    role = _check_role(role)
+    full_name = _check_full_name(full_name)
+    specialty = _check_specialty(specialty)
     if find_user(session, name) is not None:
         raise InvalidRecordError([FieldError("name", f"{name!r} is already a user")])
-    user = User(name=name, role=role, active=True, password_changed_at=utcnow())
+    user = User(
+        name=name,
+        full_name=full_name,
+        specialty=specialty,
+        role=role,
+        active=True,
+        password_changed_at=utcnow(),
+    )
     session.add(user)
     session.flush()
     hashed = _hasher().hash(password)
@@ -234,12 +309,22 @@ def update_user(
     expected_version: int,
     role: Role | str | None = None,
     active: bool | None = None,
+    full_name: str | None = None,
+    specialty: Specialty | str | None = None,
 ) -> User:
-    """Change a user's role or (de)activate them, under optimistic locking. A new role or a
+    """Change a user's role, full name or specialty, or (de)activate them, under optimistic
+    locking (None leaves a field as it is; an empty full name clears it). A new role or a
     deactivation ends all of the user's login sessions: they log in again as who they are now."""
     user = get_user(session, name)
+    role = None if role is None else _check_role(role)
+    new_full_name = None if full_name is None else _check_full_name(full_name)
+    new_specialty = None if specialty is None else _check_specialty(specialty)
     ended = None
     with locking.updating(session, User, user.id, expected_version) as row:
+        if full_name is not None:
+            row.full_name = new_full_name
+        if specialty is not None:
+            row.specialty = new_specialty
         if role is not None and Role(role) != row.role:
             row.role = Role(role)
             ended = SessionEnd.role_changed

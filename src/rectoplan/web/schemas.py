@@ -22,7 +22,13 @@ from rectoplan.mct.design import Objective
 from rectoplan.pathways.recommendation import Assessment
 from rectoplan.registry.enums import EpisodeStatus
 from rectoplan.registry.schemas import PSEUDONYM_PATTERN, EventIn, TreatmentIn
-from rectoplan.registry.users import MAX_PASSWORD_LENGTH, USER_NAME_PATTERN, Role
+from rectoplan.registry.users import (
+    MAX_FULL_NAME_LENGTH,
+    MAX_PASSWORD_LENGTH,
+    USER_NAME_PATTERN,
+    Role,
+    Specialty,
+)
 
 MAX_ID = 2**31 - 1
 """Ids and versions are 32-bit integer columns; a larger number can name no row."""
@@ -63,6 +69,8 @@ class Me(BaseModel):
 
 class UserOut(BaseModel):
     name: str
+    full_name: str | None
+    specialty: Specialty | None
     role: Role
     active: bool
     version: int
@@ -72,6 +80,8 @@ class UserOut(BaseModel):
 
 class UserCreate(_In):
     name: str = Field(pattern=USER_NAME_PATTERN)
+    full_name: str | None = Field(None, max_length=MAX_FULL_NAME_LENGTH)
+    specialty: Specialty | None = None
     role: Role
     password: str = Field(min_length=8, max_length=MAX_PASSWORD_LENGTH)
 
@@ -80,6 +90,8 @@ class UserUpdate(_In):
     expected_version: Version
     role: Role | None = None
     active: bool | None = None
+    full_name: str | None = Field(None, max_length=MAX_FULL_NAME_LENGTH)
+    specialty: Specialty | None = None
     password: str | None = Field(None, min_length=8, max_length=MAX_PASSWORD_LENGTH)
 
 

@@ -31,14 +31,29 @@ def list_users(db: Session = reader(Role.admin)) -> list[UserOut]:
 
 @router.post("", response_model=UserOut, status_code=status.HTTP_201_CREATED)
 def create_user(body: UserCreate, db: Session = writer(Role.admin)) -> UserOut:
-    return user_out(users.create_user(db, body.name, body.role, body.password))
+    user = users.create_user(
+        db,
+        body.name,
+        body.role,
+        body.password,
+        full_name=body.full_name,
+        specialty=body.specialty,
+    )
+    return user_out(user)
 
 
 @router.patch("/{name}", response_model=UserOut, responses=STALE)
 def update_user(name: str, body: UserUpdate, db: Session = writer(Role.admin)) -> UserOut:
-    """Change the role or ``active`` flag, or set a new password, of the version you read."""
+    """Change the role, ``active`` flag, full name or specialty, or set a new password, of the
+    version you read."""
     user = users.update_user(
-        db, name, expected_version=body.expected_version, role=body.role, active=body.active
+        db,
+        name,
+        expected_version=body.expected_version,
+        role=body.role,
+        active=body.active,
+        full_name=body.full_name,
+        specialty=body.specialty,
     )
     if body.password is not None:
         user = users.set_password(db, name, body.password, expected_version=user.version)
