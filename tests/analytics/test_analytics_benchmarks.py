@@ -12,8 +12,9 @@ import math
 
 import pytest
 
-from rectoplan.analytics import REFERENCES, DataError, Verdict, compare, compare_estimate, wilson
+from rectoplan.analytics import REFERENCES, Verdict, compare, compare_estimate, wilson
 from rectoplan.analytics.benchmarks import MIN_PATIENTS_FOR_VERDICT, reference, references_for
+from rectoplan.errors import FieldError
 from rectoplan.evidence import SOURCES
 
 BROWN_2024 = {  # surgical-modules.md §3.7: (LARC, LRRC)
@@ -142,14 +143,14 @@ def test_scores_and_survival_go_through_compare_estimate():
     assert cci.verdict is Verdict.MEETS
     os5 = compare_estimate(0.62, 0.50, 0.72, 60, "seed002.os_5y")
     assert os5.verdict is Verdict.CONSISTENT
-    with pytest.raises(DataError, match="interval"):
+    with pytest.raises(FieldError, match="interval"):
         compare_estimate(0.62, None, None, 60, "seed002.os_5y")
-    with pytest.raises(DataError, match="score"):
+    with pytest.raises(FieldError, match="score"):
         compare(3, 40, "exenteration_benchmarks_2024.lrrc.cci")
 
 
 def test_unknown_reference_is_a_data_error():
-    with pytest.raises(DataError) as raised:
+    with pytest.raises(FieldError) as raised:
         compare(3, 40, "pelvex_2099.r0")
     assert raised.value.field == "reference"
 

@@ -11,8 +11,9 @@ import json
 import pandas as pd
 import pytest
 
-from rectoplan.analytics import DataError, concordance, wilson
+from rectoplan.analytics import concordance, wilson
 from rectoplan.analytics.concordance import NOT_RECORDED, UNKNOWN, parse_codesystem, reason_codes
+from rectoplan.errors import FieldError
 
 ROWS = [
     ("2024-01-10", True, None),
@@ -101,15 +102,15 @@ def test_parse_codesystem_walks_nested_concepts():
 
 
 def test_bad_rows_are_named(decisions):
-    with pytest.raises(DataError) as raised:
+    with pytest.raises(FieldError) as raised:
         concordance(decisions.assign(decided_at=["2024-01-01"] * 10 + ["soon"]))
     assert (raised.value.field, "row 11" in raised.value.message) == ("decided_at", True)
-    with pytest.raises(DataError) as raised:
+    with pytest.raises(FieldError) as raised:
         concordance(decisions.assign(followed_preferred=[None] + [True] * 9 + ["perhaps"]))
     assert (raised.value.field, "row 11" in raised.value.message) == ("followed_preferred", True)
-    with pytest.raises(DataError, match="period"):
+    with pytest.raises(FieldError, match="period"):
         concordance(decisions, period="week")
-    with pytest.raises(DataError, match="decided_at"):
+    with pytest.raises(FieldError, match="decided_at"):
         concordance(decisions.drop(columns="decided_at"))
 
 

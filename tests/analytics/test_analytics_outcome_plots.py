@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rectoplan.analytics import DataError, KaplanMeier, concordance, plots
+from rectoplan.analytics import KaplanMeier, concordance, plots
 from rectoplan.analytics.survival import DAYS_PER_YEAR
+from rectoplan.errors import FieldError
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +57,7 @@ def test_at_risk_times_step_by_whole_years_in_years(curves):
 
 
 def test_at_risk_times_refuse_an_unknown_unit(curves):
-    with pytest.raises(DataError) as caught:
+    with pytest.raises(FieldError) as caught:
         plots.at_risk_times(curves, "weeks")
     assert caught.value.field == "time_unit"
 
@@ -70,7 +71,7 @@ def test_concordance_with_interval_bars(decisions):
     for segment, period in zip(bars, report.periods, strict=True):
         assert segment[0][1] == pytest.approx(period.proportion.lower)
         assert segment[1][1] == pytest.approx(period.proportion.upper)
-    with pytest.raises(DataError):
+    with pytest.raises(FieldError):
         plots.concordance_figure(report, intervals="whiskers")
 
 
@@ -87,6 +88,6 @@ def test_deviation_reasons_bars_are_the_counts(decisions):
 
 
 def test_deviation_reasons_need_a_deviation():
-    with pytest.raises(DataError) as caught:
+    with pytest.raises(FieldError) as caught:
         plots.deviation_reasons_figure(())
     assert caught.value.field == "reasons"

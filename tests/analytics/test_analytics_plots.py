@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rectoplan.analytics import CoxPH, DataError, KaplanMeier, compare, concordance, logrank, plots
+from rectoplan.analytics import CoxPH, KaplanMeier, compare, concordance, logrank, plots
 from rectoplan.analytics.benchmarks import comparisons_figure
+from rectoplan.errors import FieldError
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -81,7 +82,7 @@ def test_concordance_over_time(tmp_path):
 
 def test_unknown_extension_or_folder_is_refused(cohort, tmp_path):
     curve = KaplanMeier().fit(cohort["duration_days"], cohort["event"])
-    with pytest.raises(DataError, match=r"\.png or \.svg"):
+    with pytest.raises(FieldError, match=r"\.png or \.svg"):
         curve.plot(tmp_path / "km.pdf")
-    with pytest.raises(DataError, match="does not exist"):
+    with pytest.raises(FieldError, match="does not exist"):
         curve.plot(tmp_path / "missing" / "km.png")

@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rectoplan.analytics import DataError, wilson
+from rectoplan.analytics import wilson
+from rectoplan.errors import FieldError
 
 
 @pytest.mark.parametrize(
@@ -65,13 +66,13 @@ def test_matches_the_closed_form_and_stays_in_the_unit_interval(n, fraction, alp
     [(5, 0, "n"), (6, 5, "k"), (-1, 5, "k"), (2.5, 5, "k"), ("x", 5, "k"), (True, 5, "k")],
 )
 def test_impossible_counts_name_the_argument(k, n, field):
-    with pytest.raises(DataError) as raised:
+    with pytest.raises(FieldError) as raised:
         wilson(k, n)
     assert raised.value.field == field
 
 
 def test_alpha_outside_zero_one_is_refused():
-    with pytest.raises(DataError, match="alpha"):
+    with pytest.raises(FieldError, match="alpha"):
         wilson(3, 10, alpha=1.5)
 
 

@@ -13,7 +13,8 @@ import math
 import numpy as np
 import pytest
 
-from rectoplan.analytics import CoxPH, DataError, KaplanMeier, logrank
+from rectoplan.analytics import CoxPH, KaplanMeier, logrank
+from rectoplan.errors import FieldError
 
 Z = 1.959963984540054
 TIMES = [1, 2, 2, 3, 4, 5]
@@ -85,21 +86,21 @@ def test_to_dict_is_json_and_quotes_whole_years_by_default():
     ],
 )
 def test_bad_survival_input_names_the_field_and_row(durations, events, field, text):
-    with pytest.raises(DataError) as raised:
+    with pytest.raises(FieldError) as raised:
         KaplanMeier().fit(durations, events)
     assert raised.value.field == field
     assert text in raised.value.message
 
 
 def test_unknown_interval_method_is_refused():
-    with pytest.raises(DataError, match="ci_method"):
+    with pytest.raises(FieldError, match="ci_method"):
         KaplanMeier(ci_method="plain")
 
 
 def test_logrank_needs_two_groups_and_no_blank_group():
-    with pytest.raises(DataError, match="two groups"):
+    with pytest.raises(FieldError, match="two groups"):
         logrank(TIMES, EVENTS, ["a"] * 6)
-    with pytest.raises(DataError, match="row 3"):
+    with pytest.raises(FieldError, match="row 3"):
         logrank(TIMES, EVENTS, ["a", "b", None, "a", "b", "a"])
 
 
@@ -107,9 +108,9 @@ def test_cox_needs_a_covariate_and_an_event():
     import pandas as pd
 
     frame = pd.DataFrame({"duration_days": TIMES, "event": EVENTS, "arm": list("ababab")})
-    with pytest.raises(DataError, match="covariate"):
+    with pytest.raises(FieldError, match="covariate"):
         CoxPH().fit(frame)
-    with pytest.raises(DataError, match="no events"):
+    with pytest.raises(FieldError, match="no events"):
         CoxPH().fit(frame.assign(event=0), categorical={"arm": "a"})
 
 
@@ -121,5 +122,5 @@ def test_cox_refuses_a_level_without_events(reference):
     frame = pd.DataFrame(
         {"duration_days": TIMES, "event": [1, 1, 0, 1, 0, 0], "arm": list("aababb")}
     )
-    with pytest.raises(DataError, match="'b' has no events"):
+    with pytest.raises(FieldError, match="'b' has no events"):
         CoxPH().fit(frame, categorical={"arm": reference})

@@ -14,12 +14,12 @@ from rectoplan.clinical.radiotherapy import (
     ALPHA_BETA_RECTAL_SUWINSKI_GY,
     ALPHA_BETA_TUMOUR_GY,
     SCHEDULES,
-    DoseInputError,
     bed,
     course_bed,
     course_eqd2,
     eqd2,
 )
+from rectoplan.errors import FieldError
 from rectoplan.evidence import SOURCES
 
 # schedule: (total Gy, fractions, d, {alpha/beta: (BED, EQD2)}), transcribed from §6
@@ -81,7 +81,7 @@ def test_multi_phase_course_sums_phases():
     assert course_eqd2(phases, 10) == pytest.approx(49.56, abs=0.01)
     # 25 Gy/5 fx then 50 Gy/25 fx: BEDs add (37.5 + 60 at alpha/beta 10)
     assert course_bed([(25.0, 5), (50.0, 25)], 10) == pytest.approx(97.5)
-    with pytest.raises(DoseInputError, match="phases"):
+    with pytest.raises(FieldError, match="phases"):
         course_bed([], 10)
 
 
@@ -102,4 +102,4 @@ def test_bad_input_names_the_argument(args, argument):
     for function in (bed, eqd2):
         with pytest.raises(ValueError, match=argument) as raised:
             function(*args)
-        assert raised.value.argument == argument
+        assert raised.value.field == argument

@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from rectoplan.clinical.sacrum import SacralCurve, SacralPlanError, plan_sacrectomy
+from rectoplan.clinical.sacrum import SacralCurve, plan_sacrectomy
+from rectoplan.errors import FieldError
 
 LABELS = ["S1", "S2", "S3", "S4", "S5", "Co1"]
 
@@ -65,11 +66,11 @@ def test_levels_are_named_as_body_or_disc():
     ],
 )
 def test_bad_landmarks_are_refused(labels, points, message):
-    with pytest.raises(SacralPlanError, match=message):
+    with pytest.raises(FieldError, match=message):
         SacralCurve.through(labels, points)
 
 
 def test_margin_above_the_promontory_is_refused():
     curve = SacralCurve.through(LABELS, [(0.0, -20.0 * i) for i in range(6)])
-    with pytest.raises(SacralPlanError, match="above S1"):
+    with pytest.raises(FieldError, match="above S1"):
         plan_sacrectomy(curve, (0.0, -5.0))

@@ -26,7 +26,8 @@ from rectoplan.clinical.staging import (
     stage_group,
     t3_substage,
 )
-from rectoplan.clinical.tnm import CategoryError, MCategory, NCategory, Prefix, TCategory
+from rectoplan.clinical.tnm import MCategory, NCategory, Prefix, TCategory
+from rectoplan.errors import FieldError
 
 TABLE_CSV = Path(__file__).parents[1] / "data" / "ajcc8_colorectal_stage_groups.csv"
 
@@ -172,7 +173,7 @@ def test_m1_without_subcategory_is_stage_iv_nos(t, n):
     ],
 )
 def test_unknown_categories_raise_naming_the_axis(t, n, m, axis):
-    with pytest.raises(CategoryError, match=f"not an AJCC 8 {axis} category"):
+    with pytest.raises(FieldError, match=f"not an AJCC 8 {axis} category"):
         stage(t, n, m)
 
 

@@ -12,7 +12,8 @@ from fhir.resources.R4B.bundle import Bundle
 from fhir_testdata import MEF_BUNDLES, mef_text
 from pydantic import ValidationError
 
-from rectoplan.interop.fhir_import import SUPPLIED_BY, FhirImportError, import_bundle
+from rectoplan.errors import InvalidRecordError
+from rectoplan.interop.fhir_import import SUPPLIED_BY, import_bundle
 
 REQUIRED = {
     "case_id": "mef-1",
@@ -31,10 +32,10 @@ def test_the_five_fixture_bundles_are_there():
 def test_each_bundle_imports_or_is_refused_naming_the_element(name):
     try:
         result = import_bundle(mef_text(name), REQUIRED)
-    except FhirImportError as exc:
-        assert exc.problems
-        for problem in exc.problems:
-            assert problem.element.startswith("Bundle.entry[") or problem.element in SUPPLIED_BY
+    except InvalidRecordError as exc:
+        assert exc.errors
+        for problem in exc.errors:
+            assert problem.field.startswith("Bundle.entry[") or problem.field in SUPPLIED_BY
         return
     assert result.case.case_id == "mef-1"
     # whatever the bundle held but RectoPlan does not map is listed, by element
@@ -47,10 +48,10 @@ def test_each_bundle_imports_or_is_refused_naming_the_element(name):
 
 
 def test_the_condition_bundle_is_refused_for_its_placeholder_date():
-    with pytest.raises(FhirImportError) as caught:
+    with pytest.raises(InvalidRecordError) as caught:
         import_bundle(mef_text("csv-condition-bundle.json"), REQUIRED)
-    (problem,) = caught.value.problems
-    assert problem.element == "Bundle.entry[0].resource(Condition).extension[0].valueDateTime"
+    (problem,) = caught.value.errors
+    assert problem.field == "Bundle.entry[0].resource(Condition).extension[0].valueDateTime"
     assert "'YYYY-MM-DD' is a placeholder" in problem.message
 
 
@@ -65,9 +66,9 @@ def test_r4b_refuses_the_placeholder_date_too():
 
 
 def test_without_overrides_each_missing_field_names_its_fhir_element():
-    with pytest.raises(FhirImportError) as caught:
+    with pytest.raises(InvalidRecordError) as caught:
         import_bundle(mef_text("csv-procedure-bundle.json"))
-    by_field = {p.element: p.message for p in caught.value.problems}
+    by_field = {p.field: p.message for p in caught.value.errors}
     assert set(by_field) == set(REQUIRED)
     assert "LOINC 33748-5" in by_field["tumour.distance_from_anal_verge_cm"]
     assert "Patient.gender" in by_field["patient.sex"]
@@ -75,12 +76,12 @@ def test_without_overrides_each_missing_field_names_its_fhir_element():
 
 
 def test_the_staging_bundle_is_refused_for_cn3_which_colorectal_staging_lacks():
-    with pytest.raises(FhirImportError) as caught:
+    with pytest.raises(InvalidRecordError) as caught:
         import_bundle(mef_text("csv-staging-bundle.json"), REQUIRED)
-    (problem,) = caught.value.problems
-    assert problem.element == "Bundle.entry[2].resource(Observation).valueCodeableConcept"
+    (problem,) = caught.value.errors
+    assert problem.field == "Bundle.entry[2].resource(Observation).valueCodeableConcept"
     assert "'cN3' is not an AJCC 8 N category" in problem.message
-    assert problem.field == "mri.cn"
+    assert problem.case_field == "mri.cn"
 
 
 def test_the_staging_bundle_imports_its_loinc_coded_stage_once_cn_is_supplied():

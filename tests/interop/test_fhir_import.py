@@ -10,10 +10,10 @@ import pytest
 from fhir_testdata import entries_with, example, example_case
 
 from rectoplan.clinical.case import Case
+from rectoplan.errors import InvalidRecordError
 from rectoplan.interop.fhir_codes import AJCC, LOINC, SNOMED
 from rectoplan.interop.fhir_export import bundle_json
 from rectoplan.interop.fhir_import import (
-    FhirImportError,
     bundle_to_case,
     import_bundle,
     parse_overrides,
@@ -35,9 +35,9 @@ def _coding(system, code):
 
 
 def _refused(bundle, overrides=None) -> dict[str, str]:
-    with pytest.raises(FhirImportError) as caught:
+    with pytest.raises(InvalidRecordError) as caught:
         import_bundle(bundle, overrides)
-    return {p.element: p.message for p in caught.value.problems}
+    return {p.field: p.message for p in caught.value.errors}
 
 
 def test_a_yp_value_under_a_clinical_staging_code_is_refused_not_guessed():
@@ -133,11 +133,11 @@ def test_overrides_parse_json_and_text_and_refuse_unknown_fields():
         "patient.sex": "female",
         "mri.ct": "cT3",
     }
-    with pytest.raises(FhirImportError, match=r"override tumour.colour: tumour.colour is not"):
+    with pytest.raises(InvalidRecordError, match=r"override tumour.colour: tumour.colour is not"):
         parse_overrides(["tumour.colour=red"])
-    with pytest.raises(FhirImportError, match="has no fields below it"):
+    with pytest.raises(InvalidRecordError, match="has no fields below it"):
         parse_overrides(["case_id.x=1"])
-    with pytest.raises(FhirImportError, match="field=value"):
+    with pytest.raises(InvalidRecordError, match="field=value"):
         parse_overrides(["patient.age_years"])
 
 

@@ -9,6 +9,7 @@ import math
 import numpy as np
 import pytest
 
+from rectoplan.errors import FieldError
 from rectoplan.mct.demag import screen_demagnetization
 from rectoplan.mct.design import (
     CouplingSettings,
@@ -21,7 +22,7 @@ from rectoplan.mct.design import (
 )
 from rectoplan.mct.force import axial_force, ring_pair_force
 from rectoplan.mct.magnets import RingMagnet
-from rectoplan.mct.materials import GRADES, UnknownGradeError
+from rectoplan.mct.materials import GRADES
 from rectoplan.mct.reference import bessel_force
 from rectoplan.mct.tissue import PressureStatus, PressureWindow
 
@@ -252,7 +253,7 @@ def test_pressure_objective_finds_the_closest_feasible_pressure(brute_force):
     assert abs(best.final_pressure_pa / 1e3 - target) == pytest.approx(closest, abs=1e-9)
     with pytest.raises(ValueError, match="target_pressure_kpa"):
         design_rings(LIMITS, objective=Objective.PRESSURE, grid=GRID)
-    with pytest.raises(UnknownGradeError, match="N99"):
+    with pytest.raises(FieldError, match="N99"):
         design_rings(LIMITS, grid=GRID, grades=("N45", "N99"))
 
 
@@ -260,8 +261,12 @@ def test_delivery_limits_validate_and_intersect():
     anus = DeliveryLimits(30e-3, 3e-3, 10e-3)
     stoma = DeliveryLimits(22e-3, 2e-3, 8e-3)
     assert anus.intersect(stoma) == DeliveryLimits(22e-3, 3e-3, 8e-3)
-    with pytest.raises(ValueError, match="min_inner_diameter_m"):
+    with pytest.raises(FieldError, match="min_inner_diameter_m") as caught:
         DeliveryLimits(10e-3, 12e-3, 5e-3)
-    with pytest.raises(ValueError, match="max_outer_diameter_m"):
+    assert caught.value.message == (
+        "the bore to keep (12 mm) must be narrower than the widest ring the route passes (10 mm)"
+    )
+    with pytest.raises(FieldError, match="max_outer_diameter_m") as caught:
         DeliveryLimits(25.0, 3e-3, 5e-3)  # millimetres given as metres
+    assert "at most 1000 mm, got 25000 mm" in caught.value.message
     assert dataclasses.is_dataclass(anus)

@@ -6,8 +6,9 @@ import math
 
 import pytest
 
-from rectoplan.mct.magnets import MagnetValueError, RingMagnet
-from rectoplan.mct.materials import GRADES, MaterialModel, UnknownGradeError
+from rectoplan.errors import FieldError
+from rectoplan.mct.magnets import RingMagnet
+from rectoplan.mct.materials import GRADES, MaterialModel
 
 
 @pytest.mark.parametrize(
@@ -27,7 +28,7 @@ from rectoplan.mct.materials import GRADES, MaterialModel, UnknownGradeError
 def test_invalid_rings_raise_value_error_naming_the_field(arguments, field):
     with pytest.raises(ValueError, match=field) as info:
         RingMagnet(*arguments)
-    assert isinstance(info.value, MagnetValueError)
+    assert isinstance(info.value, FieldError)
     assert info.value.field == field
 
 
@@ -59,7 +60,7 @@ def test_explicit_polarization_replaces_the_grade():
 
 
 def test_from_mm_reports_unknown_grades_and_bad_sizes():
-    with pytest.raises(UnknownGradeError):
+    with pytest.raises(FieldError):
         RingMagnet.from_mm(20, 8, 5, "N99")
-    with pytest.raises(MagnetValueError, match="inner_diameter_m"):
+    with pytest.raises(FieldError, match="inner_diameter_m"):
         RingMagnet.from_mm(20, 25, 5)

@@ -6,11 +6,11 @@ import math
 
 import pytest
 
+from rectoplan.errors import FieldError
 from rectoplan.evidence import lookup
 from rectoplan.mct.materials import (
     GRADES,
     MaterialModel,
-    UnknownGradeError,
     grade,
 )
 
@@ -35,7 +35,7 @@ def test_nominal_remanence_agrees_with_magcodes_grade_shortcut(name):
 
 def test_grade_lookup_is_case_insensitive_and_names_unknown_grades():
     assert grade(" n45 ").name == "N45"
-    with pytest.raises(UnknownGradeError, match="N99") as info:
+    with pytest.raises(FieldError, match="N99") as info:
         grade("N99")
     assert info.value.field == "grade"
     assert "N52" in str(info.value)

@@ -373,7 +373,7 @@ BAD_INPUTS = [
     ({"lower.height_mm": "0"}, "lower.height_mm", "greater than or equal to 1"),
     ({"lower.od_mm": ""}, "lower.od_mm", "Enter a value"),
     ({"settings.direct_force_n": "0.2"}, "settings.direct_force_n", "below rail_force_n"),
-    ({"max_od_mm": "-1"}, "max_od_mm", "greater than 0"),
+    ({"max_od_mm": "-1"}, "max_od_mm", "greater than or equal to 1"),
     ({"step_mm": "0.1"}, "step_mm", "candidates"),
 ]
 

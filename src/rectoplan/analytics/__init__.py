@@ -16,7 +16,6 @@ from rectoplan.analytics.benchmarks import (
     reference,
 )
 from rectoplan.analytics.concordance import ConcordanceReport, concordance
-from rectoplan.analytics.inputs import DataError
 from rectoplan.analytics.proportions import Proportion, wilson
 from rectoplan.analytics.survival import (
     CoxPH,
@@ -34,7 +33,6 @@ __all__ = [
     "ConcordanceReport",
     "CoxPH",
     "CoxResult",
-    "DataError",
     "HazardRatio",
     "KaplanMeier",
     "LogRank",

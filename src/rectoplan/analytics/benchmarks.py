@@ -25,8 +25,9 @@ from typing import TYPE_CHECKING, Literal
 
 from statsmodels.stats.proportion import confint_proportions_2indep
 
-from rectoplan.analytics.inputs import DataError, count_pair
+from rectoplan.analytics.inputs import count_pair
 from rectoplan.analytics.proportions import check_alpha, wilson
+from rectoplan.errors import FieldError
 from rectoplan.evidence import cite
 
 if TYPE_CHECKING:
@@ -367,11 +368,11 @@ if len(_BY_ID) != len(REFERENCES):  # pragma: no cover - a data-entry error
 
 
 def reference(reference_id: str) -> Reference:
-    """The reference with this id; a `DataError` naming the known ids otherwise."""
+    """The reference with this id; a `FieldError` naming the known ids otherwise."""
     try:
         return _BY_ID[reference_id]
     except KeyError:
-        raise DataError(
+        raise FieldError(
             "reference", f"{reference_id!r} is not a benchmark id (see `benchmark --list`)"
         ) from None
 
@@ -468,9 +469,9 @@ def compare_estimate(
     t and say so in ``n_label``."""
     ref = reference(ref) if isinstance(ref, str) else ref
     if isinstance(n, bool) or int(n) != n or n < 0:
-        raise DataError("n", f"{n!r} is not a number of patients")
+        raise FieldError("n", f"{n!r} is not a number of patients")
     if ref.kind == "estimate" and (lower is None or upper is None):
-        raise DataError("interval", f"{ref.id} is an estimate: give the cohort's interval")
+        raise FieldError("interval", f"{ref.id} is an estimate: give the cohort's interval")
     cohort = _cohort_text(estimate, lower, upper, int(n), k, ref, n_label)
     difference = None
     evidence: tuple[str, ...] = ref.evidence
@@ -522,7 +523,7 @@ def compare(
     """``cohort_k`` of ``cohort_n`` patients (with its Wilson interval) against ``ref``."""
     ref = reference(ref) if isinstance(ref, str) else ref
     if ref.scale != "proportion":
-        raise DataError("reference", f"{ref.id} is a {ref.scale}, not a proportion")
+        raise FieldError("reference", f"{ref.id} is a {ref.scale}, not a proportion")
     alpha = check_alpha(alpha)
     cohort = wilson(cohort_k, cohort_n, alpha=alpha)
     return compare_estimate(

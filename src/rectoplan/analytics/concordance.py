@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
-from rectoplan.analytics.inputs import DataError, as_flags
+from rectoplan.analytics.inputs import as_flags
 from rectoplan.analytics.proportions import Proportion, check_alpha, wilson
+from rectoplan.errors import FieldError
 from rectoplan.evidence import cite
 
 if TYPE_CHECKING:
@@ -163,7 +164,7 @@ def _decision_dates(values: pd.Series) -> pd.Series:
     bad = parsed.isna().to_numpy()
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
-        raise DataError("decided_at", f"row {row + 1}: {values.iloc[row]!r} is not a date")
+        raise FieldError("decided_at", f"row {row + 1}: {values.iloc[row]!r} is not a date")
     return parsed.dt.tz_convert(None)
 
 
@@ -200,15 +201,15 @@ def concordance(
     """Concordance from one row per MDT decision with ``decided_at``, ``followed_preferred``
     (true / false / blank for not assessable) and, optionally, ``deviation_code``."""
     if period not in _PERIOD_FREQ:
-        raise DataError("period", f"{period!r} is not one of {', '.join(_PERIOD_FREQ)}")
+        raise FieldError("period", f"{period!r} is not one of {', '.join(_PERIOD_FREQ)}")
     alpha = check_alpha(alpha)
     for column in ("decided_at", "followed_preferred"):
         if column not in decisions:
-            raise DataError(column, "no such column")
+            raise FieldError(column, "no such column")
     frame = decisions.reset_index(drop=True)
     assessable, followed = _followed(frame["followed_preferred"])
     if not assessable.any():
-        raise DataError("followed_preferred", "no decision with a known concordance")
+        raise FieldError("followed_preferred", "no decision with a known concordance")
     when = _decision_dates(frame["decided_at"])[assessable].reset_index(drop=True)
     labels = when.dt.to_period(_PERIOD_FREQ[period])
     periods = []

@@ -2,8 +2,9 @@
 hand-typed commands, so a bad value is reported with the field and the first row it occurs in
 rather than surfacing later as a NaN in a survival table.
 
-Analytics never imports the command line; `DataError` carries the field name so the CLI can
-turn it into its own exit-2 message.
+Analytics never imports the command line; a bad value is a `rectoplan.errors.FieldError`
+naming the argument or column, which the CLI renames to its option (exit 2) and the API
+answers with a 422.
 """
 
 from __future__ import annotations
@@ -13,15 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-
-class DataError(ValueError):
-    """Input a statistic cannot use; ``field`` names the argument or column."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
-
+from rectoplan.errors import FieldError
 
 _TRUE = frozenset({"1", "true", "t", "yes", "y"})
 _FALSE = frozenset({"0", "false", "f", "no", "n"})
@@ -41,7 +34,7 @@ def as_flags(values: Sequence | np.ndarray | pd.Series, field: str) -> np.ndarra
         bad = ~np.isin(array, (0, 1))
         if bad.any():
             row = _first_bad(bad)
-            raise DataError(field, f"row {row}: {array[row - 1]!r} is not 0/1 or true/false")
+            raise FieldError(field, f"row {row}: {array[row - 1]!r} is not 0/1 or true/false")
         return array.astype(bool)
     flags = np.empty(array.shape, dtype=bool)
     for i, value in enumerate(array):
@@ -54,7 +47,7 @@ def as_flags(values: Sequence | np.ndarray | pd.Series, field: str) -> np.ndarra
         elif text in _FALSE:
             flags[i] = False
         else:
-            raise DataError(field, f"row {i + 1}: {value!r} is not 0/1 or true/false")
+            raise FieldError(field, f"row {i + 1}: {value!r} is not 0/1 or true/false")
     return flags
 
 
@@ -72,18 +65,18 @@ def survival_arrays(
     try:
         times = np.asarray(durations, dtype=float)
     except (TypeError, ValueError):
-        raise DataError(duration_name, "every duration must be a number") from None
+        raise FieldError(duration_name, "every duration must be a number") from None
     if times.ndim != 1 or times.size == 0:
-        raise DataError(duration_name, "give at least one patient")
+        raise FieldError(duration_name, "give at least one patient")
     bad = ~np.isfinite(times) | (times < 0)
     if bad.any():
         row = _first_bad(bad)
-        raise DataError(
+        raise FieldError(
             duration_name, f"row {row}: {times[row - 1]!r} is not a finite duration >= 0"
         )
     flags = as_flags(events, event_name)
     if flags.shape != times.shape:
-        raise DataError(
+        raise FieldError(
             event_name, f"{flags.size} event flags for {times.size} durations (must be equal)"
         )
     return times, flags
@@ -99,11 +92,11 @@ def count_pair(k: int, n: int, *, names: tuple[str, str] = ("k", "n")) -> tuple[
         except (TypeError, ValueError, OverflowError):
             ok = False
         if not ok:
-            raise DataError(name, f"{value!r} is not a whole number")
+            raise FieldError(name, f"{value!r} is not a whole number")
         whole.append(int(value))
     k, n = whole
     if n < 1:
-        raise DataError(n_name, f"{n} patients: need at least 1")
+        raise FieldError(n_name, f"{n} patients: need at least 1")
     if not 0 <= k <= n:
-        raise DataError(k_name, f"{k} is outside 0..{n}")
+        raise FieldError(k_name, f"{k} is outside 0..{n}")
     return k, n

@@ -21,8 +21,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
-from rectoplan.analytics.inputs import DataError
 from rectoplan.analytics.survival import DAYS_PER_YEAR
+from rectoplan.errors import FieldError
 
 if TYPE_CHECKING:
     from rectoplan.analytics.benchmarks import Comparison
@@ -67,9 +67,9 @@ def save(figure: Figure, path: str | Path) -> Path:
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix not in FORMATS:
-        raise DataError("plot", f"{target.name!r}: the file must end in .png or .svg")
+        raise FieldError("plot", f"{target.name!r}: the file must end in .png or .svg")
     if not target.parent.exists():
-        raise DataError("plot", f"the folder {str(target.parent)!r} does not exist")
+        raise FieldError("plot", f"the folder {str(target.parent)!r} does not exist")
     figure.savefig(target, format=suffix[1:], dpi=DPI)
     return target
 
@@ -114,9 +114,9 @@ def at_risk_times(curves: Mapping[str, SurvivalCurve], time_unit: str = "months"
     """The times, in days, at which `survival_figure` prints the numbers at risk by default
     (its x-axis ticks), so a page can print the same table as text beside the image."""
     if time_unit not in DAYS_PER_UNIT:
-        raise DataError("time_unit", f"{time_unit!r} is not one of {', '.join(DAYS_PER_UNIT)}")
+        raise FieldError("time_unit", f"{time_unit!r} is not one of {', '.join(DAYS_PER_UNIT)}")
     if not curves:
-        raise DataError("curves", "nothing to plot")
+        raise FieldError("curves", "nothing to plot")
     last, step = _time_axis(curves, time_unit)
     return np.arange(0, last + 1e-9, step) * DAYS_PER_UNIT[time_unit]
 
@@ -139,9 +139,9 @@ def survival_figure(
     x-axis ticks, which step by whole months or years.
     """
     if time_unit not in DAYS_PER_UNIT:
-        raise DataError("time_unit", f"{time_unit!r} is not one of {', '.join(DAYS_PER_UNIT)}")
+        raise FieldError("time_unit", f"{time_unit!r} is not one of {', '.join(DAYS_PER_UNIT)}")
     if not curves:
-        raise DataError("curves", "nothing to plot")
+        raise FieldError("curves", "nothing to plot")
     scale = DAYS_PER_UNIT[time_unit]
     last, step = _time_axis(curves, time_unit)
     if at_risk_times is None:
@@ -389,7 +389,7 @@ def benchmark_figure(
     }
     shown = [c for c in comparisons if c.reference.scale == "proportion"]
     if not shown:
-        raise DataError("comparisons", "no proportion benchmark to plot")
+        raise FieldError("comparisons", "no proportion benchmark to plot")
     rows = [
         ForestRow(
             label=_wrap(c.reference.label, 46),
@@ -448,7 +448,7 @@ def concordance_figure(
     periods are few or far apart), the overall share as a dashed line and n printed under
     each period."""
     if intervals not in ("band", "bars"):
-        raise DataError("intervals", f"{intervals!r} is not one of band, bars")
+        raise FieldError("intervals", f"{intervals!r} is not one of band, bars")
     figure = _figure(11, 6.2)
     ax = figure.add_subplot()
     x = np.arange(len(report.periods))
@@ -531,7 +531,7 @@ def deviation_reasons_figure(
     preferred recommendation, commonest at the top, with the count and share printed at the
     end of each bar; the code is printed beside its text so no colour has to be decoded."""
     if not reasons:
-        raise DataError("reasons", "no deviation to plot")
+        raise FieldError("reasons", "no deviation to plot")
     figure = _figure(12, 1.8 + 0.75 * len(reasons))
     ax = figure.add_subplot()
     y = np.arange(len(reasons))[::-1]

@@ -13,7 +13,8 @@ from dataclasses import asdict, dataclass
 
 from statsmodels.stats.proportion import proportion_confint
 
-from rectoplan.analytics.inputs import DataError, count_pair
+from rectoplan.analytics.inputs import count_pair
+from rectoplan.errors import FieldError
 from rectoplan.evidence import cite
 
 WILSON_EVIDENCE = cite("wilson_1927", "newcombe_1998")
@@ -46,7 +47,7 @@ class Proportion:
 def check_alpha(alpha: float) -> float:
     """``alpha`` strictly between 0 and 1 (0.05 gives 95% intervals)."""
     if not 0 < alpha < 1:
-        raise DataError("alpha", f"{alpha!r} must be between 0 and 1 (0.05 for 95% intervals)")
+        raise FieldError("alpha", f"{alpha!r} must be between 0 and 1 (0.05 for 95% intervals)")
     return float(alpha)
 
 

@@ -25,8 +25,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from rectoplan.analytics.inputs import DataError, survival_arrays
+from rectoplan.analytics.inputs import survival_arrays
 from rectoplan.analytics.proportions import check_alpha
+from rectoplan.errors import FieldError
 from rectoplan.evidence import cite
 
 if TYPE_CHECKING:
@@ -119,7 +120,7 @@ class SurvivalCurve:
     def _row_at(self, times: Sequence[float] | np.ndarray) -> np.ndarray:
         query = np.asarray(times, dtype=float)
         if np.any(~np.isfinite(query)) or np.any(query < 0):
-            raise DataError("times", "times must be finite and >= 0")
+            raise FieldError("times", "times must be finite and >= 0")
         return np.searchsorted(self.times, query, side="right") - 1
 
     def survival_at(self, times: Sequence[float] | np.ndarray) -> pd.DataFrame:
@@ -198,7 +199,7 @@ class KaplanMeier:
 
     def __init__(self, *, alpha: float = 0.05, ci_method: CIMethod = "log-log") -> None:
         if ci_method not in CI_METHODS:
-            raise DataError("ci_method", f"{ci_method!r} is not one of {', '.join(CI_METHODS)}")
+            raise FieldError("ci_method", f"{ci_method!r} is not one of {', '.join(CI_METHODS)}")
         self.alpha = check_alpha(alpha)
         self.ci_method = ci_method
 
@@ -262,10 +263,10 @@ def group_labels(groups: Sequence | np.ndarray | pd.Series, size: int, field: st
     """Group values as text labels; a blank group is refused rather than silently dropped."""
     series = pd.Series(np.asarray(groups, dtype=object))
     if len(series) != size:
-        raise DataError(field, f"{len(series)} group values for {size} patients (must be equal)")
+        raise FieldError(field, f"{len(series)} group values for {size} patients (must be equal)")
     blank = series.isna() | (series.astype(str).str.strip() == "")
     if blank.any():
-        raise DataError(field, f"row {int(np.flatnonzero(blank)[0]) + 1}: the group is blank")
+        raise FieldError(field, f"row {int(np.flatnonzero(blank)[0]) + 1}: the group is blank")
     return series.astype(str).to_numpy()
 
 
@@ -311,7 +312,7 @@ def logrank(
     labels = group_labels(groups, len(times), names[2])
     levels = tuple(sorted(set(labels)))
     if len(levels) < 2:
-        raise DataError(names[2], "the log-rank test needs at least two groups")
+        raise FieldError(names[2], "the log-rank test needs at least two groups")
     result = multivariate_logrank_test(times, labels, flags)
     return LogRank(
         statistic=float(result.test_statistic),
@@ -401,29 +402,29 @@ def _design(
     reference: dict[str, str] = {}
     for column, ref in categorical.items():
         if column not in frame:
-            raise DataError(column, "no such column")
+            raise FieldError(column, "no such column")
         labels = group_labels(frame[column], len(frame), column)
         levels = sorted(set(labels))
         if str(ref) not in levels:
-            raise DataError(
+            raise FieldError(
                 "reference", f"{ref!r} is not a level of {column} ({', '.join(levels)})"
             )
         if len(levels) < 2:
-            raise DataError(column, "a categorical covariate needs at least two levels")
+            raise FieldError(column, "a categorical covariate needs at least two levels")
         reference[column] = str(ref)
         for level in levels:
             if level != str(ref):
                 columns[f"{column}={level}"] = (labels == level).astype(float)
     for column in numeric:
         if column not in frame:
-            raise DataError(column, "no such column")
+            raise FieldError(column, "no such column")
         values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
         bad = ~np.isfinite(values)
         if bad.any():
-            raise DataError(column, f"row {int(np.flatnonzero(bad)[0]) + 1}: not a number")
+            raise FieldError(column, f"row {int(np.flatnonzero(bad)[0]) + 1}: not a number")
         columns[column] = values
     if not columns:
-        raise DataError("covariates", "name at least one categorical or numeric covariate")
+        raise FieldError("covariates", "name at least one categorical or numeric covariate")
     return pd.DataFrame(columns, index=frame.index), reference
 
 
@@ -442,7 +443,7 @@ def _refuse_levels_without_events(
         for name, members in levels.items():
             if not events[members].any():
                 level = name.split("=", 1)[1]
-                raise DataError(
+                raise FieldError(
                     column, f"level {level!r} has no events, so its hazard ratio is undefined"
                 )
 
@@ -471,12 +472,12 @@ class CoxPH:
 
         for column in (duration_col, event_col):
             if column not in frame:
-                raise DataError(column, "no such column")
+                raise FieldError(column, "no such column")
         times, flags = survival_arrays(
             frame[duration_col], frame[event_col], names=(duration_col, event_col)
         )
         if not flags.any():
-            raise DataError(event_col, "no events: a Cox model needs at least one")
+            raise FieldError(event_col, "no events: a Cox model needs at least one")
         design, reference = _design(frame, categorical or {}, numeric)
         _refuse_levels_without_events(design, flags, reference)
         data = design.assign(__duration=times, __event=flags)

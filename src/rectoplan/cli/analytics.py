@@ -23,7 +23,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from rectoplan.cli.errors import InputError, guarded, parse_number_list
+from rectoplan.cli.errors import guarded, parse_number_list
+from rectoplan.errors import FieldError
 from rectoplan.reports.outcomes import (
     ENDPOINT_TITLES,
     REGISTRY_PROPORTIONS,
@@ -102,39 +103,37 @@ _OPTIONS = {
 
 @contextmanager
 def _named(source: str | None = None) -> Iterator[None]:
-    """Turn an analytics `DataError` into the CLI's `InputError`, naming the option or, for a
-    column of the data, where it came from (``csv.event``)."""
-    from rectoplan.analytics import DataError
-
+    """Rename an analytics `FieldError` to the option it came from or, for a column of the
+    data, to where that column came from (``csv.event``)."""
     try:
         yield
-    except DataError as exc:
+    except FieldError as exc:
         field = _OPTIONS.get(exc.field)
         if field is None:
             field = f"{source}.{exc.field}" if source else exc.field
-        raise InputError(field, exc.message) from None
+        raise exc.renamed(field) from None
 
 
 def _one_source(csv: Path | None, db: str | None) -> None:
     if csv is not None and db is not None:
-        raise InputError("csv", "give either --csv or --db, not both")
+        raise FieldError("csv", "give either --csv or --db, not both")
 
 
 def _read_csv(path: Path, required: tuple[str, ...], optional: tuple[str, ...]) -> pd.DataFrame:
     import pandas as pd
 
     if not path.is_file():
-        raise InputError("csv", f"{str(path)!r} is not a file")
+        raise FieldError("csv", f"{str(path)!r} is not a file")
     try:
         frame = pd.read_csv(path)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise InputError("csv", f"cannot read {path.name}: {exc}") from None
+        raise FieldError("csv", f"cannot read {path.name}: {exc}") from None
     missing = [column for column in required if column not in frame.columns]
     if missing:
         expected = ",".join(required) + "".join(f"[,{c}]" for c in optional)
-        raise InputError("csv", f"missing column(s) {', '.join(missing)} (expected {expected})")
+        raise FieldError("csv", f"missing column(s) {', '.join(missing)} (expected {expected})")
     if frame.empty:
-        raise InputError("csv", f"{path.name} has no data rows")
+        raise FieldError("csv", f"{path.name} has no data rows")
     return frame
 
 
@@ -147,15 +146,15 @@ def _registry(db: str | None) -> Iterator[Any]:
 
         from rectoplan.registry import db as registry_db
     except ImportError:
-        raise InputError("db", "the registry is not available here; use --csv FILE") from None
+        raise FieldError("db", "the registry is not available here; use --csv FILE") from None
     try:
         url = registry_db.database_url(db)
         parsed = make_url(url)
     except Exception as exc:  # a malformed URL is the user's input
-        raise InputError("db", f"not a database URL: {exc}") from None
+        raise FieldError("db", f"not a database URL: {exc}") from None
     on_disk = parsed.get_backend_name() == "sqlite" and parsed.database not in _IN_MEMORY
     if on_disk and not Path(parsed.database).is_file():
-        raise InputError(
+        raise FieldError(
             "db",
             f"no registry at {parsed.database}; run `rectoplan registry init` or use --csv",
         )
@@ -165,7 +164,7 @@ def _registry(db: str | None) -> Iterator[Any]:
             yield session
     except SQLAlchemyError as exc:
         reason = str(exc).splitlines()[0]
-        raise InputError("db", f"cannot read {registry_db.masked(url)}: {reason}") from None
+        raise FieldError("db", f"cannot read {registry_db.masked(url)}: {reason}") from None
     finally:
         engine.dispose()
 
@@ -177,7 +176,7 @@ def _survival_data(
     _one_source(csv, db)
     if csv is not None:
         if group_by is not None:
-            raise InputError("group-by", "with --csv the groups come from the 'group' column")
+            raise FieldError("group-by", "with --csv the groups come from the 'group' column")
         frame = _read_csv(csv, SURVIVAL_COLUMNS, ("group",))
         return frame, ("group" if "group" in frame else None), f"csv {csv.name}"
     with _registry(db) as session:
@@ -186,9 +185,9 @@ def _survival_data(
         try:
             frame = cohort.survival_frame(session, str(endpoint), group_by=group_by)
         except ValueError as exc:  # the registry names what it can group by
-            raise InputError("group-by", str(exc)) from None
+            raise FieldError("group-by", str(exc)) from None
     if frame.empty:
-        raise InputError("db", f"the registry has no patients for the {endpoint} endpoint")
+        raise FieldError("db", f"the registry has no patients for the {endpoint} endpoint")
     return frame, ("group" if group_by is not None else None), f"registry, {endpoint} endpoint"
 
 
@@ -200,7 +199,7 @@ def _times(times: str | None) -> list[float] | None:
         return None
     values = parse_number_list(times, "times")
     if any(v < 0 for v in values):
-        raise InputError("times", "times are days since the start and must be >= 0")
+        raise FieldError("times", "times are days since the start and must be >= 0")
     return values
 
 
@@ -326,10 +325,10 @@ def cox(
         frame, group, source = _survival_data(csv, db, endpoint, group_by)
         if group is None:
             option = "csv" if csv is not None else "group-by"
-            raise InputError(option, "a Cox model needs groups: a 'group' column or --group-by")
+            raise FieldError(option, "a Cox model needs groups: a 'group' column or --group-by")
         if reference is None:
             levels = ", ".join(sorted(frame[group].dropna().astype(str).unique()))
-            raise InputError("reference", f"name the reference level (one of {levels})")
+            raise FieldError("reference", f"name the reference level (one of {levels})")
         column_source = "csv" if csv is not None else None
         with _named(column_source):
             result = CoxPH(alpha=alpha).fit(frame, categorical={group: reference})
@@ -423,9 +422,9 @@ def benchmark(
         if any(v is not None for v in given.values()):
             missing = [name for name, value in given.items() if value is None]
             if missing:
-                raise InputError(missing[0], "give --k, --n and --reference together")
+                raise FieldError(missing[0], "give --k, --n and --reference together")
             if db is not None:
-                raise InputError("db", "--db compares the registry; leave it out with --k/--n")
+                raise FieldError("db", "--db compares the registry; leave it out with --k/--n")
             with _named():
                 comparisons = [compare(k, n, reference, alpha=alpha, min_patients=min_n)]
             cohort: dict[str, Any] = {"source": "--k/--n"}
@@ -513,7 +512,7 @@ def concordance_command(
 
                 frame = cohort.decisions_frame(session)
             if frame.empty:
-                raise InputError("db", "the registry holds no MDT decisions yet")
+                raise FieldError("db", "the registry holds no MDT decisions yet")
             source = "registry"
         with _named(source):
             report = concordance(frame, period=str(period), alpha=alpha)

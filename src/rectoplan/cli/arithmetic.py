@@ -13,10 +13,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from rectoplan.cli.errors import InputError, guarded
+from rectoplan.cli.errors import guarded
 from rectoplan.clinical import radiotherapy as rt_math
 from rectoplan.clinical.staging import StageResult, stage
-from rectoplan.clinical.tnm import CategoryError, parse_category
+from rectoplan.clinical.tnm import parse_category
+from rectoplan.errors import FieldError
 
 _RT_OPTION = {"total_dose_gy": "dose", "fractions": "fractions", "alpha_beta_gy": "alpha-beta"}
 _RT_CAVEAT = "No time/repopulation term; concurrent chemotherapy not modelled."
@@ -48,8 +49,8 @@ def _checked_categories(t: str, n: str, m: str) -> None:
     for field, value, axis in (("t", t, "T"), ("n", n, "N"), ("m", m, "M")):
         try:
             parse_category(value, axis)
-        except CategoryError as exc:
-            raise InputError(field, str(exc)) from None
+        except FieldError as exc:
+            raise exc.renamed(field) from None
 
 
 def _print_stage(result: StageResult, written: str) -> None:
@@ -67,15 +68,15 @@ def _resolve_course(
 ) -> tuple[str | None, float, int]:
     if schedule is not None:
         if dose is not None or fractions is not None:
-            raise InputError("schedule", "give either --schedule or --dose and --fractions")
+            raise FieldError("schedule", "give either --schedule or --dose and --fractions")
         if schedule not in rt_math.SCHEDULES:
             known = ", ".join(rt_math.SCHEDULES)
-            raise InputError("schedule", f"{schedule!r} is not a named schedule ({known})")
+            raise FieldError("schedule", f"{schedule!r} is not a named schedule ({known})")
         named = rt_math.SCHEDULES[schedule]
         return named.name, named.total_dose_gy, named.fractions
     if dose is None or fractions is None:
         missing = "dose" if dose is None else "fractions"
-        raise InputError(missing, "give --dose and --fractions, or --schedule")
+        raise FieldError(missing, "give --dose and --fractions, or --schedule")
     return None, dose, fractions
 
 
@@ -89,8 +90,8 @@ def _rt_rows(dose: float, fractions: int, alpha_betas: tuple[float, ...]) -> lis
             }
             for alpha_beta in alpha_betas
         ]
-    except rt_math.DoseInputError as exc:
-        raise InputError(_RT_OPTION.get(exc.argument, exc.argument), exc.message) from None
+    except FieldError as exc:
+        raise exc.renamed(_RT_OPTION.get(exc.field, exc.field)) from None
 
 
 def _rt_evidence(name: str | None, alpha_betas: tuple[float, ...]) -> tuple[str, ...]:

@@ -12,11 +12,13 @@ from pathlib import Path
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from rectoplan.cli import file_limits
-from rectoplan.cli.errors import InputError, guarded, validation_messages
+from rectoplan.cli.errors import guarded, problem_lines
 from rectoplan.clinical.case import Case
+from rectoplan.errors import FieldError, InvalidRecordError, field_errors
 from rectoplan.pathways import assess as assess_case
 from rectoplan.pathways.recommendation import Assessment, Strength
 
@@ -33,22 +35,24 @@ EXAMPLES_DIR = Path(__file__).resolve().parents[3] / "examples" / "cases"
 
 
 def load_case(path: Path) -> Case:
-    """Read and validate a case file; every problem becomes an `InputError` naming the field."""
+    """Read and validate a case file; every problem is a `FieldError` naming the field."""
     file_limits.check_file(path, "CASE")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InputError("CASE", f"no such file: {path}") from None
+        raise FieldError("CASE", f"no such file: {path}") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError("CASE", f"cannot read {path}: {exc}") from None
+        raise FieldError("CASE", f"cannot read {path}: {exc}") from None
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise FieldError("CASE", f"{path} is nested too deeply to be a case") from None
     except json.JSONDecodeError as exc:
-        raise InputError(
+        raise FieldError(
             "CASE", f"{path} is not valid JSON ({exc.msg}, line {exc.lineno})"
         ) from None
     if not isinstance(data, dict):
-        raise InputError("CASE", f"{path} must hold a JSON object, not {type(data).__name__}")
+        raise FieldError("CASE", f"{path} must hold a JSON object, not {type(data).__name__}")
     return Case.model_validate(data)
 
 
@@ -133,19 +137,18 @@ def register(app: typer.Typer) -> None:
         with guarded():
             files = sorted(directory.glob("*.json"))
             if not files:
-                raise InputError("--directory", f"no case files in {directory}")
+                raise FieldError("--directory", f"no case files in {directory}")
             failures = 0
             for path in files:
                 console.rule(f"[bold]{path.name}")
                 try:
                     print_assessment(assess_case(load_case(path)))
-                except (InputError, ValidationError) as exc:
+                except (InvalidRecordError, ValidationError) as exc:
                     failures += 1
-                    lines = (
-                        validation_messages(exc) if isinstance(exc, ValidationError) else [str(exc)]
-                    )
-                    for line in lines:
-                        console.print(f"[red]invalid[/] {line}")
+                    if isinstance(exc, ValidationError):
+                        exc = InvalidRecordError(field_errors(exc))
+                    for line in problem_lines(exc):
+                        console.print(f"[red]invalid[/] {escape(line)}")
             console.rule()
             console.print(
                 f"Assessed {len(files) - failures} of {len(files)} cases from {directory}.\n"

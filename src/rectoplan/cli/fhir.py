@@ -20,7 +20,8 @@ from rich.console import Console
 
 from rectoplan.cli import file_limits
 from rectoplan.cli.clinical import load_case
-from rectoplan.cli.errors import InputError, fail, guarded
+from rectoplan.cli.errors import fail, guarded, problem_lines
+from rectoplan.errors import FieldError, InvalidRecordError
 
 app = typer.Typer(
     help="FHIR R4 / mCODE STU4: export a case as a Bundle, import a Bundle as a case.",
@@ -45,7 +46,7 @@ def _write(text: str, output: Path | None) -> None:
     try:
         output.write_text(text + "\n", encoding="utf-8")
     except OSError as exc:
-        raise InputError("--output", f"cannot write {output}: {exc}") from None
+        raise FieldError("--output", f"cannot write {output}: {exc}") from None
 
 
 @app.command("export")
@@ -87,7 +88,7 @@ def import_(
     ] = False,
 ) -> None:
     """Import a FHIR R4 Bundle as a case: prints the case JSON and a summary."""
-    from rectoplan.interop.fhir_import import FhirImportError, import_bundle, parse_overrides
+    from rectoplan.interop.fhir_import import import_bundle, parse_overrides
     from rectoplan.interop.mcode_rules import check_bundle
 
     with guarded():
@@ -95,7 +96,7 @@ def import_(
         try:
             text = bundle_file.read_bytes()
         except OSError as exc:
-            raise InputError("BUNDLE", f"cannot read {bundle_file}: {exc}") from None
+            raise FieldError("BUNDLE", f"cannot read {bundle_file}: {exc}") from None
         try:
             parsed = json.loads(text)
         except ValueError:
@@ -103,8 +104,8 @@ def import_(
         file_limits.check_entries(parsed, "BUNDLE")
         try:
             result = import_bundle(text, parse_overrides(set_ or ()))
-        except FhirImportError as exc:
-            fail([str(p).replace("override ", "--set ", 1) for p in exc.problems])
+        except InvalidRecordError as exc:
+            fail([str(p).replace("override ", "--set ", 1) for p in problem_lines(exc)])
         violations = check_bundle(json.loads(text))
         if strict and violations:
             fail([f"mCODE rule: {v}" for v in violations[:RULES_SHOWN]])

@@ -3,7 +3,7 @@
 A case file or a FHIR bundle is held to the web app's request-body limit and a bundle to its
 entry limit, so a file the API would refuse is refused here too; a registry import file has
 its own, far higher limit (it is a whole registry, not one request). Each refusal is an
-`InputError` (exit 2) naming the argument, the limit and the variable that raises it.
+`FieldError` (exit 2) naming the argument, the limit and the variable that raises it.
 """
 
 from __future__ import annotations
@@ -11,17 +11,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from rectoplan.cli.errors import InputError
+from rectoplan.errors import FieldError
 from rectoplan.limits import Limits
 
 
 def current() -> Limits:
-    """The limits from the environment; a bad ``RECTOPLAN_MAX_*`` value is an `InputError`."""
+    """The limits from the environment; a bad ``RECTOPLAN_MAX_*`` value is an `FieldError`."""
     try:
         return Limits.from_env()
     except ValueError as exc:
         variable, _, message = str(exc).partition(": ")
-        raise InputError(variable, message) from None
+        raise FieldError(variable, message) from None
 
 
 def _size(path: Path) -> int | None:
@@ -36,7 +36,7 @@ def check_file(path: Path, field: str) -> None:
     size = _size(path)
     why = None if size is None else current().body_too_large(size, str(path))
     if why:
-        raise InputError(field, why)
+        raise FieldError(field, why)
 
 
 def check_import_file(path: Path, field: str) -> None:
@@ -44,11 +44,11 @@ def check_import_file(path: Path, field: str) -> None:
     size = _size(path)
     why = None if size is None else current().import_file_too_large(size, str(path))
     if why:
-        raise InputError(field, why)
+        raise FieldError(field, why)
 
 
 def check_entries(bundle: Any, field: str) -> None:
     """Refuse a parsed FHIR Bundle with more entries than the limit."""
     why = current().too_many_entries(bundle)
     if why:
-        raise InputError(field, why)
+        raise FieldError(field, why)

@@ -40,9 +40,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from rectoplan.cli.errors import InputError, guarded, parse_number_list
+from rectoplan.cli.errors import guarded, parse_number_list
 from rectoplan.clinical.case import RingSpec
-from rectoplan.errors import field_errors
+from rectoplan.errors import FieldError, field_errors
 from rectoplan.mct.design import (
     CouplingSettings,
     DeliveryLimits,
@@ -52,8 +52,8 @@ from rectoplan.mct.design import (
     assess_coupling,
     design_rings,
 )
-from rectoplan.mct.magnets import MagnetValueError, RingMagnet
-from rectoplan.mct.materials import GRADES, MaterialModel, UnknownGradeError
+from rectoplan.mct.magnets import RingMagnet
+from rectoplan.mct.materials import GRADES, MaterialModel
 from rectoplan.mct.tissue import (
     PressureWindow,
 )
@@ -141,10 +141,10 @@ _OPTION_OF_SPEC["polarization_t"] = "polarization"
 
 
 def _ring(spec: RingOptions, suffix: str, material: MaterialModel) -> RingMagnet:
-    """A `RingMagnet` from the options; every failure is an `InputError` naming the option."""
+    """A `RingMagnet` from the options; every failure is a `FieldError` naming the option."""
     for name in ("od", "height"):
         if getattr(spec, name) is None:
-            raise InputError(f"--{name}{suffix}", "is required (millimetres)")
+            raise FieldError(f"--{name}{suffix}", "is required (millimetres)")
     typed = {
         "od_mm": spec.od,
         "id_mm": spec.id or 0.0,
@@ -157,7 +157,7 @@ def _ring(spec: RingOptions, suffix: str, material: MaterialModel) -> RingMagnet
     except ValidationError as exc:
         error = field_errors(exc)[0]
         name = error.field.split(".")[-1]
-        raise InputError(f"--{_OPTION_OF_SPEC.get(name, name)}{suffix}", error.message) from None
+        raise error.renamed(f"--{_OPTION_OF_SPEC.get(name, name)}{suffix}") from None
     try:
         return RingMagnet.from_mm(
             ring.od_mm,
@@ -167,10 +167,9 @@ def _ring(spec: RingOptions, suffix: str, material: MaterialModel) -> RingMagnet
             polarization_t=ring.polarization_t,
             material=material,
         )
-    except (MagnetValueError, UnknownGradeError) as exc:
-        option = f"--{_OPTION_OF_FIELD[exc.field]}{suffix}"
-        message = exc.message if isinstance(exc, MagnetValueError) else str(exc)
-        raise InputError(option, message.replace("_m:", ":")) from None
+    except FieldError as exc:
+        option = f"--{_OPTION_OF_FIELD.get(exc.field, exc.field)}{suffix}"
+        raise exc.renamed(option) from None
 
 
 def _pair(first: RingOptions, second: RingOptions, ideal: bool) -> tuple[RingMagnet, RingMagnet]:
@@ -183,7 +182,7 @@ def _pair(first: RingOptions, second: RingOptions, ideal: bool) -> tuple[RingMag
 def _gaps_m(text: str) -> np.ndarray:
     gaps = np.array(parse_number_list(text, "--gaps"))
     if np.any(gaps < 0) or not np.all(np.isfinite(gaps)):
-        raise InputError("--gaps", "every gap must be a distance >= 0 mm (faces cannot overlap)")
+        raise FieldError("--gaps", "every gap must be a distance >= 0 mm (faces cannot overlap)")
     return gaps * MM
 
 
@@ -191,7 +190,7 @@ def _positive_mm(value: float | None, option: str) -> float | None:
     if value is None:
         return None
     if not (math.isfinite(value) and value >= 0):
-        raise InputError(option, f"must be a length >= 0 mm, got {value:g}")
+        raise FieldError(option, f"must be a length >= 0 mm, got {value:g}")
     return value * MM
 
 
@@ -313,10 +312,10 @@ def plot_command(
     """Force and pressure against gap, with the coupling thresholds and the planned gap."""
     with guarded():
         if output.suffix.lower() not in {".png", ".svg"}:
-            raise InputError("output", f"{output.name!r} must end in .png or .svg")
+            raise FieldError("output", f"{output.name!r} must end in .png or .svg")
         planned = _positive_mm(stenosis, "--stenosis")
         if not (math.isfinite(max_gap) and max_gap > 0):
-            raise InputError("--max-gap", "must be a length > 0 mm")
+            raise FieldError("--max-gap", "must be a length > 0 mm")
         lower, upper = _pair(
             RingOptions(od, id, height, grade, polarization),
             RingOptions(od2, id2, height2, grade2, polarization2),
@@ -362,11 +361,11 @@ def _read_plan(path: Path | None) -> PlanFile | None:
     try:
         text = path.read_text()
     except OSError as exc:
-        raise InputError("--from", f"cannot read {path}: {exc.strerror}") from None
+        raise FieldError("--from", f"cannot read {path}: {exc.strerror}") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError("--from", f"{path} is not JSON ({exc.msg}, line {exc.lineno})") from None
+        raise FieldError("--from", f"{path} is not JSON ({exc.msg}, line {exc.lineno})") from None
     return PlanFile.model_validate(data)
 
 
@@ -394,24 +393,23 @@ def _settings(file: _SettingsFile, given: dict[str, float | None]) -> CouplingSe
             values[name] = convert(value)
     try:
         return CouplingSettings(**values)
-    except ValueError as exc:
-        name, _, message = str(exc).partition(": ")
-        option = next((o for n, o, _, _ in _SETTING_OPTIONS if n == name), name)
-        raise InputError(option, message) from None
+    except FieldError as exc:
+        option = next((o for n, o, _, _ in _SETTING_OPTIONS if n == exc.field), exc.field)
+        raise exc.renamed(option) from None
 
 
 def _window(text: str | None, file_window) -> PressureWindow | None:
     if text is not None:
         values = parse_number_list(text, "--window")
         if len(values) != 2:
-            raise InputError("--window", "give LOW,HIGH in kPa")
+            raise FieldError("--window", "give LOW,HIGH in kPa")
         file_window = tuple(values)
     if file_window is None:
         return None
     try:
         return PressureWindow(*file_window)
-    except ValueError as exc:
-        raise InputError("--window", str(exc).split(": ", 1)[-1]) from None
+    except FieldError as exc:
+        raise exc.renamed("--window") from None
 
 
 _VERDICT_STYLE = {
@@ -467,7 +465,7 @@ def plan_command(
             "--stenosis",
         )
         if length is None:
-            raise InputError("--stenosis", "give the stenosis length in mm (or --from FILE)")
+            raise FieldError("--stenosis", "give the stenosis length in mm (or --from FILE)")
         settings = _settings(
             plan.settings if plan else _SettingsFile(),
             {
@@ -481,8 +479,8 @@ def plan_command(
         pressure_window = _window(window, plan.pressure_window_kpa if plan else None)
         try:  # the planned gap is the only argument left that can be refused here
             assessment = assess_coupling(lower, upper, length, settings, pressure_window)
-        except ValueError as exc:
-            raise InputError("--stenosis", str(exc).split(": ", 1)[-1]) from None
+        except FieldError as exc:
+            raise exc.renamed("--stenosis") from None
         if as_json:
             _print_json(assessment_payload(assessment))
             return
@@ -502,7 +500,7 @@ def _grades(text: str | None) -> tuple[str, ...] | None:
     names = tuple(part.strip().upper() for part in text.split(",") if part.strip())
     unknown = [n for n in names if n not in GRADES]
     if unknown or not names:
-        raise InputError(
+        raise FieldError(
             "--grades",
             f"unknown grade(s) {', '.join(unknown) or '(none)'}; known: {', '.join(GRADES)}",
         )
@@ -589,18 +587,15 @@ def design_command(
     with guarded():
         try:
             limits = DeliveryLimits(max_od * MM, min_id * MM, max_height * MM)
-        except ValueError as exc:
-            field = str(exc).split(":", 1)[0]
+        except FieldError as exc:
             option = {"max_outer_diameter_m": "--max-od", "min_inner_diameter_m": "--min-id"}
-            raise InputError(
-                option.get(field, "--max-height"), str(exc).split(": ", 1)[-1]
-            ) from None
+            raise exc.renamed(option.get(exc.field, "--max-height")) from None
         if not (math.isfinite(step) and 0.1 <= step <= 5):
-            raise InputError("--step", "must be between 0.1 and 5 mm")
+            raise FieldError("--step", "must be between 0.1 and 5 mm")
         if top < 1:
-            raise InputError("--top", "must be at least 1")
+            raise FieldError("--top", "must be at least 1")
         if objective is Objective.PRESSURE and not (target_pressure and target_pressure > 0):
-            raise InputError("--target-pressure", "the pressure objective needs a target > 0 kPa")
+            raise FieldError("--target-pressure", "the pressure objective needs a target > 0 kPa")
         result = design_rings(
             limits,
             planned_gap_m=_positive_mm(stenosis, "--stenosis"),

@@ -28,7 +28,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from rectoplan.cli import file_limits
-from rectoplan.cli.errors import InputError, fail, guarded
+from rectoplan.cli.errors import guarded
+from rectoplan.errors import ConflictError, FieldError, InfrastructureError
 
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False)
@@ -40,7 +41,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-MAX_ERRORS_SHOWN = 50
 LONG_IMPORT = 1000
 """Records from which an import shows a progress bar (unless --quiet)."""
 
@@ -76,25 +76,37 @@ def _actor(actor: str | None) -> str:
 
 @contextmanager
 def _database(db: str | None, *, require_schema: bool = True) -> Iterator[tuple[str, sessionmaker]]:
-    """The registry's URL and a session factory, with connection and schema problems turned
-    into input errors that name ``--db``."""
+    """The registry's URL and a session factory. A URL that names no database RectoPlan can
+    use, or a registry at another schema, is bad input naming ``--db`` (exit 2); a database
+    that cannot be reached or fails while in use is an `InfrastructureError` (exit 3)."""
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
     from rectoplan.registry.db import database_url, make_engine, masked, session_factory
     from rectoplan.registry.migrate import current_revision, head_revision
 
     url = database_url(db)
-    engine = make_engine(url)
+    try:
+        engine = make_engine(url)
+    except (ArgumentError, NoSuchModuleError, ValueError, ImportError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise FieldError(
+            "--db",
+            f"not a database URL RectoPlan can use ({reason}); give sqlite:///FILE or "
+            "postgresql+psycopg://USER@HOST/DATABASE",
+        ) from None
     try:
         if require_schema:
             revision = current_revision(engine)
             if revision != head_revision():
                 state = "is empty" if revision is None else f"is at schema {revision}"
-                raise InputError(
+                raise FieldError(
                     "--db",
                     f"the registry at {masked(url)} {state}; run `rectoplan registry init` first",
                 )
         yield url, session_factory(engine)
     except OperationalError as exc:
-        raise InputError("--db", f"cannot use {masked(url)}: {exc.orig}") from None
+        reason = " ".join(str(exc.orig).split())
+        raise InfrastructureError(f"the registry at {masked(url)} failed: {reason}") from None
     finally:
         engine.dispose()
 
@@ -102,7 +114,9 @@ def _database(db: str | None, *, require_schema: bool = True) -> Iterator[tuple[
 @app.command()
 def init(db: Db = None) -> None:
     """Create the registry, or upgrade it to the current schema."""
-    with guarded():
+    with guarded(
+        unchanged="the schema was not upgraded past the last step that finished; run init again"
+    ):
         from rectoplan.registry.db import database_url, masked
         from rectoplan.registry.migrate import upgrade_to_head
 
@@ -161,14 +175,13 @@ def import_(
     db: Db = None,
 ) -> None:
     """Import episode records, all or nothing; bad rows are listed by row and field."""
-    with guarded():
-        from rectoplan.errors import ConflictError, InvalidRecordError
+    with guarded(unchanged="nothing was imported"):
         from rectoplan.registry.db import masked, transaction
         from rectoplan.registry.io import import_file
 
         for path, option in ((file, "FILE"), (events, "--events")):
             if path is not None and not path.is_file():
-                raise InputError(option, f"no such file: {path}")
+                raise FieldError(option, f"no such file: {path}")
             if path is not None:
                 file_limits.check_import_file(path, option)
         progress = _ProgressBar(quiet)
@@ -178,25 +191,12 @@ def import_(
                     summary = import_file(
                         session, file, format=format, events=events, progress=progress
                     )
-            except InvalidRecordError as exc:
-                progress.close()  # before the error lines, so the bar does not cover them
-                _fail_import(exc)
-            except ConflictError as exc:
-                progress.close()
-                fail([str(exc), "nothing was imported; run the import again"], code=1)
             finally:
-                progress.close()
+                progress.close()  # before the error lines, so the bar does not cover them
         counts = summary.counts()
         counts.pop("episodes")
         details = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in counts.items())
         console.print(f"imported {summary.episodes} episodes into {masked(url)} ({details})")
-
-
-def _fail_import(exc) -> None:
-    lines = [str(error) for error in exc.errors[:MAX_ERRORS_SHOWN]]
-    if exc.total > MAX_ERRORS_SHOWN:
-        lines.append(f"... and {exc.total - MAX_ERRORS_SHOWN} more problems")
-    fail([*lines, "nothing was imported"])
 
 
 @app.command()
@@ -210,11 +210,11 @@ def export(
     db: Db = None,
 ) -> None:
     """Export every episode in the import format (a round trip gives the same records)."""
-    with guarded():
+    with guarded(unchanged="nothing in the registry was changed; the export file is incomplete"):
         from rectoplan.registry.io import detect_format, events_path_for, export_file
 
         if not file.parent.is_dir():
-            raise InputError("FILE", f"no such folder: {file.parent}")
+            raise FieldError("FILE", f"no such folder: {file.parent}")
         with _database(db) as (_url, factory), factory() as session:
             count = export_file(session, file, format=format, events=events)
         where = str(file)
@@ -266,7 +266,7 @@ def stats(
     db: Db = None,
 ) -> None:
     """Rows per table, and the R0 and organ-preservation proportions."""
-    with guarded():
+    with guarded(unchanged="nothing was changed"):
         from rectoplan.registry.db import masked
 
         with _database(db) as (url, factory), factory() as session:
@@ -292,7 +292,7 @@ def demo(
     db: Db = None,
 ) -> None:
     """Create the registry if needed and load the demo (examples + synthetic cohort) if empty."""
-    with guarded():
+    with guarded(unchanged="no demo episodes were loaded"):
         from rectoplan.registry.db import database_url, masked, transaction
         from rectoplan.registry.demo import is_empty, load_demo
         from rectoplan.registry.migrate import upgrade_to_head
@@ -324,7 +324,7 @@ def reassess(
     db: Db = None,
 ) -> None:
     """Re-assess every stored case under today's engine: concordance now, and drifted cases."""
-    with guarded():
+    with guarded(unchanged="nothing was changed"):
         from rectoplan.registry.reassess import reassess_registry
 
         with _database(db) as (_, factory), factory() as session:
@@ -342,26 +342,18 @@ def reassess(
             console.print("drifted: " + ", ".join(audit.drifted_case_ids[:20]))
 
 
-EXIT_INFRASTRUCTURE = 3
-"""A database or disk failure, not bad input (`rectoplan.errors.InfrastructureError`)."""
-
 BackupFile = Annotated[Path, typer.Argument(help="The backup file.", show_default=False)]
 
 
 @contextmanager
 def _backup_errors() -> Iterator[None]:
-    """The backup service's refusals as exit 2 (the file or --db named), its database or
-    disk failures as exit 3, each saying what was not changed."""
-    from rectoplan.errors import ConflictError, InfrastructureError, InvalidRecordError
-
+    """A restore target that already holds rows is the user's choice of --db (exit 2), not
+    a write that collided with another writer's; `guarded` maps everything else (refusals
+    exit 2 naming the file or --db, database or disk failures exit 3)."""
     try:
         yield
-    except InvalidRecordError as exc:
-        fail([str(error) for error in exc.errors])
     except ConflictError as exc:
-        fail([f"--db: {exc}"])
-    except InfrastructureError as exc:
-        fail([str(exc)], code=EXIT_INFRASTRUCTURE)
+        raise FieldError("--db", str(exc)) from None
 
 
 @app.command()

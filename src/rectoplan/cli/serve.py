@@ -14,7 +14,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from rectoplan.cli.errors import InputError, guarded
+from rectoplan.cli.errors import guarded
+from rectoplan.errors import FieldError
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -58,7 +59,7 @@ def serve(
             settings = Settings.from_env(database=db)
         except SettingsError as exc:
             variable, _, message = str(exc).partition(": ")
-            raise InputError(variable, message) from None
+            raise FieldError(variable, message) from None
         console.print(f"registry: {masked(settings.database_url)}")
         if demo:
             console.print(f"preparing the registry (demo cohort of {demo:,} if it is empty) ...")

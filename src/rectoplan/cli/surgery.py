@@ -8,9 +8,10 @@ from pathlib import Path
 import typer
 
 from rectoplan.cli.clinical import load_case
-from rectoplan.cli.errors import InputError, guarded
-from rectoplan.clinical.sacrum import SacralPlanError, plan_sacrectomy
+from rectoplan.cli.errors import guarded
+from rectoplan.clinical.sacrum import plan_sacrectomy
 from rectoplan.clinical.thresholds import DEFAULT_THRESHOLDS
+from rectoplan.errors import FieldError
 
 
 def register(app: typer.Typer) -> None:
@@ -30,19 +31,16 @@ def register(app: typer.Typer) -> None:
             case = load_case(case_file)
             rec = case.recurrence
             if rec is None or not rec.sacral_landmarks or rec.tumour_upper_extent is None:
-                raise InputError(
+                raise FieldError(
                     "recurrence.sacral_landmarks",
                     "the case needs a recurrence with sacral landmarks and the tumour's "
                     "upper extent",
                 )
             if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
-                raise InputError("--plot", "the figure must be a .png or .svg file")
+                raise FieldError("--plot", "the figure must be a .png or .svg file")
             curve = rec.sacral_curve()
             tumour = (rec.tumour_upper_extent.x_mm, rec.tumour_upper_extent.y_mm)
-            try:
-                plan = plan_sacrectomy(curve, tumour, margin)
-            except SacralPlanError as exc:
-                raise InputError(exc.field, str(exc).split(": ", 1)[1]) from None
+            plan = plan_sacrectomy(curve, tumour, margin)
             if plot is not None:
                 from rectoplan.reports.sagittal import sacrectomy_figure, save_figure
 

@@ -13,9 +13,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from rectoplan.cli.errors import InputError, guarded
+from rectoplan.cli.errors import guarded
 from rectoplan.cli.registry import Db, _actor, _database
-from rectoplan.errors import InvalidRecordError
+from rectoplan.errors import FieldError
 from rectoplan.registry.users import Role, Specialty
 
 console = Console(highlight=False, soft_wrap=True)
@@ -39,11 +39,6 @@ def _password(given: str | None) -> str:
     return typer.prompt("password", hide_input=True, confirmation_prompt=True)
 
 
-def _invalid(exc: InvalidRecordError) -> InputError:
-    error = exc.errors[0]
-    return InputError(error.field, error.message)
-
-
 @app.command()
 def add(
     name: Annotated[str, typer.Argument(help="User name (letters, digits, . _ @ -).")],
@@ -64,12 +59,8 @@ def add(
 
         secret = _password(password)
         with _database(db) as (_url, factory), transaction(factory, _actor(None)) as session:
-            try:
-                users.create_user(
-                    session, name, role, secret, full_name=full_name, specialty=specialty
-                )
-            except InvalidRecordError as exc:
-                raise _invalid(exc) from None
+            # a refused name, password, full name or specialty is a FieldError: exit 2
+            users.create_user(session, name, role, secret, full_name=full_name, specialty=specialty)
         console.print(f"user {name} ({role}) created")
 
 
@@ -91,9 +82,7 @@ def set_password(
                 user = users.get_user(session, name)
                 users.set_password(session, name, secret, expected_version=user.version)
             except NotFoundError:
-                raise InputError("name", f"no user {name!r}") from None
-            except InvalidRecordError as exc:
-                raise _invalid(exc) from None
+                raise FieldError("name", f"no user {name!r}") from None
         console.print(f"password of {name} changed")
 
 

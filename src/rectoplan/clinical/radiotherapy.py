@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from rectoplan.errors import FieldError
 from rectoplan.evidence import cite
 
 ALPHA_BETA_TUMOUR_GY = 10.0
@@ -44,29 +45,20 @@ LQ_EVIDENCE = cite("lq_bed_eqd2")
 SUWINSKI_EVIDENCE = cite("suwinski_2007")
 
 
-class DoseInputError(ValueError):
-    """A dose, fraction count or alpha/beta that the formulas cannot use; names the argument."""
-
-    def __init__(self, argument: str, message: str) -> None:
-        super().__init__(f"{argument}: {message}")
-        self.argument = argument
-        self.message = message
-
-
 def _positive(value: ArrayLike, argument: str) -> np.ndarray:
     try:
         array = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
-        raise DoseInputError(argument, f"{value!r} is not a number") from None
+        raise FieldError(argument, f"{value!r} is not a number") from None
     if not np.all(np.isfinite(array)) or np.any(array <= 0):
-        raise DoseInputError(argument, f"must be a finite number > 0, not {value!r}")
+        raise FieldError(argument, f"must be a finite number > 0, not {value!r}")
     return array
 
 
 def _fractions(value: ArrayLike) -> np.ndarray:
     array = _positive(value, "fractions")
     if np.any(array != np.floor(array)):
-        raise DoseInputError("fractions", f"must be a whole number, not {value!r}")
+        raise FieldError("fractions", f"must be a whole number, not {value!r}")
     return array
 
 
@@ -78,7 +70,15 @@ def _bed(total_dose_gy: ArrayLike, fractions: ArrayLike, alpha_beta_gy: ArrayLik
     dose = _positive(total_dose_gy, "total_dose_gy")
     n = _fractions(fractions)
     alpha_beta = _positive(alpha_beta_gy, "alpha_beta_gy")
-    return dose * (1.0 + (dose / n) / alpha_beta)
+    with np.errstate(over="ignore", under="ignore"):
+        result = dose * (1.0 + (dose / n) / alpha_beta)
+    if not np.all(np.isfinite(result)):  # no course is near this; a unit or typing slip
+        raise FieldError(
+            "total_dose_gy",
+            f"{total_dose_gy!r} Gy is too large for the LQ model (its BED overflows); "
+            "give the course's total dose in Gy",
+        )
+    return result
 
 
 def _bed_to_eqd2(bed_gy: np.ndarray, alpha_beta_gy: ArrayLike) -> np.ndarray:
@@ -89,7 +89,8 @@ def bed(
     total_dose_gy: ArrayLike, fractions: ArrayLike, alpha_beta_gy: ArrayLike
 ) -> float | np.ndarray:
     """Biologically effective dose in Gy for ``total_dose_gy`` given in ``fractions`` equal
-    fractions; no time factor. Non-positive or non-finite input raises `DoseInputError`."""
+    fractions; no time factor. Non-positive or non-finite input raises a `FieldError` naming
+    the argument."""
     return _result(_bed(total_dose_gy, fractions, alpha_beta_gy))
 
 
@@ -180,7 +181,7 @@ def course_bed(phases: Iterable[Phase], alpha_beta_gy: ArrayLike) -> float | np.
     5.4/3 boost): each phase is computed on its own and the BEDs add."""
     doses = [_phase_dose(phase) for phase in phases]
     if not doses:
-        raise DoseInputError("phases", "give at least one phase")
+        raise FieldError("phases", "give at least one phase")
     return _result(sum(_bed(dose, n, alpha_beta_gy) for dose, n in doses))
 
 

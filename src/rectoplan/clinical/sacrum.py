@@ -25,19 +25,13 @@ import numpy as np
 from scipy.interpolate import CubicSpline
 from scipy.optimize import minimize_scalar
 
+from rectoplan.errors import FieldError
+
 SACRAL_LEVELS = ("S1", "S2", "S3", "S4", "S5", "Co1", "Co2")
 DEFAULT_MARGIN_MM = 10.0
 DEFAULT_DISC_HALF_WIDTH_MM = 2.5
 """A transection within this distance (along the curve) of a segment boundary is named as the
 disc; an assumption standing for half a sacral disc remnant's height, configurable."""
-
-
-class SacralPlanError(ValueError):
-    """Landmarks or tumour position that cannot define a plan; ``field`` names the input."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +87,7 @@ class SacralCurve:
     def point_at_arc(self, arc_mm: float) -> np.ndarray:
         """The curve point ``arc_mm`` along the curve from the promontory."""
         if not 0.0 <= arc_mm <= self.length_mm + 1e-9:
-            raise SacralPlanError("margin_mm", f"{arc_mm:.1f} mm is off the sacral curve")
+            raise FieldError("margin_mm", f"{arc_mm:.1f} mm is off the sacral curve")
         u = float(np.interp(arc_mm, self._arc_table, self._u_table))
         return np.asarray(self._spline(u))
 
@@ -140,27 +134,25 @@ def _arc_length_table(spline: CubicSpline, knots: np.ndarray) -> tuple[np.ndarra
 def check_landmarks(labels: tuple[str, ...], points: np.ndarray) -> None:
     """Refuse landmarks that cannot define the curve (cheap: no spline is built)."""
     if points.ndim != 2 or points.shape[1] != 2:
-        raise SacralPlanError("landmarks", "each landmark needs x_mm and y_mm")
+        raise FieldError("landmarks", "each landmark needs x_mm and y_mm")
     if len(points) < 3:
-        raise SacralPlanError("landmarks", "give at least 3 landmarks (S1 ... S3 or lower)")
+        raise FieldError("landmarks", "give at least 3 landmarks (S1 ... S3 or lower)")
     if len(labels) != len(points):
-        raise SacralPlanError("landmarks", "one label per landmark")
+        raise FieldError("landmarks", "one label per landmark")
     unknown = [label for label in labels if label not in SACRAL_LEVELS]
     if unknown:
-        raise SacralPlanError(
-            "landmarks", f"unknown level(s) {unknown}; use {', '.join(SACRAL_LEVELS)}"
-        )
+        raise FieldError("landmarks", f"unknown level(s) {unknown}; use {', '.join(SACRAL_LEVELS)}")
     order = [SACRAL_LEVELS.index(label) for label in labels]
     if order != sorted(order) or len(set(order)) != len(order):
-        raise SacralPlanError(
+        raise FieldError(
             "landmarks", f"levels must run cranial to caudal without repeats: {list(labels)}"
         )
     if labels[0] != "S1":
-        raise SacralPlanError("landmarks", "the first landmark must be the promontory (S1)")
+        raise FieldError("landmarks", "the first landmark must be the promontory (S1)")
     if np.any(np.linalg.norm(np.diff(points, axis=0), axis=1) <= 0):
-        raise SacralPlanError("landmarks", "two consecutive landmarks coincide")
+        raise FieldError("landmarks", "two consecutive landmarks coincide")
     if np.any(np.diff(points[:, 1]) >= 0):
-        raise SacralPlanError(
+        raise FieldError(
             "landmarks", "y_mm must fall from each landmark to the next (cranial to caudal)"
         )
 
@@ -191,11 +183,11 @@ def plan_sacrectomy(
 ) -> SacrectomyPlan:
     """Transection level and tape length for a margin above the tumour's upper extent."""
     if margin_mm < 0:
-        raise SacralPlanError("margin_mm", "must not be negative")
+        raise FieldError("margin_mm", "must not be negative")
     tumour_arc = curve.arc_length_to(tumour_upper_point_mm)
     transection_arc = tumour_arc - margin_mm
     if transection_arc < 0:
-        raise SacralPlanError(
+        raise FieldError(
             "tumour_upper_extent",
             f"the tumour reaches {tumour_arc:.0f} mm below the promontory; a {margin_mm:g} mm "
             "margin would transect above S1",

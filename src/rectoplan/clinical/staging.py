@@ -151,7 +151,7 @@ def stage(t: str | TCategory, n: str | NCategory, m: str | MCategory) -> StageRe
 
     ``prefix`` records the first prefix given, in T, N, M order: a pathological stage often
     carries a clinical M (``pT3 pN1a cM0``), and the table does not depend on it. Unknown
-    categories raise `CategoryError` (a `ValueError`) naming the axis and the allowed values.
+    categories raise a `FieldError` (a `ValueError`) naming the axis and the allowed values.
     """
     parsed = [_parse(t, "T"), _parse(n, "N"), _parse(m, "M")]
     prefix = next((p for p, _ in parsed if p is not None), None)

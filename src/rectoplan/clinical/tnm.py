@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+from rectoplan.errors import FieldError
+
 
 class TCategory(StrEnum):
     TX = "TX"
@@ -57,15 +59,12 @@ _PATTERN = re.compile(r"^\s*(?P<prefix>yc|yp|c|p|r|a)?(?P<axis>[TNM])(?P<value>[
 _BY_AXIS: dict[str, type[StrEnum]] = {"T": TCategory, "N": NCategory, "M": MCategory}
 
 
-class CategoryError(ValueError):
-    """A written T, N or M category that AJCC 8 does not define."""
-
-
 def parse_category(text: str, axis: str) -> tuple[Prefix | None, StrEnum]:
     """Split ``'ypT3'`` into ``(Prefix.yp, TCategory.T3)``; ``axis`` is ``'T'``, ``'N'`` or ``'M'``.
 
     Case is forgiven in the value (``t4A`` -> ``T4a``, ``TIS`` -> ``Tis``) because reports vary;
-    anything else that is not an AJCC 8 category raises `CategoryError` naming what was expected.
+    anything else that is not an AJCC 8 category raises a `FieldError` (field: the axis)
+    naming what was expected.
     """
     enum = _BY_AXIS[axis]
     match = _PATTERN.match(str(text))
@@ -76,4 +75,4 @@ def parse_category(text: str, axis: str) -> tuple[Prefix | None, StrEnum]:
                 prefix = Prefix(match["prefix"]) if match["prefix"] else None
                 return prefix, member
     allowed = ", ".join(m.value for m in enum)
-    raise CategoryError(f"{text!r} is not an AJCC 8 {axis} category (expected one of {allowed})")
+    raise FieldError(axis, f"{text!r} is not an AJCC 8 {axis} category (expected one of {allowed})")

@@ -17,8 +17,8 @@ FHIR R4 / mCODE STU4:
   (``fhir.resources.R4B``);
 - `fhir_import`: ``import_bundle(bundle_json, overrides)`` -> the `Case` and where each field
   came from (``bundle_to_case`` returns the case alone); anything that cannot become a case is a
-  `FhirImportError` whose problems name the FHIR element, or the case field and the element that
-  would supply it;
+  `rectoplan.errors.InvalidRecordError` whose `FieldError`s name the FHIR element, or the case
+  field and the element that would supply it;
 - `mcode_rules`: the mCODE rules ``fhir.resources`` does not enforce (profiles claimed, required
   elements, fixed codes and required bindings, references that resolve, real dates);
 - `fhir_coverage`: which case fields the mapping carries, i.e. what a round trip keeps;

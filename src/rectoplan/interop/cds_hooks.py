@@ -8,8 +8,9 @@ Feedback on those cards (accepted, or overridden with a reason) is what the conc
 counts, so override reasons are offered from the HL7 non-adherence CodeSystem the registry
 already codes deviations with (`rectoplan.registry.codes`) and feedback is checked against it.
 
-No web framework here: the web layer wires these into routes and answers a `CdsHooksError`
-(bad request body) with its ``errors``.
+No web framework here: the web layer wires these into routes; a body that cannot be used is
+an `InvalidRecordError` whose `FieldError`s each name the element by its JSON pointer
+(``/feedback/0/outcomeTimestamp``), answered like every other bad input.
 
 Card uuids are uuid5 of (case, recommendation id, engine version): the same advice on the same
 case gets the same uuid on every call, so feedback can be matched to a recommendation without
@@ -26,6 +27,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any, Literal
 
+from rectoplan.errors import FieldError, InvalidRecordError
 from rectoplan.evidence import Source, lookup
 from rectoplan.interop.cds_schemas import ABSOLUTE_URL, SUMMARY_MAX, validate
 from rectoplan.pathways.recommendation import Assessment, Recommendation
@@ -63,12 +65,9 @@ _FIRST_AUTHOR = re.compile(
 _CLAUSE_END = re.compile(r"(?<=[.:;,])\s|\s\(")
 
 
-class CdsHooksError(ValueError):
-    """A CDS Hooks body that cannot be used; ``errors`` are "JSON pointer: message" lines."""
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("; ".join(errors))
-        self.errors = errors
+def _refused(errors: list[str]) -> InvalidRecordError:
+    """A CDS Hooks body that cannot be used: each "JSON pointer: message" line a `FieldError`."""
+    return InvalidRecordError(FieldError(*line.split(": ", 1)) for line in errors)
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,7 +282,7 @@ def request_patient_id(payload: Any) -> str:
     if isinstance(hook, str) and hook != HOOK:
         errors.append(f"/hook: {hook!r} is not {HOOK!r}, the only hook this service answers")
     if errors:
-        raise CdsHooksError(errors)
+        raise _refused(errors)
     return payload["context"]["patientId"]
 
 
@@ -317,10 +316,10 @@ def _timestamp(text: str, at: str, errors: list[str]) -> datetime | None:
 
 def parse_feedback(payload: Any) -> list[FeedbackEntry]:
     """The entries of a feedback body, checked against the spec's shape and the CodeSystem;
-    every problem is reported at once in a `CdsHooksError`."""
+    every problem is reported at once in an `InvalidRecordError`."""
     errors = validate("feedback", payload)
     if errors:
-        raise CdsHooksError(errors)
+        raise _refused(errors)
     entries = []
     for index, item in enumerate(payload["feedback"]):
         at = f"/feedback/{index}"
@@ -340,5 +339,5 @@ def parse_feedback(payload: Any) -> list[FeedbackEntry]:
             )
         )
     if errors:
-        raise CdsHooksError(errors)
+        raise _refused(errors)
     return entries

@@ -44,7 +44,8 @@ from rectoplan.clinical.case import (
     Sex,
 )
 from rectoplan.clinical.staging import stage
-from rectoplan.clinical.tnm import CategoryError, NCategory, Prefix, parse_category
+from rectoplan.clinical.tnm import NCategory, Prefix, parse_category
+from rectoplan.errors import FieldError, InvalidRecordError, field_errors
 from rectoplan.interop import fhir_codes as fc
 from rectoplan.interop.fhir_bundle import (
     BundleIndex,
@@ -84,25 +85,19 @@ _REQUIRED: tuple[tuple[str | None, tuple[str, ...]], ...] = (
 """Required case fields, each with the optional section that makes it required when present."""
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """Why a bundle cannot become a case: the element (or case field) and the rule broken."""
+class Problem(FieldError):
+    """Why a bundle cannot become a case: a `FieldError` whose field is the FHIR element (or
+    the case field nothing supplied), and, in ``case_field``, the case field the problem is
+    about (an override of that field settles it)."""
 
-    element: str
-    message: str
-    field: str | None = None
-    """The case field the problem is about; an override of that field settles it."""
-
-    def __str__(self) -> str:
-        return f"{self.element}: {self.message}"
+    def __init__(self, element: str, message: str, case_field: str | None = None) -> None:
+        super().__init__(element, message)
+        self.case_field = case_field
 
 
-class FhirImportError(ValueError):
-    """A bundle that cannot become a case; ``problems`` lists every reason found."""
-
-    def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems = tuple(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
+def _refused(problems: Iterable[Problem]) -> InvalidRecordError:
+    """A bundle that cannot become a case, listing every problem."""
+    return InvalidRecordError(problems)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +119,7 @@ def bundle_to_case(
 def import_bundle(
     bundle_json: Mapping[str, Any] | str | bytes, overrides: Mapping[str, Any] | None = None
 ) -> ImportResult:
-    """Read a FHIR R4/R4B Bundle into a `Case`; `FhirImportError` lists every problem."""
+    """Read a FHIR R4/R4B Bundle into a `Case`; an `InvalidRecordError` lists every problem."""
     overrides = dict(overrides or {})
     for name in overrides:
         check_override_field(name)
@@ -145,7 +140,7 @@ def parse_overrides(items: Iterable[str]) -> dict[str, Any]:
         name, sep, text = item.partition("=")
         name = name.strip()
         if not sep or not name:
-            raise FhirImportError(
+            raise _refused(
                 [Problem(f"override {item!r}", "write it as field=value, e.g. patient.sex=female")]
             )
         check_override_field(name)
@@ -171,10 +166,10 @@ def check_override_field(name: str) -> None:
         here = ".".join(parts[: i + 1])
         info = model.model_fields.get(part) if model is not None else None
         if info is None:
-            raise FhirImportError([Problem(f"override {name}", f"{here} is not a case field")])
+            raise _refused([Problem(f"override {name}", f"{here} is not a case field")])
         model = _model_in(info.annotation)
         if i < len(parts) - 1 and model is None:
-            raise FhirImportError(
+            raise _refused(
                 [Problem(f"override {name}", f"{here} has no fields below it; set it whole")]
             )
 
@@ -184,10 +179,10 @@ def _parsed(payload: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
     try:
         raw = load_json(payload)
     except ValueError as exc:
-        raise FhirImportError([Problem("Bundle", str(exc))]) from None
+        raise _refused([Problem("Bundle", str(exc))]) from None
     if not isinstance(raw, Mapping) or raw.get("resourceType") != "Bundle":
         kind = raw.get("resourceType") if isinstance(raw, Mapping) else type(raw).__name__
-        raise FhirImportError([Problem("Bundle.resourceType", f"expected a Bundle, not {kind}")])
+        raise _refused([Problem("Bundle.resourceType", f"expected a Bundle, not {kind}")])
     try:
         Bundle.model_validate(raw)
     except ValidationError as exc:
@@ -196,7 +191,7 @@ def _parsed(payload: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
             if element.endswith(("Date", "DateTime", "Instant")):
                 message = date_problem(_value_at(raw, element)) or message
             problems.append(Problem(element, f"refused by FHIR R4B parsing: {message}"))
-        raise FhirImportError(problems) from None
+        raise _refused(problems) from None
     return dict(raw)
 
 
@@ -675,8 +670,8 @@ class _Reader:
             return None
         try:
             prefix, category = parse_category(written, axis.value)
-        except CategoryError as exc:
-            self.problem(element, f"unknown {axis} category code: {exc}", guess)
+        except FieldError as exc:
+            self.problem(element, f"unknown {axis} category code: {exc.message}", guess)
             return None
         if prefix is None:
             if kind is StagingType.generic:
@@ -870,24 +865,24 @@ class _Reader:
             self.sources[name] = "override"
         problems = []
         for problem in dict.fromkeys(self.problems):  # a bad date read twice is one problem
-            if _settled(problem.field, overrides):
-                self.notes.append(f"{problem} (settled by the override of {problem.field})")
+            if _settled(problem.case_field, overrides):
+                self.notes.append(f"{problem} (settled by the override of {problem.case_field})")
             else:
                 problems.append(problem)
         problems += self._missing(overrides)
         if problems:
-            raise FhirImportError(problems)
+            raise _refused(problems)
         try:
             case = Case.model_validate(self.data)
         except ValidationError as exc:
-            raise FhirImportError(self._case_problems(exc)) from None
+            raise _refused(self._case_problems(exc)) from None
         self._compare_stage_groups(case)
         return ImportResult(case, dict(self.sources), tuple(self.notes))
 
     def _missing(self, overrides: Mapping[str, Any]) -> list[Problem]:
         """Required fields nothing supplied (a field whose element was refused is not repeated)."""
         problems = []
-        refused = {p.field for p in self.problems}
+        refused = {p.case_field for p in self.problems}
         for section, names in _REQUIRED:
             if section is not None and section not in self.data:
                 continue
@@ -907,16 +902,11 @@ class _Reader:
 
     def _case_problems(self, error: ValidationError) -> list[Problem]:
         problems = []
-        for item in error.errors(include_url=False):
-            message = item["msg"].removeprefix("Value error, ")
-            name = ""
-            for part in item["loc"]:
-                name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else part)
-            if item["type"] == "inconsistent":
-                name, _, message = message.partition(": ")
+        for found in field_errors(error):
+            name = "" if found.field == "(root)" else found.field
             source = self._source_of(name)
             where = f" (from {source})" if source else ""
-            problems.append(Problem(name or "case", f"{message}{where}", name or None))
+            problems.append(Problem(name or "case", f"{found.message}{where}", name or None))
         return problems
 
     def _source_of(self, name: str) -> str | None:

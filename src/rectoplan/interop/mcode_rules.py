@@ -34,7 +34,8 @@ from typing import Any, Literal
 from fhir.resources.R4B.bundle import Bundle
 
 from rectoplan.clinical.staging import stage
-from rectoplan.clinical.tnm import CategoryError, parse_category
+from rectoplan.clinical.tnm import parse_category
+from rectoplan.errors import FieldError
 from rectoplan.interop import fhir_codes as fc
 from rectoplan.interop.fhir_bundle import BundleIndex, Entry, date_problem, is_date_key, walk
 from rectoplan.interop.fhir_codes import Axis, Code, Profile, codings, find, profile_of
@@ -326,8 +327,8 @@ class _Checker:
         for code in ajcc:
             try:
                 parse_category(str(code), axis.value)
-            except CategoryError as exc:
-                yield Violation(entry.at("valueCodeableConcept"), "binding", str(exc))
+            except FieldError as exc:
+                yield Violation(entry.at("valueCodeableConcept"), "binding", exc.message)
 
     def staging_code_rules(self, entry: Entry, axis: Axis) -> Iterator[Violation]:
         resource = entry.resource
@@ -387,7 +388,7 @@ class _Checker:
         if group and len(categories) == 3:
             try:
                 derived = stage(categories[Axis.T], categories[Axis.N], categories[Axis.M])
-            except CategoryError:
+            except FieldError:
                 return
             if derived.stageable and derived.group != group:
                 yield Violation(

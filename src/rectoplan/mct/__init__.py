@@ -1,6 +1,7 @@
 """Magnetic compression physics: pure vectorised numerics in SI units (m, T, N, Pa).
 
-Layers, bottom up (each imports only the ones below it, NumPy, SciPy and `rectoplan.evidence`):
+Layers, bottom up (each imports only the ones below it, NumPy, SciPy, `rectoplan.evidence` and
+`rectoplan.errors`: a value the physics cannot use is a `FieldError` naming the argument):
 
 * array kernels: `force` (exact coaxial force and stiffness), `field` (ring field), `demag`
   (demagnetizing factor and screen), `tissue` (contact area and pressure);
@@ -25,8 +26,8 @@ from rectoplan.mct.design import (
     design_rings,
 )
 from rectoplan.mct.force import axial_force, axial_stiffness
-from rectoplan.mct.magnets import MagnetValueError, RingMagnet
-from rectoplan.mct.materials import GRADES, MaterialModel, UnknownGradeError
+from rectoplan.mct.magnets import RingMagnet
+from rectoplan.mct.materials import GRADES, MaterialModel
 from rectoplan.mct.pose import pose_force, pose_reaction
 from rectoplan.mct.tissue import PressureStatus, PressureWindow
 
@@ -37,14 +38,12 @@ __all__ = [
     "DeliveryLimits",
     "DesignGrid",
     "DesignResult",
-    "MagnetValueError",
     "MaterialModel",
     "Objective",
     "PressureStatus",
     "PressureWindow",
     "RingDesign",
     "RingMagnet",
-    "UnknownGradeError",
     "Verdict",
     "assess_coupling",
     "axial_force",

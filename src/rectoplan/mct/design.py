@@ -36,6 +36,7 @@ from enum import StrEnum
 import numpy as np
 from scipy import optimize
 
+from rectoplan.errors import FieldError
 from rectoplan.evidence import cite
 from rectoplan.mct.demag import demagnetization_factor, peak_internal_field_per_tesla
 from rectoplan.mct.force import (
@@ -120,16 +121,16 @@ class CouplingSettings:
         for name in ("rail_force_n", "direct_force_n", "final_gap_m", "max_search_gap_m"):
             value = getattr(self, name)
             if not (math.isfinite(value) and value > 0):
-                raise ValueError(f"{name}: must be a positive number, got {value}")
+                raise FieldError(name, f"must be a positive number, got {value}")
         if self.direct_force_n < self.rail_force_n:
-            raise ValueError("direct_force_n: must not be below rail_force_n")
+            raise FieldError("direct_force_n", "must not be below rail_force_n")
         if not (math.isfinite(self.direct_offset_m) and self.direct_offset_m >= 0):
-            raise ValueError(f"direct_offset_m: must be >= 0, got {self.direct_offset_m}")
+            raise FieldError("direct_offset_m", f"must be >= 0, got {self.direct_offset_m}")
         if not 0 <= self.direct_tilt_rad < 0.5 * math.pi:
-            raise ValueError(f"direct_tilt_rad: must be in [0, pi/2), got {self.direct_tilt_rad}")
+            raise FieldError("direct_tilt_rad", f"must be in [0, pi/2), got {self.direct_tilt_rad}")
         if not 0 <= self.borderline_fraction < 1:
-            raise ValueError(
-                f"borderline_fraction: must be in [0, 1), got {self.borderline_fraction}"
+            raise FieldError(
+                "borderline_fraction", f"must be in [0, 1), got {self.borderline_fraction}"
             )
 
 
@@ -230,9 +231,36 @@ def _search_grid(settings: CouplingSettings, points: int) -> np.ndarray:
     return np.concatenate([[0.0], np.geomspace(5e-4, settings.max_search_gap_m, points)])
 
 
+def _direct_range(lower, upper, settings: CouplingSettings) -> float:
+    """Largest gap at which the pair couples directly (misaligned pull >= ``direct_force_n``).
+
+    Each misaligned pull is a quadrature pose, and near contact a pose costs a tenth of a
+    second or more. A misaligned pair pulls less than the coaxial one (the assumption
+    `_hangs_on` rests on too), so only the gaps where the cheap coaxial pull reaches the
+    threshold are walked, and a pair whose coaxial pull never reaches it couples directly
+    nowhere (no pose at all). Near contact the poses left dominate (benchmarks/
+    stenosis_worst.py).
+    """
+    grid = _search_grid(settings, 16)
+    threshold = settings.direct_force_n
+    if float(axial_force(lower, upper, 0.0)) < threshold:
+        return 0.0
+    coaxial = _largest_gap_above(lambda g: float(axial_force(lower, upper, g)), threshold, grid)
+    if coaxial < grid[-1]:
+        grid = np.append(grid[grid < coaxial], coaxial)
+    return _largest_gap_above(
+        lambda g: _misaligned_pull(lower, upper, g, settings)[0], threshold, grid
+    )
+
+
+def _tilt(upper, gap, settings: CouplingSettings) -> float:
+    """The direct-placement tilt, reduced near contact to the largest the gap allows."""
+    return min(settings.direct_tilt_rad, math.asin(min(1.0, gap / upper.outer_radius_m)))
+
+
 def _misaligned_pull(lower, upper, gap, settings) -> tuple[float, float]:
     """(axial pull, tilt used) at ``gap`` with the direct-placement misalignment."""
-    tilt = min(settings.direct_tilt_rad, math.asin(min(1.0, gap / upper.outer_radius_m)))
+    tilt = _tilt(upper, gap, settings)
     force, _ = pose_force(lower, upper, gap, settings.direct_offset_m, tilt)
     return -float(force[2]), tilt
 
@@ -255,7 +283,10 @@ def _hangs_on(
     """The assumptions whose move by +/- ``borderline_fraction`` changes the verdict.
 
     The two thresholds are compared with the computed pulls; the misalignment is recomputed
-    (two quadrature poses per move, a few milliseconds)."""
+    (a quadrature pose per move: milliseconds far apart, a tenth of a second or more near
+    contact), except where the move cannot change the pose: a tilt the gap already limits
+    below both moved values, and the lateral pull (untilted) under a tilt move. The lateral
+    pull only matters once the axial pull reaches ``direct_force_n``."""
     band = settings.borderline_fraction
     if band == 0:
         return ()
@@ -277,8 +308,14 @@ def _hangs_on(
             if name == "direct_tilt_rad":
                 value = min(value, 0.5 * math.pi - 1e-9)
             moved = replace(settings, **{name: value})
+            if name == "direct_tilt_rad" and _tilt(upper, gap, moved) == _tilt(
+                upper, gap, settings
+            ):
+                continue  # the gap limits the tilt either way: the same pose, the same pull
             pull, _ = _misaligned_pull(lower, upper, gap, moved)
-            side = -float(pose_force(lower, upper, gap, moved.direct_offset_m, 0.0)[0][0])
+            side = lateral
+            if name == "direct_offset_m" and pull >= direct:
+                side = -float(pose_force(lower, upper, gap, moved.direct_offset_m, 0.0)[0][0])
             if _verdict_at(force, pull, side, rail, direct) is not verdict:
                 found.append(name)
                 break
@@ -351,11 +388,12 @@ def assess_coupling(
     settings = settings or CouplingSettings()
     gap = float(planned_gap_m)
     if not (math.isfinite(gap) and gap >= 0):
-        raise ValueError(f"planned_gap_m: must be a finite distance >= 0, got {planned_gap_m}")
+        raise FieldError("planned_gap_m", f"must be a finite distance >= 0, got {planned_gap_m}")
     if gap > settings.max_search_gap_m:
-        raise ValueError(
-            f"planned_gap_m: {gap / MM:g} mm is beyond the {settings.max_search_gap_m / MM:g} mm "
-            "searched; no surgical ring pair couples that far"
+        raise FieldError(
+            "planned_gap_m",
+            f"{gap / MM:g} mm is beyond the {settings.max_search_gap_m / MM:g} mm "
+            "searched; no surgical ring pair couples that far",
         )
     area = float(ring_overlap_area(lower, upper))
     force = float(axial_force(lower, upper, gap))
@@ -380,11 +418,7 @@ def assess_coupling(
             settings.rail_force_n,
             _search_grid(settings, 40),
         ),
-        max_direct_gap_m=_largest_gap_above(
-            lambda g: _misaligned_pull(lower, upper, g, settings)[0],
-            settings.direct_force_n,
-            _search_grid(settings, 16),
-        ),
+        max_direct_gap_m=_direct_range(lower, upper, settings),
         verdict=_verdict(force, misaligned, -float(lateral[0]), settings),
         explanation="",
         settings=settings,
@@ -433,11 +467,17 @@ class DeliveryLimits:
         for name in ("max_outer_diameter_m", "max_height_m"):
             value = getattr(self, name)
             if not (math.isfinite(value) and 0 < value <= 1.0):
-                raise ValueError(f"{name}: must be a positive length in metres, got {value}")
+                raise FieldError(
+                    name, f"must be a length above 0 and at most 1000 mm, got {value / MM:g} mm"
+                )
         inner = self.min_inner_diameter_m
-        if not (math.isfinite(inner) and 0 <= inner < self.max_outer_diameter_m):
-            raise ValueError(
-                f"min_inner_diameter_m: must be >= 0 and below max_outer_diameter_m, got {inner}"
+        if not (math.isfinite(inner) and inner >= 0):
+            raise FieldError("min_inner_diameter_m", f"must be a length >= 0 mm, got {inner}")
+        if inner >= self.max_outer_diameter_m:
+            raise FieldError(
+                "min_inner_diameter_m",
+                f"the bore to keep ({inner / MM:g} mm) must be narrower than the widest ring "
+                f"the route passes ({self.max_outer_diameter_m / MM:g} mm)",
             )
 
     def intersect(self, other: DeliveryLimits) -> DeliveryLimits:
@@ -461,6 +501,46 @@ class DesignGrid:
     min_wall_m: float = 1e-3
     gap_count: int = 30
     min_gap_m: float = 0.2e-3
+
+
+MAX_DESIGN_GRID = 60_000
+"""Candidate geometries (OD x ID x height, `grid_size`) one design search may sweep when it
+answers a request rather than a deliberate command: about two seconds of work on one core.
+The sweep grows with the cube of the limits over the step: the widest limits the case
+accepts (60 mm across, 40 mm high, no bore) are a million geometries at 0.5 mm, about 40 s.
+The API refuses a larger grid naming its step; the engine's own search coarsens its step
+instead (`bounded_grid`). The command line has no such limit."""
+
+
+def _count(low: float, high: float, step: float) -> int:
+    """How many grid values ``k * step`` lie in [low, high] (as `_steps` makes them)."""
+    return max(0, math.floor(high / step + 1e-9) - math.ceil(low / step - 1e-9) + 1)
+
+
+def grid_size(limits: DeliveryLimits, grid: DesignGrid) -> int:
+    """Candidate geometries of the search box (OD x ID x height) before the wall rule: what
+    the sweep's time grows with."""
+    outer = _count(grid.min_outer_diameter_m, limits.max_outer_diameter_m, grid.step_m)
+    inner = _count(limits.min_inner_diameter_m, limits.max_outer_diameter_m, grid.step_m)
+    heights = _count(grid.min_height_m, limits.max_height_m, grid.height_step_m)
+    return outer * inner * heights
+
+
+def bounded_grid(
+    limits: DeliveryLimits, grid: DesignGrid | None = None, max_size: int = MAX_DESIGN_GRID
+) -> DesignGrid:
+    """``grid``, or the finest coarsening of it (both steps times 2, 3, ...) whose search box
+    holds at most ``max_size`` geometries: wide limits cost the engine a coarser ring table,
+    not a worker's minute. It ends: past the widest limit every axis holds one value."""
+    grid = grid or DesignGrid()
+    factor = 1
+    while True:
+        coarse = replace(
+            grid, step_m=grid.step_m * factor, height_step_m=grid.height_step_m * factor
+        )
+        if grid_size(limits, coarse) <= max(max_size, 1):
+            return coarse
+        factor += 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -632,7 +712,7 @@ def design_rings(
     grid = grid or DesignGrid()
     specs = [lookup_grade(name) for name in (grades or tuple(GRADES))]
     if objective is Objective.PRESSURE and not (target_pressure_kpa and target_pressure_kpa > 0):
-        raise ValueError("target_pressure_kpa: the pressure objective needs a target > 0 kPa")
+        raise FieldError("target_pressure_kpa", "the pressure objective needs a target > 0 kPa")
 
     ri, ro, h = _candidate_geometries(limits, grid)
     gaps = np.concatenate(

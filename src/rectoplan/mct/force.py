@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import special
 
+from rectoplan.errors import FieldError
 from rectoplan.mct._elliptic import cel
 from rectoplan.mct.units import MU0
 
@@ -247,7 +248,7 @@ def _ring_arguments(ring) -> tuple[float, float, float, float]:
 def _checked_gaps(gap_m) -> np.ndarray:
     gaps = np.asarray(gap_m, dtype=float)
     if not np.all(np.isfinite(gaps)) or np.any(gaps < 0):
-        raise ValueError("gap_m: every gap must be a finite distance >= 0 (faces cannot overlap)")
+        raise FieldError("gap_m", "every gap must be a finite distance >= 0 (faces cannot overlap)")
     return gaps
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from rectoplan.errors import FieldError
 from rectoplan.mct.demag import demagnetization_factor
 from rectoplan.mct.materials import MaterialModel
 from rectoplan.mct.materials import grade as lookup_grade
@@ -26,23 +27,14 @@ MAX_POLARIZATION_T = 2.5
 MAX_DIMENSION_M = 1.0
 
 
-class MagnetValueError(ValueError):
-    """A ring dimension or polarization that cannot be; ``field`` names the argument."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
-
-
 def _check_length(field: str, value: float, *, allow_zero: bool = False) -> float:
     value = float(value)
     if not math.isfinite(value):
-        raise MagnetValueError(field, "must be a finite number")
+        raise FieldError(field, "must be a finite number")
     if value < 0 or (value == 0 and not allow_zero):
-        raise MagnetValueError(field, "must be positive" + (" or 0" if allow_zero else ""))
+        raise FieldError(field, "must be positive" + (" or 0" if allow_zero else ""))
     if value > MAX_DIMENSION_M:
-        raise MagnetValueError(field, f"{value} m is too large (millimetres given as metres?)")
+        raise FieldError(field, f"{value} m is too large (millimetres given as metres?)")
     return value
 
 
@@ -65,14 +57,14 @@ class RingMagnet:
         inner = _check_length("inner_diameter_m", self.inner_diameter_m, allow_zero=True)
         height = _check_length("height_m", self.height_m)
         if inner >= outer:
-            raise MagnetValueError(
+            raise FieldError(
                 "inner_diameter_m",
                 f"must be smaller than the outer diameter ({inner * 1e3:g} mm >= "
                 f"{outer * 1e3:g} mm)",
             )
         polarization = float(self.polarization_t)
         if not math.isfinite(polarization) or abs(polarization) > MAX_POLARIZATION_T:
-            raise MagnetValueError(
+            raise FieldError(
                 "polarization_t", f"must be a finite number of tesla within +/-{MAX_POLARIZATION_T}"
             )
         for name, value in (

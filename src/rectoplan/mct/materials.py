@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rectoplan.errors import FieldError
 from rectoplan.evidence import cite
 
 #: Datasheet reference temperature (degC): the vendors' tables are at room temperature.
@@ -32,12 +33,6 @@ GRADE_EVIDENCE = cite("ndfeb_vendor_tables")
 UNVERIFIED_GRADE_EVIDENCE = cite("gbt13560_grades")
 TEMPERATURE_EVIDENCE = cite("ndfeb_vendor_tables")
 DEMAG_EVIDENCE = cite("magpylib_material_response", "ndfeb_vendor_tables")
-
-
-class UnknownGradeError(ValueError):
-    """A grade name that is not in `GRADES`; ``field`` is ``"grade"``."""
-
-    field = "grade"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,11 +84,12 @@ GRADES: dict[str, Grade] = {
 
 
 def grade(name: str) -> Grade:
-    """The `Grade` called ``name`` (case-insensitive); `UnknownGradeError` lists the known ones."""
+    """The `Grade` called ``name`` (case-insensitive); a `FieldError` on ``grade`` lists the
+    known ones."""
     key = name.strip().upper()
     if key not in GRADES:
         known = ", ".join(GRADES)
-        raise UnknownGradeError(f"unknown NdFeB grade {name!r}; known grades: {known}")
+        raise FieldError("grade", f"unknown NdFeB grade {name!r}; known grades: {known}")
     return GRADES[key]
 
 

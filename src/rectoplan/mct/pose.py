@@ -37,6 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rectoplan.errors import FieldError
 from rectoplan.mct.field import ring_field
 from rectoplan.mct.magnets import RingMagnet
 from rectoplan.mct.units import MU0
@@ -171,16 +172,17 @@ def _wrench(source: _Placement, target: _Placement, clearance: float, coaxial: b
 def _validated_pose(upper: RingMagnet, gap, offset, tilt) -> tuple[float, float, float, float]:
     gap, offset, tilt = float(gap), float(offset), float(tilt)
     if not math.isfinite(gap) or gap < 0:
-        raise ValueError(f"gap_m: must be a finite distance >= 0, got {gap}")
+        raise FieldError("gap_m", f"must be a finite distance >= 0, got {gap}")
     if not math.isfinite(offset):
-        raise ValueError(f"offset_m: must be finite, got {offset}")
+        raise FieldError("offset_m", f"must be finite, got {offset}")
     if not math.isfinite(tilt) or abs(tilt) >= 0.5 * math.pi:
-        raise ValueError(f"tilt_rad: must be finite and within +-pi/2, got {tilt}")
+        raise FieldError("tilt_rad", f"must be finite and within +-pi/2, got {tilt}")
     clearance = gap - upper.outer_radius_m * abs(math.sin(tilt))
     if clearance < 0:
-        raise ValueError(
-            f"tilt_rad: at a {gap * 1e3:g} mm gap a tilt of {math.degrees(tilt):g} deg would "
-            f"cut into the lower ring (needs a gap >= {(gap - clearance) * 1e3:.3g} mm)"
+        raise FieldError(
+            "tilt_rad",
+            f"at a {gap * 1e3:g} mm gap a tilt of {math.degrees(tilt):g} deg would "
+            f"cut into the lower ring (needs a gap >= {(gap - clearance) * 1e3:.3g} mm)",
         )
     return gap, offset, tilt, clearance
 

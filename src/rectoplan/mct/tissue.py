@@ -20,6 +20,7 @@ from enum import StrEnum
 
 import numpy as np
 
+from rectoplan.errors import FieldError
 from rectoplan.evidence import cite
 from rectoplan.mct.units import KPA, PA_PER_MMHG
 
@@ -92,9 +93,11 @@ class PressureWindow:
         for name in ("low_kpa", "high_kpa"):
             value = getattr(self, name)
             if value is not None and not (math.isfinite(value) and value >= 0):
-                raise ValueError(f"{name}: must be a pressure >= 0 kPa, got {value}")
+                raise FieldError(name, f"must be a pressure >= 0 kPa, got {value}")
         if self.low_kpa is not None and self.high_kpa is not None and self.low_kpa >= self.high_kpa:
-            raise ValueError(f"low_kpa: must be below high_kpa ({self.low_kpa} >= {self.high_kpa})")
+            raise FieldError(
+                "low_kpa", f"must be below high_kpa ({self.low_kpa} >= {self.high_kpa})"
+            )
 
     def classify(self, pressure_pa: float) -> PressureStatus:
         kpa = pressure_pa / KPA

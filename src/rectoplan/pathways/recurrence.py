@@ -12,7 +12,8 @@ reconstruction.
 from __future__ import annotations
 
 from rectoplan.clinical.case import Compartment, FixationSite, Recurrence
-from rectoplan.clinical.sacrum import SACRAL_LEVELS, SacralPlanError, plan_sacrectomy
+from rectoplan.clinical.sacrum import SACRAL_LEVELS, plan_sacrectomy
+from rectoplan.errors import FieldError
 from rectoplan.pathways.context import Context
 from rectoplan.pathways.recommendation import Recommendation, Strength, option
 
@@ -294,8 +295,8 @@ def _sacrectomy_plan(ctx: Context, rec: Recurrence):
             th.sacrectomy_margin_mm,
             th.sacral_disc_half_width_mm,
         )
-    except SacralPlanError as exc:
-        ctx.warn("recurrence.tumour_upper_extent", str(exc))
+    except FieldError as exc:
+        ctx.warn("recurrence.tumour_upper_extent", exc.message)
         return None
     ctx.find(
         "sacral_transection_level",

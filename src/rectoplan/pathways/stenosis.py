@@ -20,13 +20,16 @@ from rectoplan.clinical.case import (
     StenosisMorphology,
     StomaStatus,
 )
+from rectoplan.errors import FieldError
 from rectoplan.mct.design import (
     ASSUMPTION_WORDS,
     CouplingAssessment,
     DeliveryLimits,
+    DesignGrid,
     RingDesign,
     Verdict,
     assess_coupling,
+    bounded_grid,
     cached_design_rings,
 )
 from rectoplan.mct.magnets import RingMagnet
@@ -210,7 +213,9 @@ class RingPlan:
     ``designed`` is True when no pair is recorded on the case and the pair is the design
     search's ring with the longest rail coupling range within the delivery limits (the case
     page's "designed ring"); the planner opened from the case starts from this same pair, so
-    the two cannot disagree."""
+    the two cannot disagree. ``step_mm`` is the design grid's step: coarser than the default
+    when the delivery limits are so wide that the fine grid would cost tens of seconds
+    (`rectoplan.mct.design.bounded_grid`)."""
 
     lower: RingSpec
     upper: RingSpec
@@ -218,21 +223,17 @@ class RingPlan:
     designed: bool
     n_designs: int = 0
     n_candidates: int = 0
+    step_mm: float = DesignGrid().step_m / MM
 
     def magnets(self) -> tuple[RingMagnet, RingMagnet]:
-        """The pair in SI, J corrected to 37 degC and for demagnetization (as the API does)."""
-        return _magnet(self.lower), _magnet(self.upper)
+        """The pair in SI, J corrected to 37 degC and for demagnetization (as the API does);
+        a value the physics refuses is a `FieldError` on the case's ring."""
+        return _planned_ring(0, self.lower), _planned_ring(1, self.upper)
 
     def describe(self) -> str:
         if self.lower == self.upper:
             return f"{self.lower.describe()} (both rings)"
         return f"lower {self.lower.describe()}; upper {self.upper.describe()}"
-
-
-def _magnet(ring: RingSpec) -> RingMagnet:
-    return RingMagnet.from_mm(
-        ring.od_mm, ring.id_mm, ring.height_mm, ring.grade, polarization_t=ring.polarization_t
-    )
 
 
 def _spec(design: RingDesign) -> RingSpec:
@@ -256,6 +257,53 @@ def delivery_limits(st: AnastomoticStenosis) -> DeliveryLimits | None:
     return DeliveryLimits(min(routes) * MM, lim.min_id_mm * MM, lim.max_height_mm * MM)
 
 
+_PASSAGES = (
+    ("max_od_anus_mm", "an anus"),
+    ("max_od_stoma_mm", "a stoma"),
+    ("max_od_endoscope_mm", "an endoscope"),
+)
+
+
+def _no_ring_fits(st: AnastomoticStenosis, limits: DeliveryLimits, grid: DesignGrid) -> tuple:
+    """The warning when the design search finds no ring: the limit that stops it, in words."""
+    lim = st.delivery_limits
+    assert lim is not None
+    smallest_od = max(grid.min_outer_diameter_m, limits.min_inner_diameter_m + 2 * grid.min_wall_m)
+    if limits.max_height_m < grid.min_height_m:
+        return (
+            "stenosis.delivery_limits.max_height_mm",
+            f"no magnetic ring is as short as {lim.max_height_mm:g} mm: the shortest ring the "
+            f"design search makes is {grid.min_height_m * 1000:g} mm high",
+        )
+    name, passage = min(
+        ((n, p) for n, p in _PASSAGES if getattr(lim, n)), key=lambda item: getattr(lim, item[0])
+    )
+    if limits.max_outer_diameter_m >= smallest_od:
+        return ("stenosis.delivery_limits", "no ring design fits these delivery limits")
+    return (
+        f"stenosis.delivery_limits.{name}",
+        f"no magnetic ring fits through {passage} of {getattr(lim, name):g} mm: the smallest "
+        f"usable ring is {smallest_od * 1000:g} mm across (a {lim.min_id_mm:g} mm lumen and walls "
+        f"of at least {grid.min_wall_m * 1000:g} mm; the design search starts at "
+        f"{grid.min_outer_diameter_m * 1000:g} mm)",
+    )
+
+
+_RING_FIELD = {"outer_diameter_m": "od_mm", "inner_diameter_m": "id_mm", "height_m": "height_mm"}
+"""The case's millimetre field of each `RingMagnet` argument (the rest keep their names)."""
+
+
+def _planned_ring(index: int, ring: RingSpec) -> RingMagnet:
+    """A planned ring; a value the physics refuses is a `FieldError` on the case's ring."""
+    try:
+        return RingMagnet.from_mm(
+            ring.od_mm, ring.id_mm, ring.height_mm, ring.grade, polarization_t=ring.polarization_t
+        )
+    except FieldError as exc:
+        field = _RING_FIELD.get(exc.field, exc.field)
+        raise exc.renamed(f"stenosis.rings[{index}].{field}") from None
+
+
 def plan_rings(st: AnastomoticStenosis) -> tuple[RingPlan | None, list[tuple[str, str]]]:
     """The planned pair (recorded on the case) or the designed one, and what is missing.
 
@@ -268,11 +316,14 @@ def plan_rings(st: AnastomoticStenosis) -> tuple[RingPlan | None, list[tuple[str
         if st.delivery_limits is not None:
             return None, [("stenosis.delivery_limits", "give at least one maximum outer diameter")]
         return None, [("stenosis.rings", "give a ring pair or delivery limits to plan the magnets")]
-    result = cached_design_rings(limits, planned_gap_m=st.gap_mm * MM)
+    grid = bounded_grid(limits)
+    result = cached_design_rings(limits, planned_gap_m=st.gap_mm * MM, grid=grid)
     if not result.designs:
-        return None, [("stenosis.delivery_limits", "no ring design fits these delivery limits")]
+        return None, [_no_ring_fits(st, limits, grid)]
     best = _spec(max(result.designs, key=lambda d: d.coupling_range_m))
-    plan = RingPlan(best, best, st.gap_mm, True, len(result.designs), result.n_candidates)
+    plan = RingPlan(
+        best, best, st.gap_mm, True, len(result.designs), result.n_candidates, grid.step_m / MM
+    )
     return plan, []
 
 
@@ -290,7 +341,7 @@ def _ring_pair(ctx: Context, st: AnastomoticStenosis) -> tuple[RingMagnet, RingM
             "Designed ring (same on both sides)",
             f"OD {ring.od_mm:.1f} / ID {ring.id_mm:.1f} / h {ring.height_mm:.1f} mm {ring.grade}",
             f"longest rail coupling range of {plan.n_designs} Pareto designs "
-            f"from {plan.n_candidates} candidates",
+            f"from {plan.n_candidates} candidates on a {plan.step_mm:g} mm grid",
             "zhang_mct_rectal",
         )
     return plan.magnets()
@@ -303,8 +354,8 @@ def _plan_rings(ctx: Context, st: AnastomoticStenosis) -> CouplingAssessment | N
     gap = st.gap_mm * MM
     try:
         coupling = assess_coupling(pair[0], pair[1], gap)
-    except ValueError as exc:
-        ctx.warn("stenosis.length_mm", str(exc))
+    except FieldError as exc:
+        ctx.warn("stenosis.length_mm", exc.message)
         return None
     at = f"at {st.gap_mm:g} mm" + ("" if st.planned_gap_mm is None else " (the planned gap)")
     ctx.find(

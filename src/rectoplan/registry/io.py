@@ -34,6 +34,7 @@ REGISTRY_COLUMNS = ("patient.pseudonym", "patient.birth_year", "episode.status")
 """CSV columns that belong to the registry record, not to the case."""
 EVENT_COLUMNS = ("case_id", "kind", "occurred_on", "details")
 FILE = "(file)"
+_TOO_DEEP = "nested too deeply to be an episode record"
 _PATH = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[\d+\])*")
 _TOKEN = re.compile(r"([A-Za-z_]\w*)|\[(\d+)\]")
 
@@ -73,6 +74,8 @@ def read_json_records(path: Path) -> list[tuple[int, Any]]:
     if stripped.startswith(("[", "{")):
         try:
             data = json.loads(text)
+        except RecursionError:
+            raise InvalidRecordError([FieldError(FILE, _TOO_DEEP)]) from None
         except json.JSONDecodeError as exc:
             if stripped.startswith("["):
                 message = f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
@@ -85,6 +88,8 @@ def read_json_records(path: Path) -> list[tuple[int, Any]]:
             continue
         try:
             records.append((line_number, json.loads(line)))
+        except RecursionError:
+            errors.append(FieldError(FILE, _TOO_DEEP, line_number))
         except json.JSONDecodeError as exc:
             errors.append(FieldError(FILE, f"not valid JSON: {exc.msg}", line_number))
     if errors:
@@ -151,7 +156,16 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     reader = csv.DictReader(text.splitlines(keepends=True))
     if not reader.fieldnames:
         return
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # a cell over the csv module's size limit, a stray NUL
+            message = f"not a readable CSV row: {exc}"
+            raise InvalidRecordError(
+                [FieldError(FILE, message, reader.line_num, path.name)]
+            ) from None
         if None in row:
             raise InvalidRecordError(
                 [FieldError(FILE, "more cells than header columns", reader.line_num, path.name)]
@@ -229,6 +243,8 @@ def import_file(
     else:
         records = read_json_records(path)
     loose = read_events_csv(Path(events)) if events is not None else []
+    if not records and not loose:
+        raise InvalidRecordError([FieldError(FILE, f"{path.name} holds no episode records")])
     source = Path(events).name if events is not None else "events"
     return import_records(session, records, events=loose, progress=progress, events_source=source)
 

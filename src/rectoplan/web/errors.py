@@ -1,7 +1,8 @@
 """How failures become HTTP answers: always a status a client can act on, never a traceback.
 
-Registry errors map one to one (a wrong id is 404, a stale or colliding write 409, a bad
-record 422 listing every bad field); a 409 for a stale write carries the version now stored,
+The errors of `rectoplan.errors` map one to one (a wrong id is 404, a stale or colliding
+write 409, a bad record or a single `FieldError` from any layer 422 listing every bad field,
+a failed database or disk 503); a 409 for a stale write carries the version now stored,
 so a client can reload and retry. A unique key lost to a concurrent writer is a 409 too, and a
 value the database itself refuses (PostgreSQL stores no NUL character) a 422. Request
 validation keeps FastAPI's ``detail`` list and adds ``field``: the dotted path of the bad
@@ -21,81 +22,61 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError as DatabaseDataError
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from rectoplan.analytics import DataError
 from rectoplan.errors import (
+    CROSS_FIELD_ERROR,
     NESTED_FIELD_ERROR,
     ConflictError,
+    InfrastructureError,
     InvalidRecordError,
     NotFoundError,
     StaleWriteError,
+    join_path,
+    split_path,
 )
 
 log = logging.getLogger("rectoplan.web")
 
-_CROSS_FIELD = "inconsistent"
-"""The error type of the case model's cross-field rules (`rectoplan.clinical.case.base._error`)."""
-
-
-class FieldProblem(ValueError):
-    """Bad input found by a route (not by a schema): 422 naming ``field`` of the ``where``
-    part of the request (``body``, ``query`` or ``path``)."""
-
-    def __init__(self, field: str, message: str, where: str = "body") -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
-        self.where = where
-
-
-class Problems(ValueError):
-    """Several problems found by a route, each already a ``detail`` item (``loc``, ``field``,
-    ``msg``, ``type``): 422."""
-
-    def __init__(self, items: list[dict[str, Any]]) -> None:
-        super().__init__("; ".join(str(item["msg"]) for item in items))
-        self.items = items
-
-
-def _dotted(parts: list[Any] | tuple[Any, ...]) -> str:
-    text = ""
-    for part in parts:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += ("." if text else "") + str(part)
-    return text or "(body)"
-
-
-def _split(path: str) -> list[str | int]:
-    """``decisions[0].deviation_code`` -> ``["decisions", 0, "deviation_code"]``."""
-    parts: list[str | int] = []
-    for piece in path.split("."):
-        name, *indices = piece.split("[")
-        if name:
-            parts.append(name)
-        parts += [int(i.rstrip("]")) for i in indices if i.rstrip("]").isdigit()]
-    return parts
+_PLACES = ("body", "query", "path", "header")
 
 
 def _item(loc: list[Any], message: str, kind: str) -> dict[str, Any]:
-    where = loc[1:] if loc and loc[0] in ("body", "query", "path", "header") else loc
-    return {"loc": loc, "field": _dotted(where), "msg": message, "type": kind}
+    where = loc[1:] if loc and loc[0] in _PLACES else loc
+    return {"loc": loc, "field": join_path("", where), "msg": message, "type": kind}
 
 
 def _request_item(error: dict[str, Any]) -> dict[str, Any]:
     loc = list(error.get("loc", ()))
     ctx = error.get("ctx") or {}
     message = str(error.get("msg", "")).removeprefix("Value error, ")
-    if error.get("type") == _CROSS_FIELD and "field" in ctx:
+    if error.get("type") == CROSS_FIELD_ERROR and "field" in ctx:
         # the rule names its field relative to the case; find where the case sits in ``loc``
-        named = _split(str(ctx["field"]))
+        named = split_path(str(ctx["field"]))
         root = loc.index(named[0]) if named and named[0] in loc[1:] else len(loc)
         loc = loc[:root] + named
         message = str(ctx.get("message", message))
     elif error.get("type") == NESTED_FIELD_ERROR and "field" in ctx:
-        loc = loc + _split(str(ctx["field"]))
+        loc = loc + split_path(str(ctx["field"]))
         message = str(ctx.get("message", message))
     return _item(loc, message, str(error.get("type", "value_error")))
+
+
+def _place(request: Request, head: str | int | None) -> str:
+    """Where in the request a field a route named sits: a path or query parameter of the
+    route by that name, else the body."""
+    if head in request.path_params:
+        return "path"
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    if dependant is not None and head in _query_names(dependant):
+        return "query"
+    return "body"
+
+
+def _query_names(dependant: Any) -> set[str]:
+    """The query parameters a route declares, in itself or in its dependencies."""
+    names = {param.alias for param in dependant.query_params}
+    for dependency in dependant.dependencies:
+        names |= _query_names(dependency)
+    return names
 
 
 def _unprocessable(items: list[dict[str, Any]]) -> JSONResponse:
@@ -106,21 +87,15 @@ async def _validation(_request: Request, exc: RequestValidationError) -> JSONRes
     return _unprocessable([_request_item(error) for error in exc.errors()])
 
 
-async def _invalid_record(_request: Request, exc: InvalidRecordError) -> JSONResponse:
-    items = [_item(["body", *_split(e.field)], e.message, "invalid_record") for e in exc.errors]
+async def _invalid_record(request: Request, exc: InvalidRecordError) -> JSONResponse:
+    """Every `FieldError`, wherever it was raised (a schema, the engine, the registry, a
+    route), as one ``detail`` item naming its field."""
+    items = []
+    for error in exc.errors:
+        parts = split_path(error.field)
+        place = _place(request, parts[0] if parts else None)
+        items.append(_item([place, *parts], error.message, "invalid_record"))
     return _unprocessable(items)
-
-
-async def _field_problem(_request: Request, exc: FieldProblem) -> JSONResponse:
-    return _unprocessable([_item([exc.where, *_split(exc.field)], exc.message, "value_error")])
-
-
-async def _problems(_request: Request, exc: Problems) -> JSONResponse:
-    return _unprocessable(exc.items)
-
-
-async def _data_error(_request: Request, exc: DataError) -> JSONResponse:
-    return _unprocessable([_item(["query", exc.field], exc.message, "data_error")])
 
 
 async def not_found(_request: Request, exc: NotFoundError) -> JSONResponse:
@@ -154,7 +129,9 @@ async def _collision(_request: Request, exc: IntegrityError) -> JSONResponse:
     )
 
 
-async def _database_down(_request: Request, exc: OperationalError) -> JSONResponse:
+async def _database_down(
+    _request: Request, exc: OperationalError | InfrastructureError
+) -> JSONResponse:
     log.error("registry unavailable: %s", str(exc).splitlines()[0])
     return JSONResponse(
         {"detail": "the registry database is unavailable or busy; try again shortly"},
@@ -166,11 +143,9 @@ async def _database_down(_request: Request, exc: OperationalError) -> JSONRespon
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(InvalidRecordError, _invalid_record)
-    app.add_exception_handler(FieldProblem, _field_problem)
-    app.add_exception_handler(Problems, _problems)
-    app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(NotFoundError, not_found)
     app.add_exception_handler(ConflictError, _conflict)
     app.add_exception_handler(DatabaseDataError, _refused_value)
     app.add_exception_handler(IntegrityError, _collision)
     app.add_exception_handler(OperationalError, _database_down)
+    app.add_exception_handler(InfrastructureError, _database_down)

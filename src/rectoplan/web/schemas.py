@@ -17,6 +17,7 @@ from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from rectoplan.clinical.case import Case, NdfebGrade, RingSpec
+from rectoplan.clinical.case.stenosis import RING_MIN_DIMENSION_MM
 from rectoplan.mct.design import Objective
 from rectoplan.pathways.recommendation import Assessment
 from rectoplan.registry.enums import EpisodeStatus
@@ -311,9 +312,11 @@ class PlanIn(RingPair):
 
 
 class DesignIn(_In):
-    max_od_mm: float = Field(gt=0, le=100, description="Largest OD the route passes")
+    max_od_mm: float = Field(
+        ge=RING_MIN_DIMENSION_MM, le=100, description="Largest OD the route passes"
+    )
     min_id_mm: float = Field(0.0, ge=0, le=100, description="Smallest bore (wire, lumen)")
-    max_height_mm: float = Field(gt=0, le=50, description="Longest rigid ring")
+    max_height_mm: float = Field(ge=RING_MIN_DIMENSION_MM, le=50, description="Longest rigid ring")
     stenosis_length_mm: float | None = Field(None, ge=0, le=100)
     objective: Objective = Objective.RANGE
     target_pressure_kpa: float | None = Field(None, gt=0, le=100_000)

@@ -16,10 +16,10 @@ from rectoplan.clinical.case.base import _error, _Model
 from rectoplan.clinical.sacrum import (
     SACRAL_LEVELS,
     SacralCurve,
-    SacralPlanError,
     check_landmarks,
 )
 from rectoplan.clinical.staging import MetastaticSite
+from rectoplan.errors import FieldError
 
 # --- local recurrence ---------------------------------------------------------------------
 
@@ -120,8 +120,8 @@ class Recurrence(_Model):
                     tuple(lm.level for lm in self.sacral_landmarks),
                     np.array([(lm.x_mm, lm.y_mm) for lm in self.sacral_landmarks]),
                 )
-            except SacralPlanError as exc:
-                raise _error("recurrence.sacral_landmarks", str(exc).split(": ", 1)[1]) from None
+            except FieldError as exc:
+                raise _error("recurrence.sacral_landmarks", exc.message) from None
         if self.tumour_upper_extent is not None and not self.sacral_landmarks:
             raise _error(
                 "recurrence.sacral_landmarks", "a tumour extent needs the sacral landmarks"

@@ -125,15 +125,40 @@ class RingSpec(_Model):
 
 
 class MagnetDeliveryLimits(_Model):
-    """What fits the route for magnetic compression rings (millimetres)."""
+    """What fits the route for magnetic compression rings (millimetres). A passage or a
+    height below `RING_MIN_DIMENSION_MM` admits no ring at all (and 5e-324 mm is 0 m to the
+    physics), so it is refused here rather than by the engine."""
 
-    max_od_anus_mm: float | None = Field(None, gt=0, le=60)
-    max_od_stoma_mm: float | None = Field(None, gt=0, le=60)
+    max_od_anus_mm: float | None = Field(None, ge=RING_MIN_DIMENSION_MM, le=RING_MAX_OD_MM)
+    max_od_stoma_mm: float | None = Field(None, ge=RING_MIN_DIMENSION_MM, le=RING_MAX_OD_MM)
     max_od_endoscope_mm: float | None = Field(
-        None, gt=0, le=60, description="Largest ring the endoscope can carry or push"
+        None,
+        ge=RING_MIN_DIMENSION_MM,
+        le=RING_MAX_OD_MM,
+        description="Largest ring the endoscope can carry or push",
     )
     min_id_mm: float = Field(2.0, ge=0, le=40, description="Guide wire and the new lumen")
-    max_height_mm: float = Field(10.0, gt=0, le=40)
+    max_height_mm: float = Field(10.0, ge=RING_MIN_DIMENSION_MM, le=RING_MAX_HEIGHT_MM)
+
+    @model_validator(mode="after")
+    def _a_ring_can_pass(self) -> MagnetDeliveryLimits:
+        """A ring is wider than its bore, so every passage it goes through must be wider than
+        the lumen it keeps: otherwise no magnetic ring fits, whatever its design."""
+        routes = (
+            ("max_od_anus_mm", "an anus"),
+            ("max_od_stoma_mm", "a stoma"),
+            ("max_od_endoscope_mm", "an endoscope"),
+        )
+        for name, passage in routes:
+            width = getattr(self, name)
+            if width is not None and width <= self.min_id_mm:
+                raise _error(
+                    f"stenosis.delivery_limits.{name}",
+                    f"no magnetic ring fits through {passage} of {width:g} mm: a ring that keeps "
+                    f"the {self.min_id_mm:g} mm lumen asked for (min_id_mm) is wider than "
+                    f"{self.min_id_mm:g} mm; give the passage's real width or a smaller lumen",
+                )
+        return self
 
 
 class AnastomoticStenosis(_Model):

@@ -22,9 +22,9 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from rectoplan.clinical.case import Case, NdfebGrade, Recurrence, RingSpec
-from rectoplan.clinical.sacrum import SacralPlanError, plan_sacrectomy
+from rectoplan.clinical.sacrum import plan_sacrectomy
 from rectoplan.clinical.thresholds import DEFAULT_THRESHOLDS
-from rectoplan.errors import InvalidRecordError, StaleWriteError
+from rectoplan.errors import FieldError, InvalidRecordError, StaleWriteError
 from rectoplan.mct.design import CouplingSettings, Verdict
 from rectoplan.mct.units import MM
 from rectoplan.pathways.engine import assess
@@ -38,7 +38,6 @@ from rectoplan.reports.mct_tables import (
     merged_design_rows,
 )
 from rectoplan.web.deps import Principal
-from rectoplan.web.errors import FieldProblem
 from rectoplan.web.pages.figures import png_data_uri
 from rectoplan.web.pages.render import messages_by_field, render
 from rectoplan.web.pages.session import page_reader, page_role, page_writer
@@ -266,7 +265,7 @@ def _computed(plan_json: str, design_json: str) -> dict[str, Any]:
 
     Everything here is a pure function of the typed numbers: the MDT reopens the same plan
     (from the case, on the projector, after sorting the table), and the design sweep and the
-    directly-placed curve cost most of a second. `FieldProblem` propagates (not cached)."""
+    directly-placed curve cost most of a second. A `FieldError` propagates (not cached)."""
     plan_in = PlanIn.model_validate_json(plan_json)
     design_in = DesignIn.model_validate_json(design_json)
     payload = plan(plan_in)
@@ -366,8 +365,8 @@ def _results(
     assert plan_in is not None and design_in is not None
     try:
         computed = _computed(plan_in.model_dump_json(), design_in.model_dump_json())
-    except FieldProblem as problem:  # inner >= outer, thresholds out of order, grid too big
-        return None, {problem.field: problem.message}
+    except InvalidRecordError as problem:  # inner >= outer, thresholds out of order, grid too big
+        return None, {error.field: error.message for error in problem.errors}
     payload = computed["plan"]
     return {
         **computed,
@@ -614,8 +613,8 @@ def _sacral_plan(case: Case) -> dict[str, Any]:
         sacral = plan_sacrectomy(
             curve, tumour, th.sacrectomy_margin_mm, th.sacral_disc_half_width_mm
         )
-    except SacralPlanError as exc:
-        return {"problem": str(exc).split(": ", 1)[-1], "problem_field": exc.field}
+    except FieldError as exc:
+        return {"problem": exc.message, "problem_field": exc.field}
     from rectoplan.reports.sagittal import sacrectomy_figure
 
     assessment = assess(case, th)

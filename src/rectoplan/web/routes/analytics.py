@@ -17,6 +17,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import Field
 from sqlalchemy.orm import Session
 
+from rectoplan.errors import FieldError
 from rectoplan.registry import cohort
 from rectoplan.registry.users import Role
 from rectoplan.reports.drawing import rendered
@@ -31,7 +32,6 @@ from rectoplan.reports.outcomes import (
     registry_survival,
 )
 from rectoplan.web.deps import reader
-from rectoplan.web.errors import FieldProblem
 
 router = APIRouter(prefix="/api/analytics", tags=["analytics"])
 
@@ -84,7 +84,7 @@ def kaplan_meier(
     group = None if group_by is None else str(group_by.value)
     result = registry_survival(db, endpoint, group, alpha=alpha, ci_method=ci)
     if result is None:
-        raise FieldProblem("endpoint", f"no patients for the {endpoint} endpoint yet", "query")
+        raise FieldError("endpoint", f"no patients for the {endpoint} endpoint yet")
     return _answer(result.to_dict(times), lambda: result.figure(unit), format_)
 
 
@@ -100,7 +100,7 @@ def benchmark(
     summary, comparisons = registry_comparisons(db, alpha, min_n)
     payload = {"cohort": summary, "comparisons": [c.to_dict() for c in comparisons]}
     if format_ is not Format.json and not comparisons:
-        raise FieldProblem("format", "no benchmark applies to the registry yet", "query")
+        raise FieldError("format", "no benchmark applies to the registry yet")
     from rectoplan.analytics.benchmarks import comparisons_figure
 
     return _answer(payload, lambda: comparisons_figure(comparisons), format_)
@@ -117,5 +117,5 @@ def mdt_concordance(
     the coded reasons for deviating."""
     report = registry_concordance(db, period, alpha)
     if report is None:
-        raise FieldProblem("period", "the registry holds no MDT decisions yet", "query")
+        raise FieldError("period", "the registry holds no MDT decisions yet")
     return _answer(report.to_dict(), report.plot, format_)

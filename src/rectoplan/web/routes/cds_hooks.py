@@ -27,22 +27,11 @@ from rectoplan.registry.cds_feedback import record_feedback
 from rectoplan.registry.enums import EpisodeStatus
 from rectoplan.registry.users import Role
 from rectoplan.web.deps import reader, writer
-from rectoplan.web.errors import Problems
 
 router = APIRouter(prefix="/cds-services", tags=["CDS Hooks"])
 
 ServiceBody = Annotated[dict[str, Any], Body(description="A CDS Hooks 2.0 request")]
 FeedbackBody = Annotated[dict[str, Any], Body(description="A CDS Hooks 2.0 feedback body")]
-
-
-def _problems(exc: cds_hooks.CdsHooksError) -> Problems:
-    items = []
-    for error in exc.errors:
-        pointer, _, message = error.partition(": ")
-        items.append(
-            {"loc": ["body", pointer], "field": pointer, "msg": message, "type": "cds_hooks"}
-        )
-    return Problems(items)
 
 
 @router.get("")
@@ -70,10 +59,7 @@ def patient_view(
 ) -> dict[str, Any]:
     """Cards for the patient's current preferred options, each with its evidence and a link
     to the case, and a warning card when data that would change them is missing."""
-    try:
-        patient_id = cds_hooks.request_patient_id(body)
-    except cds_hooks.CdsHooksError as exc:
-        raise _problems(exc) from None
+    patient_id = cds_hooks.request_patient_id(body)
     found = _latest_snapshot(db, patient_id)
     if found is None:
         return {"cards": []}
@@ -88,9 +74,6 @@ def patient_view(
 def feedback(body: FeedbackBody, db: Session = writer(Role.clinician)) -> dict[str, Any]:
     """Store what the clinician did with each card (accepted, or overridden with a reason
     from the non-adherence CodeSystem); every problem in the body is reported at once."""
-    try:
-        entries = cds_hooks.parse_feedback(body)
-    except cds_hooks.CdsHooksError as exc:
-        raise _problems(exc) from None
+    entries = cds_hooks.parse_feedback(body)
     rows = record_feedback(db, entries)
     return {"stored": len(rows)}

@@ -18,12 +18,11 @@ from sqlalchemy.orm import Session
 
 from rectoplan.clinical.case import Case
 from rectoplan.interop.fhir_export import case_to_bundle
-from rectoplan.interop.fhir_import import FhirImportError, import_bundle, parse_overrides
+from rectoplan.interop.fhir_import import import_bundle, parse_overrides
 from rectoplan.interop.mcode_rules import check_bundle, errors
 from rectoplan.registry.schemas import PSEUDONYM_PATTERN
 from rectoplan.registry.users import Role
 from rectoplan.web.deps import reader, writer
-from rectoplan.web.errors import Problems
 from rectoplan.web.routes.cases import CaseId, case_out, episode_of, store_case
 from rectoplan.web.schemas import FhirImportOut, PatientRef
 
@@ -31,21 +30,6 @@ router = APIRouter(prefix="/api", tags=["FHIR"])
 log = logging.getLogger("rectoplan.web")
 
 FHIR_JSON = "application/fhir+json"
-
-
-def _problems(exc: FhirImportError) -> Problems:
-    return Problems(
-        [
-            {
-                "loc": ["body"],
-                "field": problem.element,
-                "case_field": problem.field,
-                "msg": problem.message,
-                "type": "fhir_import",
-            }
-            for problem in exc.problems
-        ]
-    )
 
 
 @router.post(
@@ -80,10 +64,7 @@ def import_fhir_bundle(
     too_many = request.app.state.settings.limits.too_many_entries(bundle)
     if too_many:  # refused before a single FHIR object is built
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, too_many)
-    try:
-        result = import_bundle(bundle, parse_overrides(set_ or ()))
-    except FhirImportError as exc:
-        raise _problems(exc) from None
+    result = import_bundle(bundle, parse_overrides(set_ or ()))
     stored = None
     if store:
         patient = PatientRef(pseudonym=pseudonym) if pseudonym else None

@@ -3,8 +3,8 @@
 Inputs are millimetres like the command line; the physics runs in SI inside `rectoplan.mct`,
 and the answers are the command line's own ``--json`` payloads, so the two never drift apart.
 Bad input is a 422 naming the field (``lower.id_mm``). The design search grows with the cube
-of the grid, so a request whose grid would exceed `MAX_DESIGN_GRID` candidates is refused
-with the step to use instead of tying up a worker for minutes.
+of the grid, so a request whose grid would exceed `rectoplan.mct.design.MAX_DESIGN_GRID`
+candidates is refused with the step to use instead of tying up a worker for minutes.
 """
 
 from __future__ import annotations
@@ -16,23 +16,25 @@ import numpy as np
 from fastapi import APIRouter, Depends
 
 from rectoplan.clinical.case import RingSpec
+from rectoplan.errors import FieldError
 from rectoplan.mct.design import (
+    MAX_DESIGN_GRID,
     CouplingSettings,
     DeliveryLimits,
     DesignGrid,
     Objective,
     assess_coupling,
     cached_design_rings,
+    grid_size,
 )
-from rectoplan.mct.magnets import MagnetValueError, RingMagnet
-from rectoplan.mct.materials import MaterialModel, UnknownGradeError
+from rectoplan.mct.magnets import RingMagnet
+from rectoplan.mct.materials import MaterialModel
 from rectoplan.mct.tissue import PressureWindow
 from rectoplan.mct.units import MM
 from rectoplan.registry.users import Role
 from rectoplan.reports.mct_tables import assessment_payload, curve_rows, design_rows, ring_payload
 from rectoplan.reports.outcomes import plain
 from rectoplan.web.deps import require
-from rectoplan.web.errors import FieldProblem
 from rectoplan.web.schemas import (
     CouplingSettingsIn,
     DesignIn,
@@ -45,10 +47,6 @@ from rectoplan.web.schemas import (
 router = APIRouter(
     prefix="/api/mct", tags=["magnetic compression"], dependencies=[Depends(require(Role.viewer))]
 )
-
-MAX_DESIGN_GRID = 60_000
-"""Candidate grid points (OD x ID x height) one design request may search: about two seconds
-of work; the command line has no such limit."""
 
 _RING_FIELDS = {
     "outer_diameter_m": "od_mm",
@@ -69,9 +67,8 @@ def _ring(spec: RingSpec, where: str, material: MaterialModel) -> RingMagnet:
             polarization_t=spec.polarization_t,
             material=material,
         )
-    except (MagnetValueError, UnknownGradeError) as exc:
-        message = exc.message if isinstance(exc, MagnetValueError) else str(exc)
-        raise FieldProblem(f"{where}.{_RING_FIELDS[exc.field]}", message) from None
+    except FieldError as exc:
+        raise exc.renamed(f"{where}.{_RING_FIELDS.get(exc.field, exc.field)}") from None
 
 
 def ring_pair(body: RingPair) -> tuple[RingMagnet, RingMagnet]:
@@ -111,10 +108,9 @@ def coupling_settings(given: CouplingSettingsIn) -> CouplingSettings:
     }
     try:
         return CouplingSettings(**values)
-    except ValueError as exc:
-        name, _, message = str(exc).partition(": ")
-        field = next((k for k, (n, _) in convert.items() if n == name), "rail_force_n")
-        raise FieldProblem(f"settings.{field}", message) from None
+    except FieldError as exc:
+        field = next((k for k, (n, _) in convert.items() if n == exc.field), "rail_force_n")
+        raise exc.renamed(f"settings.{field}") from None
 
 
 def _window(given: PressureWindowIn | None) -> PressureWindow | None:
@@ -122,9 +118,8 @@ def _window(given: PressureWindowIn | None) -> PressureWindow | None:
         return None
     try:
         return PressureWindow(given.low_kpa, given.high_kpa)
-    except ValueError as exc:
-        name, _, message = str(exc).partition(": ")
-        raise FieldProblem(f"pressure_window.{name}", message) from None
+    except FieldError as exc:
+        raise exc.under("pressure_window") from None
 
 
 @router.post("/plan")
@@ -137,20 +132,9 @@ def plan(body: PlanIn) -> dict[str, Any]:
         result = assess_coupling(
             lower, upper, body.stenosis_length_mm * MM, settings, _window(body.pressure_window)
         )
-    except ValueError as exc:
-        raise FieldProblem("stenosis_length_mm", str(exc).split(": ", 1)[-1]) from None
+    except FieldError as exc:
+        raise exc.renamed("stenosis_length_mm") from None
     return plain(assessment_payload(result))
-
-
-def _grid_size(body: DesignIn, grid: DesignGrid) -> int:
-    def count(low: float, high: float, step: float) -> int:
-        return max(0, math.floor(high / step + 1e-9) - math.ceil(low / step - 1e-9) + 1)
-
-    step = body.step_mm
-    outer = count(grid.min_outer_diameter_m / MM, body.max_od_mm, step)
-    inner = count(body.min_id_mm, body.max_od_mm, step)
-    heights = count(grid.min_height_m / MM, body.max_height_mm, step)
-    return outer * inner * heights
 
 
 @router.post("/design")
@@ -158,16 +142,15 @@ def design(body: DesignIn) -> dict[str, Any]:
     """Pareto set of ring designs (the same ring on both sides) within the delivery limits."""
     try:
         limits = DeliveryLimits(body.max_od_mm * MM, body.min_id_mm * MM, body.max_height_mm * MM)
-    except ValueError as exc:
-        name = str(exc).split(":", 1)[0]
+    except FieldError as exc:
         field = {"max_outer_diameter_m": "max_od_mm", "min_inner_diameter_m": "min_id_mm"}
-        raise FieldProblem(field.get(name, "max_height_mm"), str(exc).split(": ", 1)[-1]) from None
+        raise exc.renamed(field.get(exc.field, "max_height_mm")) from None
     if body.objective is Objective.PRESSURE and body.target_pressure_kpa is None:
-        raise FieldProblem("target_pressure_kpa", "the pressure objective needs a target (kPa)")
+        raise FieldError("target_pressure_kpa", "the pressure objective needs a target (kPa)")
     grid = DesignGrid(step_m=body.step_mm * MM, height_step_m=body.step_mm * MM)
-    size = _grid_size(body, grid)
+    size = grid_size(limits, grid)
     if size > MAX_DESIGN_GRID:
-        raise FieldProblem(
+        raise FieldError(
             "step_mm",
             f"the grid would have {size:,} candidates (at most {MAX_DESIGN_GRID:,} per "
             "request): use a larger step or tighter limits",

@@ -13,9 +13,11 @@ from rectoplan.errors import FieldError, InvalidRecordError
 from rectoplan.registry import users
 from rectoplan.registry.users import Role, User
 from rectoplan.web.deps import reader, writer
-from rectoplan.web.schemas import UserCreate, UserOut, UserUpdate
+from rectoplan.web.schemas import Conflict, UserCreate, UserOut, UserUpdate
 
 router = APIRouter(prefix="/api/users", tags=["users"])
+
+STALE = {409: {"model": Conflict, "description": "The user changed since you read it"}}
 
 
 def user_out(user: User) -> UserOut:
@@ -40,7 +42,7 @@ def create_user(body: UserCreate, db: Session = writer(Role.admin)) -> UserOut:
     return user_out(user)
 
 
-@router.patch("/{name}", response_model=UserOut)
+@router.patch("/{name}", response_model=UserOut, responses=STALE)
 def update_user(name: str, body: UserUpdate, db: Session = writer(Role.admin)) -> UserOut:
     """Change the role, ``active`` flag, full name or specialty, or set a new password, of the
     version you read."""
