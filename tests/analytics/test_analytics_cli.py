@@ -270,7 +270,7 @@ def test_benchmark_from_the_registry(registry):
     assert verdicts["seed002.r0"] == "consistent with"
     assert verdicts["pelvex_2018.r0"] == "better than"
     assert verdicts["exenteration_benchmarks_2024.lrrc.r0"] == "meets"
-    assert verdicts["iknl_2022.concordance"] == "too few patients to say"  # 3 decisions
+    assert verdicts["iknl_2022.concordance"] == "too few to compare"  # 3 decisions
     assert verdicts["exenteration_benchmarks_2024.lrrc.major_complications"] == "meets"
     assert "seed002.os_5y" in verdicts  # 5-year OS from the overall endpoint
     assert not any(ref.startswith("opra") for ref in verdicts)  # no TME-free data

@@ -13,20 +13,20 @@ An MDT asks "how do we compare?" of figures of two kinds:
   itself was defined on centre rates; the explanation says whether the interval also crosses.
 
 Each figure says which way is better (R0 up, complications down) and cites its source. Below
-`MIN_PATIENTS_FOR_VERDICT` patients the verdict is "too few patients to say".
+`MIN_PATIENTS_FOR_VERDICT` patients the verdict is "too few to compare", shown without a verdict word.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import TYPE_CHECKING, Literal
 
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 from rectoplan.analytics.inputs import DataError, count_pair
 from rectoplan.analytics.proportions import check_alpha, wilson
+from rectoplan.analytics.verdicts import Verdict
 from rectoplan.evidence import cite
 
 if TYPE_CHECKING:
@@ -37,15 +37,6 @@ DIFFERENCE_EVIDENCE = cite("newcombe_1998_difference")
 MIN_PATIENTS_FOR_VERDICT = 10
 """Below this many patients one patient moves a rate by more than 10 percentage points, so a
 verdict would flip on a single outcome; the comparison is still shown, without a verdict."""
-
-
-class Verdict(StrEnum):
-    CONSISTENT = "consistent with"
-    BETTER = "better than"
-    WORSE = "worse than"
-    MEETS = "meets"
-    MISSES = "does not meet"
-    TOO_FEW = "too few patients to say"
 
 
 Better = Literal["higher", "lower"]

@@ -22,7 +22,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from rectoplan.analytics.inputs import DataError
-from rectoplan.analytics.survival import DAYS_PER_YEAR
+from rectoplan.analytics.time_units import DAYS_PER_YEAR
+from rectoplan.analytics.verdicts import Verdict
 
 if TYPE_CHECKING:
     from rectoplan.analytics.benchmarks import Comparison
@@ -377,7 +378,6 @@ def benchmark_figure(
 ) -> Figure:
     """Each cohort proportion with its interval against its benchmark (open diamond); colour
     gives the verdict."""
-    from rectoplan.analytics.benchmarks import Verdict
 
     colours = {
         Verdict.BETTER: PALETTE[2],

@@ -461,7 +461,7 @@ _VERDICT_STYLE = {
     "worse than": "red",
     "does not meet": "red",
     "consistent with": "blue",
-    "too few patients to say": "yellow",
+    "too few to compare": "yellow",
 }
 
 
