@@ -234,12 +234,7 @@ def registry(tmp_path, monkeypatch):
             }
         )
 
-    def proportion(session, what):
-        return {"r0": (37, 43), "organ_preserved": (0, 0), "major_complications": (9, 43)}[what]
-
-    cohort = types.SimpleNamespace(
-        survival_frame=survival_frame, decisions_frame=decisions_frame, proportion=proportion
-    )
+    cohort = types.SimpleNamespace(survival_frame=survival_frame, decisions_frame=decisions_frame)
     import rectoplan.registry
 
     monkeypatch.setitem(sys.modules, "rectoplan.registry.cohort", cohort)
@@ -262,19 +257,6 @@ def test_km_from_the_registry_by_group(registry):
 
 def test_unknown_registry_group_names_the_option(registry):
     assert_input_error(run("km", "--db", registry, "--group-by", "colour"), "group-by")
-
-
-def test_benchmark_from_the_registry(registry):
-    payload = json.loads(run("benchmark", "--db", registry, "--json").output)
-    verdicts = {c["reference"]["id"]: c["verdict"] for c in payload["comparisons"]}
-    assert verdicts["seed002.r0"] == "consistent with"
-    assert verdicts["pelvex_2018.r0"] == "better than"
-    assert verdicts["exenteration_benchmarks_2024.lrrc.r0"] == "meets"
-    assert verdicts["iknl_2022.concordance"] == "too few to compare"  # 3 decisions
-    assert verdicts["exenteration_benchmarks_2024.lrrc.major_complications"] == "meets"
-    assert "seed002.os_5y" in verdicts  # 5-year OS from the overall endpoint
-    assert not any(ref.startswith("opra") for ref in verdicts)  # no TME-free data
-    assert payload["cohort"]["organ_preserved"] is None
 
 
 def test_concordance_from_the_registry(registry):

@@ -204,24 +204,32 @@ def test_benchmark_rows_equal_the_benchmark_api(demo_client, default_page):
     for row, comparison in zip(rows, body["comparisons"], strict=True):
         reference, cohort = comparison["reference"], comparison["cohort"]
         assert row[0].text == reference["label"]
-        assert int(row[1].attrs["data-value"]) == cohort["n"]
-        assert number(row[2].attrs["data-value"]) == cohort["k"]
-        observed = row[3].attrs
-        assert float(observed["data-estimate"]) == cohort["estimate"]
+        assert int(row[1].attrs["data-subset-n"]) == cohort["subset_n"]
+        assert row[1].attrs["data-criteria"] == "; ".join(cohort["criteria"])
+        assert int(row[2].attrs["data-value"]) == cohort["n"]
+        assert number(row[3].attrs["data-value"]) == cohort["k"]
+        observed = row[4].attrs
+        assert number(observed["data-estimate"]) == cohort["estimate"]
         assert number(observed["data-lower"]) == cohort["lower"]
         assert number(observed["data-upper"]) == cohort["upper"]
+        assert float(row[5].attrs["data-value"]) == reference["value"]
+        assert reference["statement"] in row[5].text
+        assert row[8].text == comparison["verdict"]
+        if cohort["estimate"] is None:
+            assert cohort["subset_n"] == 0 and row[7].text == "no patient matches"
+            continue
+        if cohort["lower"] is None:
+            assert row[7].text == "no interval"
+            continue
         method = "Wilson" if cohort["method"] == "wilson" else cohort["method"]
-        assert f"{method} 95%" in row[3].text
-        assert float(row[4].attrs["data-value"]) == reference["value"]
-        assert reference["statement"] in row[4].text
-        assert row[7].text == comparison["verdict"]
+        assert f"{method} 95%" in row[4].text
         # the interval's position, in words, worked out here from the API's numbers
         if cohort["upper"] < reference["value"]:
-            assert row[6].text == "interval below the benchmark"
+            assert row[7].text == "interval below the benchmark"
         elif cohort["lower"] > reference["value"]:
-            assert row[6].text == "interval above the benchmark"
+            assert row[7].text == "interval above the benchmark"
         else:
-            assert row[6].text == "interval includes the benchmark"
+            assert row[7].text == "interval includes the benchmark"
 
 
 def test_benchmark_sources_link_to_the_evidence_page(demo_client):

@@ -387,7 +387,7 @@ def benchmark_figure(
         Verdict.CONSISTENT: PALETTE[0],
         Verdict.TOO_FEW: GREY,
     }
-    shown = [c for c in comparisons if c.reference.scale == "proportion"]
+    shown = [c for c in comparisons if c.reference.scale == "proportion" and c.estimate is not None]
     if not shown:
         raise DataError("comparisons", "no proportion benchmark to plot")
     rows = [

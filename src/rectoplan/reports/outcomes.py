@@ -8,7 +8,7 @@ logic the other needs.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -155,38 +155,98 @@ def registry_concordance(
     return concordance(frame, period=str(period), alpha=alpha)
 
 
+COMPARED_MEASURES = {
+    "r0": "R0 resection",
+    "major_complications": "Clavien–Dindo III-V complication",
+    "mortality_30d": "death within 30 days of the operation",
+    "mortality_90d": "death within 90 days of the operation",
+    "organ_preserved": "organ preservation",
+}
+"""Proportions the registry computes per population (`populations.outcome_flags`)."""
+
+SCORE_SUMMARY = "median"
+"""A cohort's CCI is set against the 2024 benchmark as its median: the benchmark is the 75th
+percentile of centre results, and benchmark studies in the Clavien tradition report a centre's
+CCI as its median. Not verified against the full text; named so it can be changed."""
+
+
 def registry_comparisons(session, alpha: float, min_n: int) -> tuple[dict, list]:
-    """Registry R0 and organ preservation, survival at the benchmark times and concordance,
-    each against every whole-cohort reference for the same measure."""
+    """Each published reference against the registry episodes that match its population:
+    R0, complications and organ preservation as Wilson proportions, survival at the
+    reference's time on the matching episodes' Kaplan–Meier curve, concordance of all MDT
+    decisions. Every comparison carries its subset's n and criteria; references whose
+    measure the registry does not compute yet are listed in ``summary["not_compared"]``."""
     from rectoplan.analytics import KaplanMeier, compare, compare_estimate, concordance, wilson
-    from rectoplan.analytics.benchmarks import REFERENCES, references_for
-    from rectoplan.analytics.survival import DAYS_PER_YEAR
+    from rectoplan.analytics.benchmarks import REFERENCES, nothing_to_compare
+    from rectoplan.analytics.populations import operation_scores, outcome_flags, survival_subset
+    from rectoplan.analytics.time_units import DAYS_PER_YEAR
     from rectoplan.registry import cohort as registry
 
-    summary: dict[str, Any] = {"source": "registry"}
-    comparisons = []
+    summary: dict[str, Any] = {"source": "registry", "not_compared": []}
     for what in REGISTRY_PROPORTIONS:
         successes, total = registry.proportion(session, what)
-        if total == 0:
-            summary[what] = None
+        summary[what] = wilson(successes, total, alpha=alpha).to_dict() if total else None
+    episodes = registry.episodes_frame(session)
+    survival: dict[str, pd.DataFrame] = {}
+    decisions = registry.decisions_frame(session)
+    overall = None
+    if not decisions.empty and decisions["followed_preferred"].notna().any():
+        overall = concordance(decisions, alpha=alpha).overall
+        summary["concordance"] = overall.to_dict()
+    comparisons = []
+    for ref in REFERENCES:
+        population = ref.population
+        criteria = tuple(population.criteria())
+        if ref.measure == "concordance" and population.unit == "decisions":
+            if overall is None:
+                made = nothing_to_compare(ref, min_patients=min_n, alpha=alpha)
+            else:
+                made = compare(overall.k, overall.n, ref, alpha=alpha, min_patients=min_n)
+            comparisons.append(replace(made, subset_n=made.n, criteria=criteria))
             continue
-        summary[what] = wilson(successes, total, alpha=alpha).to_dict()
-        comparisons += [
-            compare(successes, total, ref, alpha=alpha, min_patients=min_n)
-            for ref in references_for(what)
-        ]
-    endpoints = sorted({r.endpoint for r in REFERENCES if r.endpoint and not r.subgroup})
-    for endpoint in endpoints:
-        frame = registry.survival_frame(session, endpoint)
-        if frame.empty:
+        if population.unit != "episodes":
+            summary["not_compared"].append(
+                {"id": ref.id, "why": f"{ref.measure}: not measured by the registry"}
+            )
             continue
-        curve = KaplanMeier(alpha=alpha).fit(*survival_columns(frame), label=endpoint)
-        for ref in REFERENCES:
-            if ref.endpoint != endpoint or ref.subgroup or ref.at_years is None:
-                continue
-            row = curve.survival_at([ref.at_years * DAYS_PER_YEAR]).iloc[0]
-            comparisons.append(
-                compare_estimate(
+        if ref.measure in COMPARED_MEASURES and ref.scale == "proportion":
+            flags = outcome_flags(population.select(episodes), ref.measure)
+            if flags.empty:
+                made = nothing_to_compare(ref, min_patients=min_n, alpha=alpha)
+            else:
+                made = compare(int(flags.sum()), len(flags), ref, alpha=alpha, min_patients=min_n)
+            comparisons.append(replace(made, subset_n=len(flags), criteria=criteria))
+            continue
+        if ref.measure == "cci" and ref.kind == "threshold":
+            scores = operation_scores(population.select(episodes), "cci")
+            if scores.empty:
+                made = nothing_to_compare(ref, min_patients=min_n, alpha=alpha)
+            else:
+                made = compare_estimate(
+                    float(getattr(scores, SCORE_SUMMARY)()),
+                    None,
+                    None,
+                    len(scores),
+                    ref,
+                    method=f"{SCORE_SUMMARY} CCI",
+                    alpha=alpha,
+                    min_patients=min_n,
+                    n_label="operations",
+                )
+            comparisons.append(replace(made, subset_n=len(scores), criteria=criteria))
+            continue
+        if ref.endpoint is not None and ref.at_years is not None:
+            if ref.endpoint not in survival:
+                survival[ref.endpoint] = registry.survival_frame(session, ref.endpoint)
+            rows = survival_subset(
+                survival[ref.endpoint], population.select(episodes), population.origin
+            )
+            if rows.empty:
+                made = nothing_to_compare(ref, min_patients=min_n, alpha=alpha)
+            else:
+                curve = KaplanMeier(alpha=alpha).fit(*survival_columns(rows), label=ref.endpoint)
+                row = curve.survival_at([ref.at_years * DAYS_PER_YEAR]).iloc[0]
+                made = compare_estimate(
                     row["survival"],
                     row["lower"],
                     row["upper"],
@@ -197,13 +257,9 @@ def registry_comparisons(session, alpha: float, min_n: int) -> tuple[dict, list]
                     min_patients=min_n,
                     n_label=f"at risk at {ref.at_years:g} y",
                 )
-            )
-    decisions = registry.decisions_frame(session)
-    if not decisions.empty and decisions["followed_preferred"].notna().any():
-        overall = concordance(decisions, alpha=alpha).overall
-        summary["concordance"] = overall.to_dict()
-        comparisons += [
-            compare(overall.k, overall.n, ref, alpha=alpha, min_patients=min_n)
-            for ref in references_for("concordance")
-        ]
+            comparisons.append(replace(made, subset_n=len(rows), criteria=criteria))
+            continue
+        summary["not_compared"].append(
+            {"id": ref.id, "why": f"{ref.measure}: not yet computed from the registry"}
+        )
     return summary, comparisons

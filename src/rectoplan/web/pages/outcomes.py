@@ -234,6 +234,10 @@ class BenchmarkRow:
 
 
 def benchmark_rows(comparisons: list[Comparison]) -> list[BenchmarkRow]:
+    """One row per reference; none when no registry patient matches any of them (the card
+    then says "No data yet")."""
+    if not any(c.n for c in comparisons):
+        return []
     return [
         BenchmarkRow(
             comparison=c,
@@ -251,6 +255,8 @@ def benchmark_rows(comparisons: list[Comparison]) -> list[BenchmarkRow]:
 
 
 def _method_name(comparison: Comparison) -> str:
+    if comparison.estimate is None:
+        return ""
     name = "Wilson" if comparison.method == "wilson" else comparison.method
     return f"{name} {_level(comparison.alpha)}%"
 
@@ -258,6 +264,8 @@ def _method_name(comparison: Comparison) -> str:
 def _position(comparison: Comparison) -> str:
     """Where the cohort's interval lies relative to the published value."""
     lower, upper, value = comparison.lower, comparison.upper, comparison.reference.value
+    if comparison.estimate is None:
+        return "no patient matches"
     if lower is None or upper is None:
         return "no interval"
     if upper < value:
