@@ -117,7 +117,7 @@ class Reference:
             "endpoint": self.endpoint,
             "at_years": self.at_years,
             "population": self.population.description,
-            "criteria": self.population.criteria(),
+            "criteria": self.population.criteria(survival=self.endpoint is not None),
             "subgroup": self.subgroup or None,
             "evidence": list(self.evidence),
             "note": self.note or None,

@@ -93,8 +93,9 @@ class Population:
     def needs_operation(self) -> bool:
         return bool(self.procedures or self.approaches or self.r_status)
 
-    def criteria(self) -> list[str]:
-        """The selection in words, as reports print it beside the subset's n."""
+    def criteria(self, *, survival: bool = False) -> list[str]:
+        """The selection in words, as reports print it beside the subset's n (with where the
+        clock starts, for a ``survival`` figure)."""
         if self.unit == "decisions":
             return ["every MDT decision whose concordance can be judged"]
         rows = []
@@ -115,7 +116,7 @@ class Population:
             how = f", {' or '.join(self.approaches)} approach" if self.approaches else ""
             margin = f", {' or '.join(self.r_status)} on pathology" if self.r_status else ""
             rows.append(f"{what}{how}{margin}")
-        if self.origin == "operation":
+        if survival and self.origin == "operation":
             rows.append("survival counted from that operation")
         rows.append(
             f"published cohort treated {self.period}" if self.period else "period not stated"

@@ -482,6 +482,11 @@ def _print_comparisons(cohort: dict, comparisons: list) -> None:
         style = _VERDICT_STYLE[str(comparison.verdict)]
         console.print(f"[{style}]{comparison.verdict}[/] [dim]{comparison.reference.id}[/]")
         console.print(f"  {comparison.explanation}")
+        if comparison.criteria:
+            subset = comparison.n if comparison.subset_n is None else comparison.subset_n
+            console.print(f"  [dim]compared: {subset} ({'; '.join(comparison.criteria)})[/]")
+    for skipped in cohort.get("not_compared", ()):
+        console.print(f"[dim]not compared: {skipped['id']} ({skipped['why']})[/]")
 
 
 # --- concordance ---------------------------------------------------------------------------

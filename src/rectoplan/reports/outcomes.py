@@ -196,7 +196,7 @@ def registry_comparisons(session, alpha: float, min_n: int) -> tuple[dict, list]
     comparisons = []
     for ref in REFERENCES:
         population = ref.population
-        criteria = tuple(population.criteria())
+        criteria = tuple(population.criteria(survival=ref.endpoint is not None))
         if ref.measure == "concordance" and population.unit == "decisions":
             if overall is None:
                 made = nothing_to_compare(ref, min_patients=min_n, alpha=alpha)
