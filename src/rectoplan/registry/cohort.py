@@ -28,7 +28,12 @@ from rectoplan.clinical.complications import ClavienDindo, comprehensive_complic
 from rectoplan.clinical.complications import parse_clavien_dindo as _grade
 from rectoplan.clinical.pathology import RStatus
 from rectoplan.registry import models
-from rectoplan.registry.enums import STENOSIS_PROCEDURES, FollowUpKind, TreatmentKind
+from rectoplan.registry.enums import (
+    STENOSIS_PROCEDURES,
+    DecisionCategory,
+    FollowUpKind,
+    TreatmentKind,
+)
 
 K = FollowUpKind
 ENDPOINTS: dict[str, frozenset[FollowUpKind]] = {
@@ -172,22 +177,31 @@ def neoadjuvant_group(neoadjuvant: dict | None) -> str:
 
 def decisions_frame(session: Session) -> pd.DataFrame:
     """Every MDT decision: ``decision_id, episode_id, decided_at`` (UTC), ``followed_preferred,
-    chosen_option_id, deviation_code``, oldest first."""
+    category`` (concordant / alternative / deviation), ``chosen_option_id, deviation_code``,
+    oldest first."""
     d = models.MdtDecision
     query = select(
-        d.id, d.episode_id, d.decided_at, d.followed_preferred, d.chosen_option_id, d.deviation_code
+        d.id,
+        d.episode_id,
+        d.decided_at,
+        d.followed_preferred,
+        d.category,
+        d.chosen_option_id,
+        d.deviation_code,
     ).order_by(d.decided_at, d.id)
     columns = [
         "decision_id",
         "episode_id",
         "decided_at",
         "followed_preferred",
+        "category",
         "chosen_option_id",
         "deviation_code",
     ]
     frame = _frame(session, query, columns)
     frame["decided_at"] = pd.to_datetime(frame["decided_at"], utc=True)
     frame["followed_preferred"] = frame["followed_preferred"].astype(bool)
+    frame["category"] = frame["category"].map(lambda c: DecisionCategory(c).value)
     return frame
 
 
