@@ -19,6 +19,7 @@ from PIL import Image
 from sqlalchemy import create_engine, text
 from web_support import bearer, client_for, sign_in
 
+from rectoplan.mdt_reasons import reason_of
 from rectoplan.registry.codes import deviation_reasons
 from rectoplan.registry.users import Role
 
@@ -254,9 +255,14 @@ def test_concordance_rows_equal_the_concordance_api(demo_client, period):
     for row, share in zip(rows, body["periods"], strict=True):
         assert int(row[1].attrs["data-value"]) == share["n"]
         assert int(row[2].attrs["data-value"]) == share["k"]
-        assert float(row[3].attrs["data-value"]) == share["estimate"]
-        assert float(row[4].attrs["data-lower"]) == share["lower"]
-        assert float(row[4].attrs["data-upper"]) == share["upper"]
+        assert int(row[3].attrs["data-value"]) == share["alternatives"]
+        assert int(row[4].attrs["data-value"]) == share["deviations"]
+        if share["too_few"]:
+            assert row[5].text == "too few" and row[6].attrs["data-lower"] == ""
+            continue
+        assert float(row[5].attrs["data-value"]) == share["estimate"]
+        assert float(row[6].attrs["data-lower"]) == share["lower"]
+        assert float(row[6].attrs["data-upper"]) == share["upper"]
     assert sum(int(row[1].attrs["data-value"]) for row in rows) == body["overall"]["n"]
 
 
@@ -266,7 +272,7 @@ def test_deviation_reasons_equal_a_count_in_the_registry(demo, default_page):
     try:
         with engine.connect() as connection:
             codes = connection.execute(
-                text("SELECT deviation_code FROM mdt_decisions WHERE NOT followed_preferred")
+                text("SELECT deviation_code FROM mdt_decisions WHERE category = 'deviation'")
             ).scalars()
             expected = Counter(code or "" for code in codes)
     finally:
@@ -278,7 +284,9 @@ def test_deviation_reasons_equal_a_count_in_the_registry(demo, default_page):
     displays = deviation_reasons()
     for row in rows:
         code = row_code(row)
-        assert row[0].text == (displays[code].display if code else "not recorded")
+        assert row[2].text == (displays[code].display if code else "—")
+        expected_reason = reason_of(code, displays[code].category) if code else None
+        assert row[0].text == (expected_reason.label if expected_reason else "not recorded")
     counts = [int(row[3].attrs["data-value"]) for row in rows]
     assert counts == sorted(counts, reverse=True)
 

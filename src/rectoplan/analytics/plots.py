@@ -446,15 +446,16 @@ def concordance_figure(
     """Share of decisions following the preferred recommendation per period, with its Wilson
     interval (a band, or with ``intervals="bars"`` a bar per period, which reads better when
     periods are few or far apart), the overall share as a dashed line and n printed under
-    each period."""
+    each period. A period with too few decisions is left undrawn and marked "too few"."""
     if intervals not in ("band", "bars"):
         raise DataError("intervals", f"{intervals!r} is not one of band, bars")
     figure = _figure(11, 6.2)
     ax = figure.add_subplot()
     x = np.arange(len(report.periods))
-    share = np.array([p.proportion.estimate for p in report.periods])
-    lower = np.array([p.proportion.lower for p in report.periods])
-    upper = np.array([p.proportion.upper for p in report.periods])
+    shown = np.array([not p.too_few for p in report.periods])
+    share = np.where(shown, [p.proportion.estimate for p in report.periods], np.nan)
+    lower = np.where(shown, [p.proportion.lower for p in report.periods], np.nan)
+    upper = np.where(shown, [p.proportion.upper for p in report.periods], np.nan)
     ci_label = f"{round(100 * (1 - report.overall.alpha))}% CI (Wilson)"
     if intervals == "band":
         ax.fill_between(x, lower, upper, color=PALETTE[0], alpha=0.18, lw=0, label=ci_label)
@@ -482,7 +483,11 @@ def concordance_figure(
     if reference is not None:
         ax.axhline(reference, color=PALETTE[1], ls=":", lw=2.2, label=reference_label)
     crowded = len(x) > 8
-    for xi, period in zip(x, report.periods, strict=True):
+    for xi, period, drawn in zip(x, report.periods, shown, strict=True):
+        if not drawn:
+            ax.text(
+                xi, 0.5, "too few", ha="center", va="center", rotation=90, color=GREY, fontsize=12
+            )
         ax.text(
             xi,
             0.02,
@@ -547,7 +552,7 @@ def deviation_reasons_figure(
             ha="left",
             fontsize=14,
         )
-    labels = [_wrap(r.display, 42) + (f"\n({r.code})" if r.code else "") for r in reasons]
+    labels = [_wrap(r.reason, 42) + (f"\n({r.code})" if r.code else "") for r in reasons]
     ax.set_yticks(y, labels)
     ax.set_xlim(0, counts.max() * 1.25)
     ax.xaxis.get_major_locator().set_params(integer=True)

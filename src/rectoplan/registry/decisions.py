@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from rectoplan.errors import FieldError, InvalidRecordError, field_errors
 from rectoplan.registry import locking, models
-from rectoplan.registry.episodes import get_episode, latest_assessment
 from rectoplan.registry.enums import DecisionCategory
+from rectoplan.registry.episodes import get_episode, latest_assessment
 from rectoplan.registry.records import (
     alternative_ids,
     decision_values,
