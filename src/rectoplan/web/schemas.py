@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from rectoplan.clinical.case import Case, NdfebGrade, RingSpec
 from rectoplan.mct.design import Objective
 from rectoplan.pathways.recommendation import Assessment
-from rectoplan.registry.enums import EpisodeStatus
+from rectoplan.registry.enums import DecisionCategory, EpisodeStatus
 from rectoplan.registry.schemas import PSEUDONYM_PATTERN, EventIn, TreatmentIn
 from rectoplan.registry.users import MAX_PASSWORD_LENGTH, USER_NAME_PATTERN, Role
 
@@ -195,6 +195,10 @@ class DecisionOut(BaseModel):
     assessment_id: int
     chosen_option_id: str | None
     followed_preferred: bool
+    category: DecisionCategory = Field(
+        description="Derived from the assessment snapshot: the preferred option (concordant), "
+        "another listed option (alternative), anything else (deviation)"
+    )
     deviation_code: str | None
     deviation_note: str | None
     decided_at: dt.datetime
