@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from rectoplan.analytics.inputs import DataError
@@ -34,6 +35,12 @@ FORMATS = (".png", ".svg")
 DPI = 150
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 GREY = "#555555"
+LINE_STYLES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (8, 3)), (0, (1, 3)))
+MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+"""Curves differ by line style and marker as well as colour, so they can be told apart in
+grey print, on a washed-out projector and by a colour-blind reader."""
+RATE_YEARS = (1, 3, 5)
+"""Years at which a survival figure marks each curve and quotes S(t) in its legend."""
 FONT = {
     "font.size": 15,
     "axes.titlesize": 18,
@@ -157,12 +164,30 @@ def survival_figure(
     ax = figure.add_subplot(grid[0])
     table = figure.add_subplot(grid[1], sharex=ax)
 
+    handles = []
     for i, curve in enumerate(curves.values()):
         colour = PALETTE[i % len(PALETTE)]
+        style, marker = LINE_STYLES[i % len(LINE_STYLES)], MARKERS[i % len(MARKERS)]
         x = curve.times / scale
-        ax.step(
-            x, curve.survival, where="post", color=colour, lw=2.8, label=_legend(curve, time_unit)
+        ax.step(x, curve.survival, where="post", color=colour, lw=2.8, ls=style)
+        marks = _rate_rows(curve)
+        ax.plot(
+            [row[0] * DAYS_PER_YEAR / scale for row in marks],
+            [row[1] for row in marks],
+            ls="none",
+            marker=marker,
+            ms=10,
+            color=colour,
+            mec="white",
+            mew=1.2,
+            zorder=4,
         )
+        handles.append(
+            Line2D(
+                [], [], color=colour, lw=2.8, ls=style, marker=marker, ms=10, mec="white",
+                label=_legend(curve, time_unit),
+            )
+        )  # fmt: skip
         if band:
             ax.fill_between(x, curve.lower, curve.upper, step="post", color=colour, alpha=shade)
         censored = curve.censored > 0
@@ -190,9 +215,11 @@ def survival_figure(
         )
     ax.set_title(note, loc="right", color=GREY, fontsize=13)
     if rows > CURVES_IN_LEGEND_INSIDE:
-        figure.legend(loc="outside upper center", ncol=2, frameon=False, fontsize=13)
+        figure.legend(
+            handles=handles, loc="outside upper center", ncol=2, frameon=False, fontsize=12
+        )
     else:
-        ax.legend(loc="lower left", frameon=False)
+        ax.legend(handles=handles, loc="lower left", frameon=False, fontsize=13)
     if title:
         ax.set_title(title, loc="left", weight="bold")
 
@@ -212,6 +239,19 @@ def survival_figure(
 _UNIT_ABBREVIATION = {"days": "d", "months": "mo", "years": "y"}
 
 
+def _rate_rows(curve: SurvivalCurve) -> list[tuple[float, float, float, float]]:
+    """(years, S, lower, upper) at each of `RATE_YEARS` the curve's follow-up reaches."""
+    last = float(curve.times[-1]) if len(curve.times) else 0.0
+    reached = [y for y in RATE_YEARS if y * DAYS_PER_YEAR <= last]
+    if not reached:
+        return []
+    table = curve.survival_at([y * DAYS_PER_YEAR for y in reached])
+    return [
+        (y, float(r.survival), float(r.lower), float(r.upper))
+        for y, r in zip(reached, table.itertuples(), strict=True)
+    ]
+
+
 def _legend(curve: SurvivalCurve, time_unit: str) -> str:
     median = curve.median.time
     if median is None:
@@ -221,7 +261,9 @@ def _legend(curve: SurvivalCurve, time_unit: str) -> str:
         value = median / DAYS_PER_UNIT[time_unit]
         shown = f"{value:,.{digits}f} {_UNIT_ABBREVIATION[time_unit]}"
     events = f"{curve.events:,} event{'' if curve.events == 1 else 's'}"
-    return f"{curve.label} (n={curve.n:,}, {events}, median {shown})"
+    rates = "  ".join(f"{y} y {s:.0%} ({lo:.0%}–{hi:.0%})" for y, s, lo, hi in _rate_rows(curve))
+    head = f"{curve.label} (n={curve.n:,}, {events}, median {shown})"
+    return f"{head}\n{rates}" if rates else head
 
 
 def _p(p: float) -> str:

@@ -439,3 +439,10 @@ def episodes_frame(session: Session) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(records, columns=list(EPISODE_COLUMNS))
     frame["diagnosis_date"] = _dates(frame["diagnosis_date"])
     return frame
+
+
+def registry_version(session: Session) -> int:
+    """A number that changes whenever the registry's data does: the newest audit row's id
+    (every insert, update and delete writes one, `rectoplan.registry.audit`). Figures computed
+    from the registry can be kept until it changes."""
+    return int(session.scalar(select(func.max(models.AuditLog.id))) or 0)

@@ -9,7 +9,16 @@ and role guards; `render` the templates; `errors` turns failures into redirects 
 Order matters where paths overlap: ``/cases/new`` (entry) must come before ``/cases/{case_id}``.
 """
 
-from rectoplan.web.pages import auth, case, cases, entry, meetings, outcomes, planners
+from rectoplan.web.pages import (
+    auth,
+    case,
+    cases,
+    entry,
+    meetings,
+    outcome_exports,
+    outcomes,
+    planners,
+)
 
 PAGE_ROUTERS = (
     auth.router,
@@ -19,4 +28,5 @@ PAGE_ROUTERS = (
     planners.router,
     meetings.router,
     outcomes.router,
+    outcome_exports.router,
 )
