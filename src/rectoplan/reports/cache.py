@@ -21,17 +21,25 @@ MAX_ENTRIES = 128
 """Results kept per process: every filter combination a unit looks at in a day, a few MB."""
 
 
+def registry_version(session: Any) -> tuple[str, int]:
+    """The version the cache keys on: which database (a process, or a test run, may read
+    several) and its newest audit row."""
+    from rectoplan.registry import cohort
+
+    return str(session.get_bind().url), cohort.registry_version(session)
+
+
 class VersionedCache:
     """Least-recently-used results keyed by ``(version, key)``."""
 
     def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
-        self._entries: OrderedDict[tuple[int, Hashable], Any] = OrderedDict()
+        self._entries: OrderedDict[tuple[Hashable, Hashable], Any] = OrderedDict()
         self._lock = threading.Lock()
         self.max_entries = max_entries
         self.hits = 0
         self.misses = 0
 
-    def get(self, version: int, key: Hashable, compute: Callable[[], T]) -> T:
+    def get(self, version: Hashable, key: Hashable, compute: Callable[[], T]) -> T:
         """The result kept for ``key`` at ``version``, else ``compute()`` (kept)."""
         entry = (version, key)
         with self._lock:
@@ -44,8 +52,13 @@ class VersionedCache:
         with self._lock:
             self._entries[entry] = value
             self._entries.move_to_end(entry)
-            stale = [k for k in self._entries if k[0] != version]
-            for k in stale:  # an older version can never be asked for again
+            database = version[0] if isinstance(version, tuple) else None
+            stale = [
+                k
+                for k in self._entries
+                if k[0] != version and (not isinstance(k[0], tuple) or k[0][0] == database)
+            ]
+            for k in stale:  # an older version of the same database is never asked for again
                 del self._entries[k]
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from rectoplan.mdt_reasons import reason_of
 from rectoplan.registry.codes import deviation_reasons
 from rectoplan.registry.users import Role
+from rectoplan.reports.cache import registry_version
 from rectoplan.web.deps import Principal
 from rectoplan.web.errors import FieldProblem
 from rectoplan.web.pages import outcomes as page
@@ -204,7 +205,7 @@ def export(
     if name not in EXPORTS:
         raise FieldProblem("name", f"{name!r} is not an export: one of {', '.join(EXPORTS)}")
     chosen = page.chosen_filters(dict(request.query_params))
-    version = page.cohort.registry_version(db)
+    version = registry_version(db)
     errors = page.filter_errors(chosen, page.years(db, version))
     if errors:
         field, message = next(iter(errors.items()))

@@ -37,7 +37,7 @@ from rectoplan.clinical.case import Approach, OperationType
 from rectoplan.evidence import lookup
 from rectoplan.registry import cohort
 from rectoplan.registry.users import Role
-from rectoplan.reports.cache import OUTCOMES
+from rectoplan.reports.cache import OUTCOMES, registry_version
 from rectoplan.reports.outcomes import (
     ENDPOINT_TITLES,
     GROUP_ORDER,
@@ -149,7 +149,7 @@ def outcomes_page(
 ) -> Response:
     """The dashboard for the chosen filters, or the form with the bad filter named (422)."""
     chosen = chosen_filters(locals())
-    version = cohort.registry_version(db)
+    version = registry_version(db)
     choices = years(db, version)
     errors = filter_errors(chosen, choices)
     context: dict[str, Any] = {
@@ -178,19 +178,21 @@ def chosen_filters(given: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def years(db: Session, version: int) -> list[tuple[str, str]]:
+def years(db: Session, version: tuple[str, int]) -> list[tuple[str, str]]:
     """The years in which the registry's episodes were diagnosed, as filter choices."""
     dates = _episodes(db, version)["diagnosis_date"].dropna()
     return [(str(y), str(y)) for y in sorted({int(d.year) for d in dates})]
 
 
-def _episodes(db: Session, version: int):
+def _episodes(db: Session, version: tuple[str, int]):
     return OUTCOMES.get(version, "episodes", lambda: cohort.episodes_frame(db))
 
 
-def dashboard(db: Session, chosen: dict[str, str], version: int | None = None) -> dict[str, Any]:
+def dashboard(
+    db: Session, chosen: dict[str, str], version: tuple[str, int] | None = None
+) -> dict[str, Any]:
     """Every section of the page for valid filters, computed once per registry version."""
-    version = cohort.registry_version(db) if version is None else version
+    version = registry_version(db) if version is None else version
     key = ("dashboard", tuple(sorted(chosen.items())))
     return OUTCOMES.get(version, key, lambda: _sections(db, chosen, version))
 
@@ -203,7 +205,7 @@ def cohort_filter(chosen: dict[str, str]) -> CohortFilter:
     )
 
 
-def _sections(db: Session, chosen: dict[str, str], version: int) -> dict[str, Any]:
+def _sections(db: Session, chosen: dict[str, str], version: tuple[str, int]) -> dict[str, Any]:
     counted = cohort_filter(chosen)
     episodes = None
     if counted.active:
