@@ -128,6 +128,11 @@ def survival_frame(session: Session, endpoint: str, group_by: str | None = None)
         event_kinds=tuple(sorted(k.value for k in kinds)),
         skipped=int(skip.sum()),
         skipped_by_reason={name: int(mask.sum()) for name, mask in reasons.items() if mask.any()},
+        skipped_episodes={
+            name: [int(e) for e in frame.loc[mask, "episode_id"]]
+            for name, mask in reasons.items()
+            if mask.any()
+        },
     )
     return result
 

@@ -175,23 +175,22 @@ class CohortFilter:
             keep &= chosen["risk_group"] == self.risk_group
         return set(chosen.loc[keep, "episode_id"].astype(int))
 
-    def describe(self) -> str:
-        """The filter in words (CSV headers and captions)."""
-        parts = []
-        if self.diagnosed_from is not None or self.diagnosed_to is not None:
-            parts.append(f"diagnosed {self.diagnosed_from or '…'}–{self.diagnosed_to or '…'}")
-        for name in ("pathway", "procedure", "approach", "risk_group"):
-            value = getattr(self, name)
-            if value:
-                parts.append(f"{name.replace('_', ' ')} {value.replace('_', ' ')}")
-        return "; ".join(parts) or "all patients"
-
 
 def _only(frame: pd.DataFrame, episodes: set[int] | None) -> pd.DataFrame:
+    """The rows of ``episodes`` (all rows for ``None``), with the left-out counts of a
+    survival frame recounted for them."""
     if episodes is None:
         return frame
     kept = frame[frame["episode_id"].isin(episodes)].reset_index(drop=True)
     kept.attrs = dict(frame.attrs)
+    if "skipped_episodes" in frame.attrs:
+        left_out = {
+            reason: [e for e in ids if e in episodes]
+            for reason, ids in frame.attrs["skipped_episodes"].items()
+        }
+        kept.attrs["skipped_episodes"] = {r: ids for r, ids in left_out.items() if ids}
+        kept.attrs["skipped_by_reason"] = {r: len(ids) for r, ids in left_out.items() if ids}
+        kept.attrs["skipped"] = sum(kept.attrs["skipped_by_reason"].values())
     return kept
 
 

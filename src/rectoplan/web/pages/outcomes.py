@@ -219,15 +219,36 @@ def _sections(db: Session, chosen: dict[str, str], version: tuple[str, int]) -> 
     return {
         "cohort_filter": counted,
         "patients": None if episodes is None else len(episodes),
+        "counted_words": counted_words(counted),
         "survival": survival_section(
             db, Endpoint(chosen["endpoint"]), group, TimeUnit(chosen["unit"]), episodes
         ),
-        "benchmarks": benchmark_rows(comparisons),
+        "benchmarks": benchmark_rows([c for c in comparisons if _matched(c)]),
+        "unmatched": [c for c in comparisons if not _matched(c)],
+        "comparisons": comparisons,
         "concordance": report,
         "decisions": decisions.reset_index(drop=True),
         "concordance_figure": _concordance_figure(report),
         "reasons_figure": _reasons_figure(report),
     }
+
+
+def _matched(comparison: Comparison) -> int:
+    """Registry patients in the reference's population (for survival, not those at risk)."""
+    return comparison.n if comparison.subset_n is None else comparison.subset_n
+
+
+def counted_words(counted: CohortFilter) -> str:
+    """The patient filters in the dashboard's own words ("procedure Anterior resection")."""
+    parts = []
+    if counted.diagnosed_from is not None or counted.diagnosed_to is not None:
+        parts.append(f"diagnosed {counted.diagnosed_from or '…'}–{counted.diagnosed_to or '…'}")
+    for name in PATIENT_FILTERS:
+        value = getattr(counted, name)
+        if value:
+            label = dict(CHOICES[name]).get(value, value)
+            parts.append(f"{FILTER_LABELS[name].lower()} {label}")
+    return "; ".join(parts) or "all patients"
 
 
 def filter_errors(chosen: dict[str, str], years: list[tuple[str, str]]) -> dict[str, str]:
@@ -381,10 +402,7 @@ class BenchmarkRow:
 
 
 def benchmark_rows(comparisons: list[Comparison]) -> list[BenchmarkRow]:
-    """One row per reference; none when no registry patient matches any of them (the card
-    then says "No data yet")."""
-    if not any(c.n for c in comparisons):
-        return []
+    """One row per reference compared with at least one registry patient."""
     return [
         BenchmarkRow(
             comparison=c,
