@@ -28,6 +28,11 @@ class MdtReason(StrEnum):
         return LABELS[self]
 
     @property
+    def choice(self) -> str:
+        """The label as a form offers it ("Other" asks for its text)."""
+        return "Other (say what in the note)" if self is MdtReason.other else self.label
+
+    @property
     def code(self) -> str:
         """The HL7 non-adherence code the reason is stored and exchanged as."""
         return HL7_CODES[self]
@@ -40,7 +45,7 @@ LABELS = {
     MdtReason.clinical_trial: "Clinical trial",
     MdtReason.availability: "Availability of a treatment",
     MdtReason.clinician_judgement: "Clinician judgement",
-    MdtReason.other: "Other (say what)",
+    MdtReason.other: "Other",
 }
 
 HL7_CODES = {

@@ -40,7 +40,7 @@ def test_a_quarter_with_one_decision_is_marked_too_few():
     assert {label for label, _, _ in report.by_reason} == {
         "Patient preference",
         "New information at the meeting",
-        "Other (say what)",
+        "Other",
     }
     assert MIN_DECISIONS_PER_PERIOD > 1
 

@@ -58,3 +58,29 @@ def test_filter_by_procedure_and_period_then_download_the_km_rows(page):
         fitter = KaplanMeierFitter().fit(rows["duration_days"], rows["event"].astype(bool))
         refit = float(fitter.survival_function_at_times(365.25).iloc[0])
         assert abs(refit - float(shown)) < 1e-9
+
+
+def test_a_deviation_is_recorded_in_the_mdts_words(page):
+    """The reason select speaks the MDT's language; "Other" needs its text; the decision
+    shows its derived category and the HL7 code it is stored as."""
+    log_in(page, Role.clinician)
+    page.goto("/cases/seed001-restaging")
+    page.get_by_label(re.compile("Deviate from the recommendations")).check()
+    reason = page.get_by_label("Reason for deviating")
+    labels = [o.strip() for o in reason.locator("option").all_inner_texts()]
+    assert "Patient preference" in labels and "Other (say what in the note)" in labels
+    assert not any("PC CDS" in label for label in labels)
+    reason.select_option(label="Other (say what in the note)")
+    page.get_by_role("button", name="Record decision").click()
+    expect(page.locator("#f-note-error")).to_contain_text("say what the other reason")
+    screenshot(page, "16-decision-other-needs-text")
+    page.get_by_label(re.compile("Deviate from the recommendations")).check()
+    page.get_by_label("Note (optional)").fill("Enrolled in a local trial of short-course RT")
+    page.get_by_role("button", name="Record decision").click()
+    expect(page).to_have_url(re.compile(r"recorded=\d+"))
+    row = page.locator("table.decisions tbody tr").last
+    expect(row).to_contain_text("Deviation")
+    expect(row).to_contain_text("Other")
+    expect(row).to_contain_text("cds-not-applicable")
+    page.locator("#decisions").scroll_into_view_if_needed()
+    screenshot(page, "17-decision-recorded")

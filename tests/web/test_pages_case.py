@@ -354,7 +354,8 @@ def test_the_reason_select_offers_the_mdt_reasons_as_hl7_codes(client, stored):
     page = dom(client.get(f"/cases/{stored}").text)
     options = page.by_id("f-deviation_code").find_all("option")
     offered = {o.attrs["value"]: o.text() for o in options if o.attrs["value"]}
-    assert offered == {reason.code: reason.label for reason in MdtReason}
+    assert offered == {reason.code: reason.choice for reason in MdtReason}
+    assert offered["cds-not-applicable"] == "Other (say what in the note)"
 
 
 def test_an_alternative_with_a_reason_is_recorded_as_not_followed(client, stored):

@@ -407,7 +407,7 @@ def decision_rows(episode: models.Episode, latest_id: int) -> list[dict[str, Any
 def _reason_choices(typed: str) -> list[tuple[str, str]]:
     """The MDT's seven reasons, each sent as the HL7 code it is stored as; a valid code typed
     in (through the API's vocabulary) is kept under the reason it reads as."""
-    choices = [(reason.code, reason.label) for reason in MdtReason]
+    choices = [(reason.code, reason.choice) for reason in MdtReason]
     reasons = deviation_reasons()
     if typed and typed not in [code for code, _ in choices] and typed in reasons:
         reason = reason_of(typed, reasons[typed].category)
