@@ -118,7 +118,7 @@ def test_every_table_on_the_page_has_its_csv(demo):
     links = set(re.findall(r'href="/outcomes/export/([a-z-]+)\.csv', html))
     assert links == {
         "km-patients", "survival-rates", "at-risk", "medians", "benchmarks", "concordance",
-        "decisions", "deviation-reasons",
+        "decisions", "deviation-reasons", "procedures",
     }  # fmt: skip
     benchmarks = csv_of(client, "benchmarks")
     assert len(benchmarks) == html.count("<tr data-reference=")

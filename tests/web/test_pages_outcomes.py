@@ -187,6 +187,7 @@ def test_the_page_and_its_headings(default_page):
     assert default_page.headings[0] == ("h1", "Outcomes")
     assert [h for tag, h in default_page.headings if tag == "h2"] == [
         "Survival",
+        "Outcomes by procedure",
         "Benchmarks",
         "Guideline concordance over time",
         "Deviation reasons",
@@ -323,11 +324,12 @@ def test_an_empty_registry_says_no_data_yet_in_every_section(client):
     page = parse(response.text)
     assert [h for tag, h in page.headings if tag == "h2"] == [
         "Survival",
+        "Outcomes by procedure",
         "Benchmarks",
         "Guideline concordance over time",
         "Deviation reasons",
     ]
-    assert response.text.count("No data yet") == 4
+    assert response.text.count("No data yet") == 5
     assert page.images == []
 
 

@@ -24,13 +24,14 @@ from sqlalchemy.orm import Session
 
 from rectoplan.analytics.populations import EPISODE_COLUMNS
 from rectoplan.clinical.case import NeoadjuvantTherapy, OperationType
-from rectoplan.clinical.complications import ClavienDindo, comprehensive_complication_index
+from rectoplan.clinical.complications import MAJOR_GRADES, comprehensive_complication_index
 from rectoplan.clinical.complications import parse_clavien_dindo as _grade
 from rectoplan.clinical.pathology import RStatus
 from rectoplan.registry import models
 from rectoplan.registry.enums import (
     STENOSIS_PROCEDURES,
     DecisionCategory,
+    EndoscopicProcedure,
     FollowUpKind,
     TreatmentKind,
 )
@@ -50,10 +51,7 @@ snapshot, ``neoadjuvant`` (none, short_course_rt, chemoradiotherapy, long_course
 chemotherapy, immunotherapy) from its case."""
 
 UNKNOWN = "unknown"
-MAJOR_COMPLICATION = frozenset(
-    {ClavienDindo.IIIa, ClavienDindo.IIIb, ClavienDindo.IVa, ClavienDindo.IVb, ClavienDindo.V}
-)
-"""Clavien–Dindo III or worse: the "major complication" of the exenteration benchmarks."""
+MAJOR_COMPLICATION = MAJOR_GRADES
 
 
 def _frame(session: Session, query, columns: list[str]) -> pd.DataFrame:
@@ -336,10 +334,11 @@ WATCH_AND_WAIT_OPTION = "primary.restaging.watch_and_wait"
 
 
 def _operations(session: Session) -> dict[int, list[dict]]:
-    """Episode id -> its operations, oldest first, each with the R status of the pathology
-    report made from it, whether a Clavien–Dindo III-V complication is recorded against it
-    (or against the episode without naming an operation) and its CCI from the complications
-    recorded against it."""
+    """Episode id -> its operations and endoscopic procedures, oldest first (``kind``
+    operation or endoscopic; ``type`` the operation type or the endoscopic procedure), each
+    with the R status of the pathology report made from it, whether a Clavien–Dindo III-V
+    complication is recorded against it (or against the episode without naming one), its
+    CCI, its complications as ``(grade, ISO date or None)`` and its ``discharge_day``."""
     t, p, c = models.Treatment, models.PathologyReport, models.Complication
     r_status = {
         treatment: RStatus(status).value
@@ -348,34 +347,46 @@ def _operations(session: Session) -> dict[int, list[dict]]:
         )
         if status is not None
     }
-    grades: dict[int, list[str]] = {}
+    grades: dict[int, list[tuple[str, str | None]]] = {}
     major_of_episode: set[int] = set()
-    for episode, treatment, grade in session.execute(
-        select(c.episode_id, c.treatment_id, c.clavien_dindo)
+    for episode, treatment, grade, on in session.execute(
+        select(c.episode_id, c.treatment_id, c.clavien_dindo, c.occurred_on)
     ):
         if treatment is not None:
-            grades.setdefault(treatment, []).append(grade)
+            grades.setdefault(treatment, []).append((grade, on.isoformat() if on else None))
         elif _grade(grade).grade in MAJOR_COMPLICATION:
             major_of_episode.add(episode)
     operations: dict[int, list[dict]] = {}
     query = (
-        select(t.id, t.episode_id, t.operation_type, t.approach, t.sacrectomy_level, t.started_on)
-        .where(t.kind == TreatmentKind.operation)
+        select(
+            t.id, t.episode_id, t.kind, t.operation_type, t.procedure, t.approach,
+            t.sacrectomy_level, t.started_on, t.discharge_day,
+        )
+        .where(t.kind.in_([TreatmentKind.operation, TreatmentKind.endoscopic]))
         .order_by(t.started_on, t.id)
-    )
-    for tid, episode, kind, approach, level, started in session.execute(query):
+    )  # fmt: skip
+    rows = session.execute(query)
+    for tid, episode, kind, op_type, procedure, approach, level, started, discharge in rows:
         own = grades.get(tid, [])
+        operation = TreatmentKind(kind) is TreatmentKind.operation
         operations.setdefault(episode, []).append(
             {
                 "treatment_id": tid,
-                "type": OperationType(kind).value if kind else None,
+                "kind": TreatmentKind(kind).value,
+                "type": (
+                    (OperationType(op_type).value if op_type else None)
+                    if operation
+                    else (EndoscopicProcedure(procedure).value if procedure else None)
+                ),
                 "approach": approach.value if approach else None,
                 "sacrectomy": level is not None,
                 "on": started.isoformat() if started else None,
                 "r_status": r_status.get(tid),
                 "major": episode in major_of_episode
-                or any(_grade(g).grade in MAJOR_COMPLICATION for g in own),
-                "cci": comprehensive_complication_index(own),
+                or any(_grade(g).grade in MAJOR_COMPLICATION for g, _ in own),
+                "cci": comprehensive_complication_index([g for g, _ in own]),
+                "complications": tuple(own),
+                "discharge_day": discharge,
             }
         )
     return operations

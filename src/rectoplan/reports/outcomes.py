@@ -401,3 +401,19 @@ def registry_comparisons(
             {"id": ref.id, "why": f"{ref.measure}: not yet computed from the registry"}
         )
     return summary, comparisons
+
+
+def registry_procedure_outcomes(
+    session, alpha: float = 0.05, episodes: set[int] | None = None
+) -> list:
+    """Outcomes per procedure of the registry (of ``episodes`` only, when given): see
+    `rectoplan.analytics.procedure_outcomes`."""
+    from rectoplan.analytics.procedure_outcomes import procedure_outcomes
+    from rectoplan.registry import cohort as registry
+
+    return procedure_outcomes(
+        _only(registry.episodes_frame(session), episodes),
+        tme_free=_only(registry.survival_frame(session, "tme_free"), episodes),
+        restenosis_free=_only(registry.survival_frame(session, "restenosis_free"), episodes),
+        alpha=alpha,
+    )

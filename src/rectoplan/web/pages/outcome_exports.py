@@ -174,7 +174,20 @@ def _n(value: float | None) -> str:
     return "" if value is None else f"{value:.6g}"
 
 
+def procedures(sections: dict[str, Any]) -> Rows:
+    """One row per procedure and figure: value, interval, n, method."""
+    header = ["procedure", "kind", "done", "figure", "value", "lower", "upper", "n", "method"]
+    rows = [
+        [row.procedure, row.kind, row.treatments, name, _n(e.value), _n(e.lower),
+         _n(e.upper), e.n, e.method]
+        for row in sections["procedures"]
+        for name, e in row.figures.items()
+    ]  # fmt: skip
+    return header, rows
+
+
 EXPORTS: dict[str, Callable[[dict[str, Any]], Rows]] = {
+    "procedures": procedures,
     "km-patients": km_patients,
     "survival-rates": survival_rates,
     "at-risk": at_risk,

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from rectoplan.analytics import plots
 from rectoplan.analytics.benchmarks import MIN_PATIENTS_FOR_VERDICT, Comparison
+from rectoplan.analytics.procedure_outcomes import NOT_RECORDED
 from rectoplan.analytics.survival import SurvivalCurve
 from rectoplan.analytics.time_units import DAYS_PER_YEAR
 from rectoplan.clinical.case import Approach, OperationType
@@ -48,6 +49,7 @@ from rectoplan.reports.outcomes import (
     TimeUnit,
     registry_comparisons,
     registry_concordance,
+    registry_procedure_outcomes,
     registry_survival,
 )
 from rectoplan.web.deps import Principal
@@ -162,6 +164,11 @@ def outcomes_page(
         "any": ANY,
         "level": _level(ALPHA),
         "min_n": MIN_PATIENTS_FOR_VERDICT,
+        "procedure_labels": {
+            **PROCEDURE_LABELS,
+            "balloon_dilatation": "Balloon dilatation",
+            "magnetic_compression": "Magnetic compression anastomosis",
+        },
         "query": urlencode({k: v for k, v in chosen.items() if v != DEFAULTS[k]}),
     }
     if errors:
@@ -228,6 +235,8 @@ def _sections(db: Session, chosen: dict[str, str], version: tuple[str, int]) -> 
         "comparisons": comparisons,
         "concordance": report,
         "decisions": decisions.reset_index(drop=True),
+        "procedures": registry_procedure_outcomes(db, ALPHA, episodes),
+        "not_recorded": NOT_RECORDED,
         "concordance_figure": _concordance_figure(report),
         "reasons_figure": _reasons_figure(report),
     }
