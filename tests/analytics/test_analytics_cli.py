@@ -190,8 +190,25 @@ def test_concordance_on_csv(decisions_csv, tmp_path):
         None: 1,
     }
     assert figure.read_bytes().lstrip().startswith(b"<?xml")
+    assert all(p["too_few"] for p in payload["periods"])  # 2 and 3 decisions
     human = run("concordance", "--csv", str(decisions_csv), "--period", "month")
     assert "Patient prefers an alternative approach or treatment" in human.output
+    assert "Patient preference (prefers-alternative)" in human.output
+    assert "too few" in human.output
+
+
+def test_concordance_on_csv_with_categories(tmp_path):
+    path = tmp_path / "decisions.csv"
+    rows = ["decided_at,category,deviation_code"]
+    rows += [f"2024-01-{d:02d},concordant," for d in range(2, 8)]
+    rows += ["2024-01-09,alternative,", "2024-01-10,deviation,patient-refuses"]
+    path.write_text("\n".join(rows) + "\n")
+    payload = json.loads(run("concordance", "--csv", str(path), "--json").output)
+    assert (payload["overall"]["k"], payload["overall"]["n"]) == (6, 8)
+    assert (payload["alternatives"], payload["deviations"]) == (1, 1)
+    assert payload["by_reason"][0]["reason"] == "Patient preference"
+    path.write_text("decided_at,verdict\n2024-01-02,yes\n")
+    assert_input_error(run("concordance", "--csv", str(path)), "csv")
 
 
 def test_concordance_bad_date_names_the_column(tmp_path):
