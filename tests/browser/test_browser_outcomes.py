@@ -22,7 +22,7 @@ def test_filter_by_procedure_and_period_then_download_the_km_rows(page):
     everyone = page.locator("#medians tbody tr").first.get_attribute("data-group")
     assert everyone  # grouped by risk group by default
 
-    page.get_by_label("Procedure").select_option("lar")
+    page.get_by_label("Procedure", exact=True).select_option("lar")
     page.get_by_label("Diagnosed from").select_option("2019")
     page.get_by_label("Diagnosed to").select_option("2023")
     page.get_by_label("Group by").select_option("")
