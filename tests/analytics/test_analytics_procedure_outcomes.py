@@ -74,6 +74,7 @@ def test_complications_r0_and_ring_passage_are_counted_per_procedure(episodes):
     ring = rows["magnetic_compression"].figures["ring_passage_day"]
     assert (ring.value, ring.n) == (11.0, 9)
     assert (ring.lower, ring.upper) == (8.0, 14.0)  # order statistics 2 and 8 of 9
+    assert "organ_preserved" not in lar and "tme_free_1y" not in lar  # a TME removes the rectum
     assert "stoma_free_survival" in NOT_RECORDED
 
 
@@ -95,3 +96,21 @@ def test_the_median_interval_is_the_narrowest_symmetric_one_with_95_percent_cove
 def test_too_few_values_for_a_95_percent_median_interval_say_so():
     estimate = median_interval([7, 9, 10, 12, 14])  # n = 5: at most 93.75 % coverage
     assert estimate.value == 10 and (estimate.lower, estimate.upper) == (None, None)
+
+
+def test_organ_sparing_procedures_report_preservation_and_tme_free_survival():
+    rows = [_episode(i, [_op("endoscopic", "eftr")], organ_preserved=i >= 2) for i in range(10)]
+    episodes = pd.DataFrame.from_records(rows, columns=list(EPISODE_COLUMNS))
+    # clock from diagnosis (2023-12-01); the EFTR is 40 days later; two TMEs at day 140
+    tme_free = pd.DataFrame(
+        {
+            "episode_id": range(10),
+            "duration_days": [140.0, 140.0] + [40.0 + 800] * 8,
+            "event": [True, True] + [False] * 8,
+        }
+    )
+    (eftr,) = procedure_outcomes(episodes, tme_free=tme_free)
+    figures = eftr.figures
+    assert (figures["organ_preserved"].value, figures["organ_preserved"].n) == (0.8, 10)
+    assert figures["tme_free_1y"].value == pytest.approx(0.8)  # 2 of 10 by day 100
+    assert figures["tme_free_2y"].value == pytest.approx(0.8) and figures["tme_free_2y"].n == 8

@@ -10,9 +10,10 @@ the registry reports the same, each figure with its interval and its n:
 * the CCI within 30 and 90 days (median, with the distribution-free interval for a median from
   binomial order statistics);
 * R0 of the specimen the procedure produced (Wilson);
-* organ preservation of restaged episodes treated with it (Wilson);
-* TME-free survival from the procedure and restenosis-free survival from the first stenosis
-  treatment, at 1 and 2 years (Kaplan–Meier, log-log interval);
+* organ preservation of restaged episodes treated with it, and TME-free survival from it, for
+  the organ-sparing procedures (local excision, ESD, EFTR);
+* restenosis-free survival from the first stenosis treatment, by that treatment, at 1 and 2
+  years (Kaplan–Meier, log-log interval);
 * the day the magnetic rings passed (median, interval as above).
 
 Stoma-free survival is not reported: the registry records whether an operation made a stoma,
@@ -43,6 +44,9 @@ from rectoplan.clinical.complications import (
 WINDOWS = (30, 90)
 SURVIVAL_YEARS = (1, 2)
 STENOSIS = ("balloon_dilatation", "electroincision", "stent", "magnetic_compression")
+ORGAN_SPARING = ("local_excision", "esd", "eftr")
+"""Procedures that leave the rectum in place: organ preservation and TME-free survival are
+reported for these only (after a TME both are trivially 0 and would read as a result)."""
 NOT_RECORDED = {
     "stoma_free_survival": "the registry records whether an operation made a stoma, not when "
     "it was closed: stoma-free survival cannot be counted yet",
@@ -187,12 +191,13 @@ def procedure_outcomes(
             [op["r_status"] == "R0" for _, op in done if op.get("r_status")], alpha
         )
         preserved = {e["episode_id"]: e["organ_preserved"] for e, _ in done}
-        figures["organ_preserved"] = _proportion(
-            [bool(v) for v in preserved.values() if v is not None and not pd.isna(v)], alpha
-        )
+        if procedure in ORGAN_SPARING:
+            figures["organ_preserved"] = _proportion(
+                [bool(v) for v in preserved.values() if v is not None and not pd.isna(v)], alpha
+            )
         population = Population(procedure, procedures=(procedure,), origin="operation")
         treated = population.select(episodes[episodes["episode_id"].isin(preserved)])
-        if tme_free is not None and procedure not in STENOSIS:
+        if tme_free is not None and procedure in ORGAN_SPARING:
             for name, est in _survival_at(
                 survival_subset(tme_free, treated, "operation"), alpha
             ).items():
