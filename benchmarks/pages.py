@@ -57,8 +57,9 @@ WARM_UP = 2
 matplotlib) and template compilation, which a running clinic has long since paid. For the
 outcomes dashboard it also pays for the statistics and figures, which are then kept until the
 registry changes (`rectoplan.reports.cache`): its rows time a registry that is read, not
-written; the first request after a write costs what the page cost uncached (about 2.3 s on
-the 2,000-case demo on 2 shared cores, December 2026)."""
+written. The first request after a write pays the whole computation: 2.3 s on the 2,000-case
+demo before the per-procedure and 1/3/5-year sections were added, 6.5 s with them, both on 2
+cores shared at a load average of about 12 (December 2026)."""
 OUTCOME_FILTERED = {"procedure": "apr", "from_year": "2019", "to_year": "2023"}
 
 
