@@ -17,8 +17,9 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-MAX_ENTRIES = 128
-"""Results kept per process: every filter combination a unit looks at in a day, a few MB."""
+MAX_ENTRIES = 32
+"""Results kept per process. A dashboard entry holds its PNG figures (about 0.6 MB), so 32
+filter combinations cost about 20 MB; older combinations are recomputed when asked for."""
 
 
 def registry_version(session: Any) -> tuple[str, int]:
