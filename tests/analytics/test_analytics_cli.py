@@ -190,8 +190,25 @@ def test_concordance_on_csv(decisions_csv, tmp_path):
         None: 1,
     }
     assert figure.read_bytes().lstrip().startswith(b"<?xml")
+    assert all(p["too_few"] for p in payload["periods"])  # 2 and 3 decisions
     human = run("concordance", "--csv", str(decisions_csv), "--period", "month")
     assert "Patient prefers an alternative approach or treatment" in human.output
+    assert "Patient preference (prefers-alternative)" in human.output
+    assert "too few" in human.output
+
+
+def test_concordance_on_csv_with_categories(tmp_path):
+    path = tmp_path / "decisions.csv"
+    rows = ["decided_at,category,deviation_code"]
+    rows += [f"2024-01-{d:02d},concordant," for d in range(2, 8)]
+    rows += ["2024-01-09,alternative,", "2024-01-10,deviation,patient-refuses"]
+    path.write_text("\n".join(rows) + "\n")
+    payload = json.loads(run("concordance", "--csv", str(path), "--json").output)
+    assert (payload["overall"]["k"], payload["overall"]["n"]) == (6, 8)
+    assert (payload["alternatives"], payload["deviations"]) == (1, 1)
+    assert payload["by_reason"][0]["reason"] == "Patient preference"
+    path.write_text("decided_at,verdict\n2024-01-02,yes\n")
+    assert_input_error(run("concordance", "--csv", str(path)), "csv")
 
 
 def test_concordance_bad_date_names_the_column(tmp_path):
@@ -234,12 +251,7 @@ def registry(tmp_path, monkeypatch):
             }
         )
 
-    def proportion(session, what):
-        return {"r0": (37, 43), "organ_preserved": (0, 0), "major_complications": (9, 43)}[what]
-
-    cohort = types.SimpleNamespace(
-        survival_frame=survival_frame, decisions_frame=decisions_frame, proportion=proportion
-    )
+    cohort = types.SimpleNamespace(survival_frame=survival_frame, decisions_frame=decisions_frame)
     import rectoplan.registry
 
     monkeypatch.setitem(sys.modules, "rectoplan.registry.cohort", cohort)
@@ -262,19 +274,6 @@ def test_km_from_the_registry_by_group(registry):
 
 def test_unknown_registry_group_names_the_option(registry):
     assert_input_error(run("km", "--db", registry, "--group-by", "colour"), "group-by")
-
-
-def test_benchmark_from_the_registry(registry):
-    payload = json.loads(run("benchmark", "--db", registry, "--json").output)
-    verdicts = {c["reference"]["id"]: c["verdict"] for c in payload["comparisons"]}
-    assert verdicts["seed002.r0"] == "consistent with"
-    assert verdicts["pelvex_2018.r0"] == "better than"
-    assert verdicts["exenteration_benchmarks_2024.lrrc.r0"] == "meets"
-    assert verdicts["iknl_2022.concordance"] == "too few patients to say"  # 3 decisions
-    assert verdicts["exenteration_benchmarks_2024.lrrc.major_complications"] == "meets"
-    assert "seed002.os_5y" in verdicts  # 5-year OS from the overall endpoint
-    assert not any(ref.startswith("opra") for ref in verdicts)  # no TME-free data
-    assert payload["cohort"]["organ_preserved"] is None
 
 
 def test_concordance_from_the_registry(registry):

@@ -63,7 +63,7 @@ def test_at_risk_times_refuse_an_unknown_unit(curves):
 
 
 def test_concordance_with_interval_bars(decisions):
-    report = concordance(decisions, period="quarter")
+    report = concordance(decisions, period="quarter", min_per_period=1)
     figure = plots.concordance_figure(report, intervals="bars")
     ax = figure.axes[0]
     bars = ax.collections[0].get_segments()  # one vertical segment per period
@@ -73,6 +73,18 @@ def test_concordance_with_interval_bars(decisions):
         assert segment[1][1] == pytest.approx(period.proportion.upper)
     with pytest.raises(FieldError):
         plots.concordance_figure(report, intervals="whiskers")
+
+
+def test_periods_with_too_few_decisions_are_not_drawn(decisions):
+    report = concordance(decisions, period="quarter", min_per_period=10**6)
+    assert all(p.too_few for p in report.periods)
+    figure = plots.concordance_figure(report, intervals="bars")
+    ax = figure.axes[0]
+    assert all(len(segment) == 0 for segment in ax.collections[0].get_segments())  # no bar
+    drawn = ax.lines[0].get_ydata()
+    assert all(value != value for value in drawn)  # every share is NaN: no point, no line
+    texts = [t.get_text() for t in ax.texts]
+    assert texts.count("too few") == len(report.periods)
 
 
 def test_deviation_reasons_bars_are_the_counts(decisions):

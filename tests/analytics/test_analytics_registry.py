@@ -54,12 +54,31 @@ def test_overall_survival_counts_every_recorded_death(records, registry_url):
     assert curve["n"] <= PATIENTS
 
 
+def _category(record: dict, chosen: str | None) -> str:
+    """The decision's category worked out here from the engine's options for the case."""
+    from rectoplan.clinical.case import Case
+    from rectoplan.pathways import assess
+
+    options = assess(Case.model_validate(record["case"])).recommendations
+    strengths = {r.id: r.strength.value for r in options}
+    if strengths.get(chosen) == "preferred":
+        return "concordant"
+    return "alternative" if strengths.get(chosen) in ("alternative", "consider") else "deviation"
+
+
 def test_concordance_matches_the_coded_deviations(records, registry_url):
-    decisions = [d for r in records for d in r["decisions"]]
-    codes = Counter(d["deviation_code"] for d in decisions if d["deviation_code"])
+    decided = [(r, d) for r in records for d in r["decisions"]]
+    categories = Counter(_category(r, d["chosen_option_id"]) for r, d in decided)
+    codes = Counter(
+        d["deviation_code"]
+        for r, d in decided
+        if d["deviation_code"] and _category(r, d["chosen_option_id"]) == "deviation"
+    )
     payload = run("concordance", "--db", registry_url)
-    assert payload["overall"]["n"] == len(decisions)
-    assert payload["overall"]["k"] == len(decisions) - sum(codes.values())
+    assert payload["overall"]["n"] == len(decided)
+    assert payload["overall"]["k"] == categories["concordant"]
+    assert payload["alternatives"] == categories["alternative"] > 0
+    assert payload["deviations"] == categories["deviation"] > 0
     assert {r["code"]: r["count"] for r in payload["reasons"]} == dict(codes)
 
 

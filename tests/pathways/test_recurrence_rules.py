@@ -103,3 +103,42 @@ def test_bad_recurrence_input_exits_2_naming_the_field(tmp_path, seed002, mutate
     result = CliRunner().invoke(app, ["assess", str(path)])
     assert result.exit_code == 2
     assert field in result.output and "Traceback" not in result.output
+
+
+def _example(name: str) -> dict:
+    return json.loads((SEED.parent / f"{name}.json").read_text())
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["recurrence_anastomotic_mobile_redo", "recurrence_anterior_exenteration"],
+)
+def test_seed002_cohort_is_not_quoted_without_a_posterior_sacrectomy(name):
+    a = _assess(_example(name))
+    found = _findings(a)
+    assert not any(".sacrectomy." in r.id for r in a.recommendations)
+    assert "expected_r0_seed002" not in found and "expected_os_seed002" not in found
+
+
+def test_no_cohort_is_quoted_when_non_surgical_care_is_preferred(seed002):
+    seed002["recurrence"].update(
+        {"sciatic_notch_extension": True, "external_iliac_encasement_deg": 200}
+    )
+    a = _assess(seed002)
+    assert _strength(a, "recurrence.non_surgical") is Strength.preferred
+    found = _findings(a)
+    assert "expected_r0_seed002" not in found and "expected_r0_pelvex" not in found
+
+
+def test_recurrence_resection_specimen_gets_its_r_status(seed002):
+    seed002["operations"].append(
+        {"type": "exenteration", "date": "2022-09-01", "approach": "laparoscopic"}
+    )
+    seed002["pathology"] = {"specimen": "exenteration", "t": "pT3", "crm_distance_mm": 0.5}
+    assert _findings(_assess(seed002))["r_status"] == "R1"
+    seed002["pathology"]["crm_distance_mm"] = 4.0
+    assert _findings(_assess(seed002))["r_status"] == "R0"
+
+
+def test_the_primary_specimen_of_a_recurrence_episode_is_not_read_as_its_r_status(seed002):
+    assert "r_status" not in _findings(_assess(seed002))  # the 2019 LAR specimen

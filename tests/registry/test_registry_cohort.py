@@ -141,6 +141,7 @@ def test_decisions_frame(factory, registry):
         "episode_id",
         "decided_at",
         "followed_preferred",
+        "category",
         "chosen_option_id",
         "deviation_code",
     ]
@@ -150,6 +151,7 @@ def test_decisions_frame(factory, registry):
         pd.Timestamp("2025-03-10T14:00:00Z"),
     ]
     assert frame["followed_preferred"].tolist() == [False, True]
+    assert frame["category"].iloc[1] == "concordant"
     assert frame["deviation_code"].tolist() == ["patient-contraindication", None]
 
 

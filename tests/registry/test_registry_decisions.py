@@ -59,6 +59,8 @@ def test_followed_preferred_is_computed_from_the_snapshot(write, episode_id):
             },
         )
         assert (followed.followed_preferred, deviated.followed_preferred) == (True, False)
+        # short-course TNT is listed ("consider") for seed 001: an alternative, not a deviation
+        assert (followed.category, deviated.category) == ("concordant", "alternative")
         assert followed.assessment_id == deviated.assessment_id == snapshot.id
         corrected = decisions.update_decision(
             session,
@@ -68,14 +70,63 @@ def test_followed_preferred_is_computed_from_the_snapshot(write, episode_id):
             deviation_code=None,
         )
         assert corrected.followed_preferred is True and corrected.version == 2
+        assert corrected.category == "concordant"
+
+
+def test_the_category_follows_from_the_option_not_from_the_form(write, episode_id):
+    """The same listed option is an alternative with or without a reason; declining, or an
+    option the assessment did not list, is a deviation and needs a reason; "other" needs its
+    text."""
+    listed = "primary.surgery.coloanal"
+    with write() as session:
+        plain = decisions.record_decision(
+            session, episode_id, {"decided_at": AT, "chosen_option_id": listed}
+        )
+        reasoned = decisions.record_decision(
+            session,
+            episode_id,
+            {"decided_at": AT, "chosen_option_id": listed, "deviation_code": "prefers-alternative"},
+        )
+        declined = decisions.record_decision(
+            session, episode_id, {"decided_at": AT, "deviation_code": "patient-refuses"}
+        )
+        unlisted = decisions.record_decision(
+            session,
+            episode_id,
+            {
+                "decided_at": AT,
+                "chosen_option_id": "primary.surgery.apr",
+                "deviation_code": "cds-not-applicable",
+                "deviation_note": "in a trial of a new operation",
+            },
+        )
+        assert [d.category for d in (plain, reasoned, declined, unlisted)] == [
+            "alternative",
+            "alternative",
+            "deviation",
+            "deviation",
+        ]
+    for decision, field, message in (
+        ({}, "deviation_code", "required when neither the preferred option"),
+        ({"chosen_option_id": "primary.surgery.apr"}, "deviation_code", "required"),
+        (
+            {"chosen_option_id": "primary.surgery.apr", "deviation_code": "cds-not-applicable"},
+            "deviation_note",
+            "say what the other reason",
+        ),
+    ):
+        with pytest.raises(InvalidRecordError) as refused, write() as session:
+            decisions.record_decision(session, episode_id, {"decided_at": AT, **decision})
+        [error] = refused.value.errors
+        assert error.field == field and message in error.message
 
 
 @pytest.mark.parametrize(
     ("decision", "field", "message"),
     [
-        ({"chosen_option_id": "primary.tnt.short_course"}, "deviation_code", "required"),
+        ({"chosen_option_id": "primary.surgery.apr"}, "deviation_code", "required"),
         (
-            {"chosen_option_id": "primary.tnt.short_course", "deviation_code": "too-busy"},
+            {"chosen_option_id": "primary.surgery.apr", "deviation_code": "too-busy"},
             "deviation_code",
             "is not a code of http://terminology.hl7.org/CodeSystem/non-adherence-reason-codes",
         ),
@@ -98,6 +149,7 @@ def test_the_database_refuses_a_followed_decision_with_a_deviation_code(write, e
                 assessment_id=snapshot.id,
                 chosen_option_id=PREFERRED,
                 followed_preferred=True,
+                category="concordant",
                 deviation_code="patient-refuses",
                 decided_at=snapshot.created_at,
             )
@@ -106,10 +158,11 @@ def test_the_database_refuses_a_followed_decision_with_a_deviation_code(write, e
 
 def test_without_a_preferred_option_no_code_is_needed():
     decision = DecisionIn.model_validate({"decided_at": AT, "chosen_option_id": PREFERRED})
-    assert decision.followed(()) is False  # nothing preferred, nothing to deviate from
+    assert decision.category(()) == "deviation"  # nothing preferred, nothing to deviate from
 
 
 def test_a_deviation_from_a_preferred_option_must_be_coded():
     decision = DecisionIn.model_validate({"decided_at": AT, "chosen_option_id": PREFERRED})
-    with pytest.raises(InvalidRecordError, match="required when the preferred option"):
-        decision.followed(("primary.tnt.short_course",))
+    with pytest.raises(InvalidRecordError, match="required when neither the preferred option"):
+        decision.category(("primary.tnt.short_course",))
+    assert decision.category(("primary.tnt.short_course",), (PREFERRED,)) == "alternative"

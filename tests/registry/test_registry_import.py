@@ -153,8 +153,8 @@ def test_a_deviation_needs_a_code_and_following_needs_none(write, seed_record):
         "row 1: decisions[0].deviation_code: primary.organ_preservation.crt_local_excision is "
         "the preferred option; a deviation code applies only when the preferred option is not "
         "chosen",
-        "row 2: decisions[0].deviation_code: required when the preferred option "
-        "(primary.organ_preservation.crt_local_excision) is not chosen",
+        "row 2: decisions[0].deviation_code: required when neither the preferred option "
+        "(primary.organ_preservation.crt_local_excision) nor a listed alternative is chosen",
         "row 3: decisions[0].decided_at: give the time zone (e.g. 2025-03-04T14:00:00+00:00)",
     ]
 

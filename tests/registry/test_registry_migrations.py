@@ -113,3 +113,31 @@ def test_0005_adds_login_sessions_to_a_registry_at_0004_and_downgrade_removes_th
         assert names == ["ward-nurse"]
     finally:
         engine.dispose()
+
+
+def test_0008_categorises_existing_decisions_from_their_snapshot(registry_url, cohort):
+    """Decisions recorded at head, the column dropped (downgrade to 0005) and rebuilt
+    (upgrade): the migration's backfill gives every decision the category the registry
+    computed when it was written, and the demo mix holds all three."""
+    from sqlalchemy import text
+
+    from rectoplan.registry.db import session_factory, transaction
+    from rectoplan.registry.importing import import_records
+
+    engine = make_engine(registry_url)
+    try:
+        with transaction(session_factory(engine), "tester") as session:
+            import_records(session, list(enumerate(cohort(80, seed=3), start=1)))
+        query = text("SELECT id, category FROM mdt_decisions ORDER BY id")
+        with engine.connect() as connection:
+            before = connection.execute(query).all()
+        assert {c for _, c in before} == {"concordant", "alternative", "deviation"}
+        config = alembic_config(registry_url)
+        command.downgrade(config, "0005")
+        columns = {c["name"] for c in inspect(engine).get_columns("mdt_decisions")}
+        assert "category" not in columns
+        command.upgrade(config, "0008")
+        with engine.connect() as connection:
+            assert connection.execute(query).all() == before
+    finally:
+        engine.dispose()

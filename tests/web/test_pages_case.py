@@ -17,6 +17,7 @@ from web_support import bearer, example_case, sign_in
 
 from rectoplan.clinical.case import Case
 from rectoplan.evidence import SOURCES
+from rectoplan.mdt_reasons import MdtReason
 from rectoplan.pathways import assess
 from rectoplan.registry import models
 from rectoplan.registry.users import Role
@@ -292,7 +293,7 @@ def test_accepting_the_preferred_option_records_one_followed_decision(client, st
 
     after = dom(client.get(response.headers["location"]).text)
     assert f"Decision {decision['id']} recorded" in after.by_id("decision-recorded").text()
-    assert "Yes" in after.by_id(f"decision-{decision['id']}").text()
+    assert "Concordant (preferred option)" in after.by_id(f"decision-{decision['id']}").text()
 
 
 def test_a_deviation_records_its_code_option_note_and_meeting(client, stored):
@@ -301,26 +302,23 @@ def test_a_deviation_records_its_code_option_note_and_meeting(client, stored):
         json={"held_on": "2025-03-10", "title": "Colorectal MDT"},
         headers=bearer(Role.coordinator),
     ).json()
+    other = "primary.surgery.apr"  # an engine option seed 001's assessment does not list
     snapshot = latest_assessment(client, stored)
-    other = next(
-        r["id"]
-        for r in snapshot["assessment"]["recommendations"]
-        if r["id"] not in snapshot["preferred_ids"]
-    )
+    assert other not in [r["id"] for r in snapshot["assessment"]["recommendations"]]
     response = post_decision(
         client,
         stored,
         mode="deviate",
-        deviation_option_id=other,
+        deviation_option_id="",
         deviation_code="patient-refuses",
         note="Declines radiotherapy",
         meeting_id=str(meeting["id"]),
     )
     assert response.status_code == 303, response.text
     [decision] = api_decisions(client, stored)
-    assert decision["followed_preferred"] is False
+    assert decision["followed_preferred"] is False and decision["category"] == "deviation"
     assert decision["deviation_code"] == "patient-refuses"
-    assert decision["chosen_option_id"] == other
+    assert decision["chosen_option_id"] is None
     assert decision["deviation_note"] == "Declines radiotherapy"
     assert decision["meeting_id"] == meeting["id"]
 
@@ -328,6 +326,36 @@ def test_a_deviation_records_its_code_option_note_and_meeting(client, stored):
     display = next(r["display"] for r in reasons if r["code"] == "patient-refuses")
     row = dom(client.get(f"/cases/{stored}").text).by_id(f"decision-{decision['id']}").text()
     assert "patient-refuses" in row and display in row and "Colorectal MDT" in row
+    assert "Patient preference" in row and "Deviation" in row
+
+
+def test_a_listed_alternative_cannot_be_recorded_as_a_deviation(client, stored):
+    """The category follows from the option: an option the assessment lists is offered, and
+    accepted, only as an alternative."""
+    alternative = _an_alternative(client, stored)
+    sign_in(client, Role.clinician)
+    page = dom(client.get(f"/cases/{stored}").text)
+    offered = [o.attrs["value"] for o in page.by_id("f-deviation_option_id").find_all("option")]
+    assert alternative not in offered
+    refused = post_decision(
+        client,
+        stored,
+        mode="deviate",
+        deviation_option_id=alternative,
+        deviation_code="prefers-alternative",
+    )
+    assert refused.status_code == 422
+    assert "Choose an alternative" in dom(refused.text).by_id("f-deviation_option_id-error").text()
+    assert api_decisions(client, stored) == []
+
+
+def test_the_reason_select_offers_the_mdt_reasons_as_hl7_codes(client, stored):
+    sign_in(client, Role.clinician)
+    page = dom(client.get(f"/cases/{stored}").text)
+    options = page.by_id("f-deviation_code").find_all("option")
+    offered = {o.attrs["value"]: o.text() for o in options if o.attrs["value"]}
+    assert offered == {reason.code: reason.choice for reason in MdtReason}
+    assert offered["cds-not-applicable"] == "Other (say what in the note)"
 
 
 def test_an_alternative_with_a_reason_is_recorded_as_not_followed(client, stored):
@@ -349,6 +377,7 @@ def test_an_alternative_with_a_reason_is_recorded_as_not_followed(client, stored
         False,
         "prefers-alternative",
     )
+    assert decision["category"] == "alternative"
 
 
 def test_with_several_preferred_options_the_mdt_accepts_the_one_it_names(demo_client):
@@ -392,9 +421,14 @@ BAD_INPUTS = {
         None,
     ),
     "deviate without reason": (
-        {"mode": "deviate", "deviation_option_id": "ALT", "note": "kept note"},
+        {"mode": "deviate", "note": "kept note"},
         "deviation_code",
         None,
+    ),
+    "other without its text": (
+        {"mode": "deviate", "deviation_code": "cds-not-applicable"},
+        "note",
+        "say what the other reason",
     ),
     "unknown code": (
         {"mode": "deviate", "deviation_code": "felt-like-it"},
@@ -405,11 +439,6 @@ BAD_INPUTS = {
         {"mode": "alternative", "alternative_option_id": "primary.no_such.option"},
         "alternative_option_id",
         "not an alternative",
-    ),
-    "alternative without a reason (the registry's rule)": (
-        {"mode": "alternative", "alternative_option_id": "ALT", "note": "kept note"},
-        "deviation_code",
-        "required when the preferred option",
     ),
     "note too long": ({"mode": "accept", "note": "x" * 2001}, "note", "2000"),
     "unknown meeting": ({"mode": "accept", "meeting_id": "99999"}, "meeting_id", None),

@@ -19,6 +19,7 @@ from PIL import Image
 from sqlalchemy import create_engine, text
 from web_support import bearer, client_for, sign_in
 
+from rectoplan.mdt_reasons import reason_of
 from rectoplan.registry.codes import deviation_reasons
 from rectoplan.registry.users import Role
 
@@ -186,6 +187,7 @@ def test_the_page_and_its_headings(default_page):
     assert default_page.headings[0] == ("h1", "Outcomes")
     assert [h for tag, h in default_page.headings if tag == "h2"] == [
         "Survival",
+        "Outcomes by procedure",
         "Benchmarks",
         "Guideline concordance over time",
         "Deviation reasons",
@@ -200,28 +202,41 @@ def test_the_page_and_its_headings(default_page):
 def test_benchmark_rows_equal_the_benchmark_api(demo_client, default_page):
     body = api(demo_client, "/api/analytics/benchmark")
     rows = default_page.body_rows("benchmarks")
-    assert len(rows) == len(body["comparisons"]) > 0
-    for row, comparison in zip(rows, body["comparisons"], strict=True):
+    matched = [c for c in body["comparisons"] if c["cohort"]["subset_n"] > 0]
+    unmatched = [c["reference"]["id"] for c in body["comparisons"] if not c["cohort"]["subset_n"]]
+    assert len(rows) == len(matched) > 0 and unmatched  # the demo has no exenteration
+    html = demo_client.get("/outcomes").text
+    listed = re.findall(r'<li data-reference="([^"]+)"', html)
+    assert listed == unmatched
+    for row, comparison in zip(rows, matched, strict=True):
         reference, cohort = comparison["reference"], comparison["cohort"]
         assert row[0].text == reference["label"]
-        assert int(row[1].attrs["data-value"]) == cohort["n"]
-        assert number(row[2].attrs["data-value"]) == cohort["k"]
-        observed = row[3].attrs
-        assert float(observed["data-estimate"]) == cohort["estimate"]
+        assert int(row[1].attrs["data-subset-n"]) == cohort["subset_n"]
+        assert row[1].attrs["data-criteria"] == "; ".join(cohort["criteria"])
+        assert int(row[2].attrs["data-value"]) == cohort["n"]
+        assert number(row[3].attrs["data-value"]) == cohort["k"]
+        observed = row[4].attrs
+        assert number(observed["data-estimate"]) == cohort["estimate"]
         assert number(observed["data-lower"]) == cohort["lower"]
         assert number(observed["data-upper"]) == cohort["upper"]
+        assert float(row[5].attrs["data-value"]) == reference["value"]
+        assert reference["statement"] in row[5].text
+        assert row[8].text == comparison["verdict"]
+        if cohort["estimate"] is None:
+            assert cohort["subset_n"] == 0 and row[7].text == "no patient matches"
+            continue
+        if cohort["lower"] is None:
+            assert row[7].text == "no interval"
+            continue
         method = "Wilson" if cohort["method"] == "wilson" else cohort["method"]
-        assert f"{method} 95%" in row[3].text
-        assert float(row[4].attrs["data-value"]) == reference["value"]
-        assert reference["statement"] in row[4].text
-        assert row[7].text == comparison["verdict"]
+        assert f"{method} 95%" in row[4].text
         # the interval's position, in words, worked out here from the API's numbers
         if cohort["upper"] < reference["value"]:
-            assert row[6].text == "interval below the benchmark"
+            assert row[7].text == "interval below the benchmark"
         elif cohort["lower"] > reference["value"]:
-            assert row[6].text == "interval above the benchmark"
+            assert row[7].text == "interval above the benchmark"
         else:
-            assert row[6].text == "interval includes the benchmark"
+            assert row[7].text == "interval includes the benchmark"
 
 
 def test_benchmark_sources_link_to_the_evidence_page(demo_client):
@@ -246,9 +261,14 @@ def test_concordance_rows_equal_the_concordance_api(demo_client, period):
     for row, share in zip(rows, body["periods"], strict=True):
         assert int(row[1].attrs["data-value"]) == share["n"]
         assert int(row[2].attrs["data-value"]) == share["k"]
-        assert float(row[3].attrs["data-value"]) == share["estimate"]
-        assert float(row[4].attrs["data-lower"]) == share["lower"]
-        assert float(row[4].attrs["data-upper"]) == share["upper"]
+        assert int(row[3].attrs["data-value"]) == share["alternatives"]
+        assert int(row[4].attrs["data-value"]) == share["deviations"]
+        if share["too_few"]:
+            assert row[5].text == "too few" and row[6].attrs["data-lower"] == ""
+            continue
+        assert float(row[5].attrs["data-value"]) == share["estimate"]
+        assert float(row[6].attrs["data-lower"]) == share["lower"]
+        assert float(row[6].attrs["data-upper"]) == share["upper"]
     assert sum(int(row[1].attrs["data-value"]) for row in rows) == body["overall"]["n"]
 
 
@@ -258,7 +278,7 @@ def test_deviation_reasons_equal_a_count_in_the_registry(demo, default_page):
     try:
         with engine.connect() as connection:
             codes = connection.execute(
-                text("SELECT deviation_code FROM mdt_decisions WHERE NOT followed_preferred")
+                text("SELECT deviation_code FROM mdt_decisions WHERE category = 'deviation'")
             ).scalars()
             expected = Counter(code or "" for code in codes)
     finally:
@@ -270,7 +290,9 @@ def test_deviation_reasons_equal_a_count_in_the_registry(demo, default_page):
     displays = deviation_reasons()
     for row in rows:
         code = row_code(row)
-        assert row[0].text == (displays[code].display if code else "not recorded")
+        assert row[2].text == (displays[code].display if code else "—")
+        expected_reason = reason_of(code, displays[code].category) if code else None
+        assert row[0].text == (expected_reason.label if expected_reason else "not recorded")
     counts = [int(row[3].attrs["data-value"]) for row in rows]
     assert counts == sorted(counts, reverse=True)
 
@@ -302,11 +324,12 @@ def test_an_empty_registry_says_no_data_yet_in_every_section(client):
     page = parse(response.text)
     assert [h for tag, h in page.headings if tag == "h2"] == [
         "Survival",
+        "Outcomes by procedure",
         "Benchmarks",
         "Guideline concordance over time",
         "Deviation reasons",
     ]
-    assert response.text.count("No data yet") == 4
+    assert response.text.count("No data yet") == 5
     assert page.images == []
 
 

@@ -105,3 +105,33 @@ def test_mct_bad_input_is_422_naming_the_field(client, path, body, field):
     answer = client.post(path, json=body, headers=bearer(Role.viewer))
     assert answer.status_code == 422, answer.text
     assert answer.json()["detail"][0]["field"] == field
+
+
+def test_benchmark_reports_each_references_subset_and_criteria(demo_client, demo_template):
+    """The demo holds primary cancers and five recurrence examples, none resected: every
+    recurrence reference is compared with recurrence episodes only, and is too few. The CLI
+    on the same registry reports the same subsets."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from rectoplan.analytics.benchmarks import reference
+    from rectoplan.cli import app
+
+    body = demo_client.get("/api/analytics/benchmark", headers=bearer(Role.viewer)).json()
+    for comparison in body["comparisons"]:
+        cohort = comparison["cohort"]
+        assert cohort["criteria"] and isinstance(cohort["subset_n"], int)
+        setting = reference(comparison["reference"]["id"]).population.setting
+        if setting == "recurrence":
+            assert cohort["criteria"][0].startswith("recurrence episodes")
+            assert cohort["subset_n"] <= 5
+            assert comparison["verdict"] == "too few to compare"
+    by_id = {c["reference"]["id"]: c for c in body["comparisons"]}
+    assert by_id["seed002.r0"]["cohort"]["subset_n"] == 0
+    result = CliRunner().invoke(
+        app, ["analytics", "benchmark", "--db", f"sqlite:///{demo_template}", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    cli = {c["reference"]["id"]: c["cohort"] for c in json.loads(result.output)["comparisons"]}
+    assert cli == {ref_id: c["cohort"] for ref_id, c in by_id.items()}

@@ -56,9 +56,12 @@ def test_an_unknown_deviation_code_is_422_naming_the_field(client, case_id):
 
 
 def test_a_deviation_without_a_code_is_422(client, case_id):
-    answer = _decide(client, case_id, chosen_option_id=_alternative(client, case_id))
-    assert answer.status_code == 422
-    assert answer.json()["detail"][0]["field"] == "deviation_code"
+    declined = _decide(client, case_id)  # no option: declining is a deviation
+    assert declined.status_code == 422
+    assert declined.json()["detail"][0]["field"] == "deviation_code"
+    listed = _decide(client, case_id, chosen_option_id=_alternative(client, case_id))
+    assert listed.status_code == 201, listed.text  # a listed alternative needs no reason
+    assert listed.json()["category"] == "alternative"
 
 
 def test_an_unknown_option_is_422(client, case_id):

@@ -12,21 +12,25 @@ An MDT asks "how do we compare?" of figures of two kinds:
   recurrent disease). A threshold is met or not met on the point estimate, as the benchmark
   itself was defined on centre rates; the explanation says whether the interval also crosses.
 
-Each figure says which way is better (R0 up, complications down) and cites its source. Below
-`MIN_PATIENTS_FOR_VERDICT` patients the verdict is "too few patients to say".
+Each figure says which way is better (R0 up, complications down), cites its source and
+declares its population (`rectoplan.analytics.populations`): a registry is compared only through
+the subset that matches, and the comparison reports that subset's n and criteria. Below
+`MIN_PATIENTS_FOR_VERDICT` patients the comparison is "too few to compare", shown without a
+verdict word.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import TYPE_CHECKING, Literal
 
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 from rectoplan.analytics.inputs import count_pair
+from rectoplan.analytics.populations import Population
 from rectoplan.analytics.proportions import check_alpha, wilson
+from rectoplan.analytics.verdicts import Verdict
 from rectoplan.errors import FieldError
 from rectoplan.evidence import cite
 
@@ -36,17 +40,10 @@ if TYPE_CHECKING:
 DIFFERENCE_EVIDENCE = cite("newcombe_1998_difference")
 
 MIN_PATIENTS_FOR_VERDICT = 10
-"""Below this many patients one patient moves a rate by more than 10 percentage points, so a
-verdict would flip on a single outcome; the comparison is still shown, without a verdict."""
-
-
-class Verdict(StrEnum):
-    CONSISTENT = "consistent with"
-    BETTER = "better than"
-    WORSE = "worse than"
-    MEETS = "meets"
-    MISSES = "does not meet"
-    TOO_FEW = "too few patients to say"
+"""Fewest patients (or decisions) in the matching subset for a verdict. A convention, not a
+sourced value: below it one patient moves a rate by more than 10 percentage points, so a
+verdict would flip on a single outcome. The figure is still shown, as "too few to compare".
+Configurable per request (``--min-n``, ``?min_n=``)."""
 
 
 Better = Literal["higher", "lower"]
@@ -59,8 +56,8 @@ class Reference:
     ``value`` is a fraction for proportions and survival (0.554), or a score (CCI 30.2).
     ``measure`` names what is counted; ``endpoint`` and ``at_years`` say which registry
     Kaplan–Meier curve and time it matches, for survival figures. ``subgroup`` marks figures
-    that hold only for part of a cohort (3-year OS after an R0 resection), which are never
-    compared with a whole cohort automatically.
+    that hold only for part of a cohort (3-year OS after an R0 resection); the part is
+    also in ``population`` (its ``r_status``), which is what selects the registry subset.
     """
 
     id: str
@@ -69,7 +66,7 @@ class Reference:
     value: float
     better: Better
     evidence: tuple[str, ...]
-    population: str
+    population: Population
     kind: Literal["estimate", "threshold"] = "estimate"
     scale: Literal["proportion", "score"] = "proportion"
     k: int | None = None
@@ -120,7 +117,8 @@ class Reference:
             "interval": list(self.interval) if self.interval else None,
             "endpoint": self.endpoint,
             "at_years": self.at_years,
-            "population": self.population,
+            "population": self.population.description,
+            "criteria": self.population.criteria(survival=self.endpoint is not None),
             "subgroup": self.subgroup or None,
             "evidence": list(self.evidence),
             "note": self.note or None,
@@ -131,12 +129,51 @@ def _format(value: float, scale: str) -> str:
     return f"{value:.1%}" if scale == "proportion" else f"{value:.1f}"
 
 
-_LRRC_EXENTERATION = "locally recurrent rectal cancer, pelvic exenteration"
-_LARC_EXENTERATION = "locally advanced primary rectal cancer, pelvic exenteration"
-_OPRA = "stage II-III rectal adenocarcinoma after total neoadjuvant therapy (OPRA)"
+_SEED002 = Population(
+    "posterior locally recurrent rectal cancer, laparoscopic sacrectomy",
+    setting="recurrence",
+    compartments=("posterior",),
+    procedures=("sacrectomy",),
+    approaches=("laparoscopic",),
+    origin="operation",
+)
+_LRRC_EXENTERATION = Population(
+    "locally recurrent rectal cancer, pelvic exenteration",
+    setting="recurrence",
+    procedures=("exenteration", "sacrectomy"),
+    origin="operation",
+)
+_PELVEX_2018 = Population(
+    _LRRC_EXENTERATION.description,
+    setting="recurrence",
+    procedures=("exenteration", "sacrectomy"),
+    origin="operation",
+    period="2004-14",
+)
+_LARC_EXENTERATION = Population(
+    "locally advanced primary rectal cancer, pelvic exenteration",
+    setting="primary",
+    procedures=("exenteration",),
+    origin="operation",
+)
+_OPRA = Population(
+    "stage II-III rectal adenocarcinoma after total neoadjuvant therapy (OPRA)",
+    setting="primary",
+    neoadjuvant=("tnt",),
+)
+_WATCH_AND_WAIT = Population(
+    "clinical complete responders on watch-and-wait, International Watch & Wait Database",
+    setting="primary",
+    watch_and_wait=True,
+)
+_MDT_DECISIONS = "MDT decisions"
 
 
-def _brown_2024(disease: str, population: str, figures: dict[str, float]) -> list[Reference]:
+def _decisions(description: str, period: str = "") -> Population:
+    return Population(description, unit="decisions", period=period)
+
+
+def _brown_2024(disease: str, population: Population, figures: dict[str, float]) -> list[Reference]:
     """The 2024 benchmark thresholds (75th percentile of 16 centres' low-risk cohorts)."""
     rows = [
         ("major_complications", "Major complications", "lower", "proportion"),
@@ -171,7 +208,7 @@ REFERENCES: tuple[Reference, ...] = (
         n=43,
         better="higher",
         evidence=cite("seed002_lap_sacrectomy"),
-        population="posterior locally recurrent rectal cancer, laparoscopic sacrectomy",
+        population=_SEED002,
         note="86% of 43 printed; 37/43 derived.",
     ),
     Reference(
@@ -184,7 +221,7 @@ REFERENCES: tuple[Reference, ...] = (
         endpoint="overall",
         at_years=5,
         evidence=cite("seed002_lap_sacrectomy"),
-        population="posterior locally recurrent rectal cancer, laparoscopic sacrectomy",
+        population=_SEED002,
         note="'Approximately 59%' in the abstract; no interval published.",
     ),
     Reference(
@@ -196,7 +233,7 @@ REFERENCES: tuple[Reference, ...] = (
         n=1184,
         better="higher",
         evidence=cite("pelvex_2018"),
-        population=_LRRC_EXENTERATION,
+        population=_PELVEX_2018,
         note="55.4% printed; 656/1184 derived.",
     ),
     *(
@@ -210,7 +247,14 @@ REFERENCES: tuple[Reference, ...] = (
             at_years=3,
             subgroup=status,
             evidence=cite("pelvex_2018"),
-            population=_LRRC_EXENTERATION,
+            population=Population(
+                f"{_PELVEX_2018.description}, {status} resection",
+                setting="recurrence",
+                procedures=_PELVEX_2018.procedures,
+                r_status=(status,),
+                origin="operation",
+                period=_PELVEX_2018.period,
+            ),
         )
         for status, value in (("R0", 0.481), ("R1", 0.339), ("R2", 0.15))
     ),
@@ -221,7 +265,7 @@ REFERENCES: tuple[Reference, ...] = (
         value=0.018,
         better="lower",
         evidence=cite("pelvex_2018"),
-        population=_LRRC_EXENTERATION,
+        population=_PELVEX_2018,
     ),
     Reference(
         id="pelvex_2018.major_complications",
@@ -230,7 +274,7 @@ REFERENCES: tuple[Reference, ...] = (
         value=0.321,
         better="lower",
         evidence=cite("pelvex_2018"),
-        population=_LRRC_EXENTERATION,
+        population=_PELVEX_2018,
     ),
     Reference(
         id="pelvex_2019.larc_r0_high_volume",
@@ -301,7 +345,12 @@ REFERENCES: tuple[Reference, ...] = (
             value=value,
             better="lower",
             evidence=cite("opra_2024"),
-            population=_OPRA + ", watch-and-wait",
+            population=Population(
+                _OPRA.description + ", watch-and-wait",
+                setting="primary",
+                neoadjuvant=_OPRA.neoadjuvant,
+                watch_and_wait=True,
+            ),
             note="94% of regrowths within 2 years, 99% within 3.",
         )
         for arm, arm_label, value in (
@@ -318,8 +367,7 @@ REFERENCES: tuple[Reference, ...] = (
         better="lower",
         at_years=2,
         evidence=cite("iwwd_2018"),
-        population="clinical complete responders on watch-and-wait, International Watch & "
-        "Wait Database",
+        population=_WATCH_AND_WAIT,
         note="Cumulative incidence; 88% of regrowths in the first 2 years.",
     ),
     Reference(
@@ -331,7 +379,9 @@ REFERENCES: tuple[Reference, ...] = (
         n=296,
         better="higher",
         evidence=cite("iknl_decision_trees"),
-        population="breast, colorectal and prostate cancer MDT decisions with complete data",
+        population=_decisions(
+            "breast, colorectal and prostate cancer MDT decisions with complete data"
+        ),
         note="Fully concordant only; 24 more (8.1%) were conditionally concordant.",
     ),
     Reference(
@@ -344,7 +394,7 @@ REFERENCES: tuple[Reference, ...] = (
         published_ci=(0.90, 0.935),
         better="higher",
         evidence=cite("german_ccc_adherence"),
-        population="8 tumour boards at 2 comprehensive cancer centres, 2018-21",
+        population=_decisions("8 tumour boards at 2 comprehensive cancer centres", "2018-21"),
         note="Implementation of the board's decision, not agreement with a guideline engine; "
         "91.9% printed, 872/949 derived.",
     ),
@@ -356,7 +406,7 @@ REFERENCES: tuple[Reference, ...] = (
         n=13050,
         better="higher",
         evidence=cite("bonn_tumour_boards"),
-        population="10 tumour boards, University Hospital Bonn, 2014-16",
+        population=_decisions("10 tumour boards, University Hospital Bonn", "2014-16"),
         note="68.1% fully + 16.1% partially implemented; implementation, not guideline "
         "concordance.",
     ),
@@ -391,10 +441,14 @@ def references_for(measure: str, *, include_subgroups: bool = False) -> tuple[Re
 
 @dataclass(frozen=True, slots=True)
 class Comparison:
-    """A cohort figure set against one reference, with the verdict and why."""
+    """A cohort figure set against one reference, with the verdict and why.
+
+    ``subset_n`` and ``criteria`` say which registry patients were compared (the part that
+    matches the reference's population); ``estimate`` is ``None`` when none match.
+    """
 
     reference: Reference
-    estimate: float
+    estimate: float | None
     lower: float | None
     upper: float | None
     n: int
@@ -405,11 +459,19 @@ class Comparison:
     difference: tuple[float, float, float] | None = None
     alpha: float = 0.05
     evidence: tuple[str, ...] = field(default=())
+    subset_n: int | None = None
+    criteria: tuple[str, ...] = ()
+
+    @property
+    def has_verdict(self) -> bool:
+        return self.verdict.is_verdict
 
     def to_dict(self) -> dict:
         return {
             "reference": self.reference.to_dict(),
             "cohort": {
+                "subset_n": self.n if self.subset_n is None else self.subset_n,
+                "criteria": list(self.criteria),
                 "k": self.k,
                 "n": self.n,
                 "estimate": self.estimate,
@@ -476,7 +538,7 @@ def compare_estimate(
     difference = None
     evidence: tuple[str, ...] = ref.evidence
     if n < min_patients:
-        verdict, why = Verdict.TOO_FEW, f"; fewer than {min_patients} patients"
+        verdict, why = Verdict.TOO_FEW, f" (fewer than {min_patients} patients)"
     elif ref.kind == "threshold":
         verdict, why = _threshold_verdict(estimate, lower, upper, ref)
     elif k is not None and ref.k is not None and ref.n is not None:
@@ -495,7 +557,10 @@ def compare_estimate(
     else:
         verdict = _better_side(ref.better, above=lower > ref.value)
         why = "; the reference lies outside the cohort's interval"
-    explanation = f"Cohort {cohort}: {verdict} {ref.label}, {ref.statement}{why}"
+    if verdict is Verdict.TOO_FEW:
+        explanation = f"Cohort {cohort}: too few to compare with {ref.label}, {ref.statement}{why}"
+    else:
+        explanation = f"Cohort {cohort}: {verdict} {ref.label}, {ref.statement}{why}"
     return Comparison(
         reference=ref,
         estimate=float(estimate),
@@ -509,6 +574,25 @@ def compare_estimate(
         difference=difference,
         alpha=alpha,
         evidence=evidence,
+    )
+
+
+def nothing_to_compare(
+    ref: Reference | str, *, min_patients: int = MIN_PATIENTS_FOR_VERDICT, alpha: float = 0.05
+) -> Comparison:
+    """The comparison when no registry patient matches the reference's population."""
+    ref = reference(ref) if isinstance(ref, str) else ref
+    return Comparison(
+        reference=ref,
+        estimate=None,
+        lower=None,
+        upper=None,
+        n=0,
+        verdict=Verdict.TOO_FEW,
+        explanation=f"No patient matches: too few to compare with {ref.label}, {ref.statement} "
+        f"(fewer than {min_patients} patients)",
+        alpha=alpha,
+        evidence=ref.evidence,
     )
 
 

@@ -1,13 +1,21 @@
 """Guideline concordance of MDT decisions: how often the team chose the engine's preferred
 recommendation, how that share moves over time, and why it deviated.
 
+Each decision is concordant (the preferred option), an alternative (another option the
+assessment listed) or a deviation (anything else, or declining treatment); the registry derives
+the category from the assessment snapshot, and a frame without a ``category`` column reads
+``followed_preferred`` as concordant / deviation. Concordance is the concordant share; a period
+with fewer than `MIN_DECISIONS_PER_PERIOD` decisions is marked "too few" rather than drawn as
+0% or 100%.
+
 Deviation reasons are coded with the HL7 CDS Hooks non-adherence CodeSystem, whose top-level
 concepts are categories ("recommendation does not align with patient preferences") over
-specific reasons ("patient prefers an alternative approach"); the tally keeps both so a report
-can roll up. A deviation without a code is tallied as "not recorded" rather than dropped:
-missing documentation was the commonest reason for deviation in the Bonn tumour-board audit.
-A decision whose concordance is unknown ("insufficient data") is counted apart, not as a
-deviation.
+specific reasons ("patient prefers an alternative approach"); the tally keeps both, and each
+code also reads as one of the MDT's own seven reasons (`rectoplan.mdt_reasons`), which the
+report rolls up by. A deviation without a code is tallied as "not recorded" rather than
+dropped: missing documentation was the commonest reason for deviation in the Bonn tumour-board
+audit. A decision whose concordance is unknown ("insufficient data") is counted apart, not as
+a deviation.
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ from rectoplan.analytics.inputs import as_flags
 from rectoplan.analytics.proportions import Proportion, check_alpha, wilson
 from rectoplan.errors import FieldError
 from rectoplan.evidence import cite
+from rectoplan.mdt_reasons import reason_of
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -36,6 +45,12 @@ REASON_CODES_EVIDENCE = cite("cds_hooks_non_adherence")
 CODESYSTEM_FILE = "CodeSystem-non-adherence-reason-codes.json"
 NOT_RECORDED = "not recorded"
 UNKNOWN = "not a code of the non-adherence CodeSystem"
+
+CATEGORIES = ("concordant", "alternative", "deviation")
+MIN_DECISIONS_PER_PERIOD = 5
+"""Fewest decisions in a month or quarter for its share to be shown. A convention, not a
+sourced value: with one decision a period reads 0% or 100%, with four each decision moves it by
+25 points. Configurable per call (``min_per_period``)."""
 
 Period = Literal["month", "quarter"]
 _PERIOD_FREQ = {"month": "M", "quarter": "Q"}
@@ -86,14 +101,24 @@ def reason_codes(path: str | None = None) -> dict[str, ReasonCode]:
 
 @dataclass(frozen=True, slots=True)
 class PeriodShare:
-    """Concordance within one calendar month or quarter."""
+    """Concordance within one calendar month or quarter; ``too_few`` when it holds fewer
+    decisions than the report's minimum (its share is then not shown)."""
 
     period: str
     start: date
     proportion: Proportion
+    alternatives: int = 0
+    too_few: bool = False
 
     def to_dict(self) -> dict:
-        return {"period": self.period, "start": self.start.isoformat(), **self.proportion.to_dict()}
+        return {
+            "period": self.period,
+            "start": self.start.isoformat(),
+            **self.proportion.to_dict(),
+            "alternatives": self.alternatives,
+            "deviations": self.proportion.n - self.proportion.k - self.alternatives,
+            "too_few": self.too_few,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,9 +133,11 @@ class ReasonTally:
     count: int
     share: float
     known: bool
+    reason: str = NOT_RECORDED
 
     def to_dict(self) -> dict:
         return {
+            "reason": self.reason,
             "code": self.code,
             "display": self.display,
             "category": self.category,
@@ -132,14 +159,32 @@ class ConcordanceReport:
     reasons: tuple[ReasonTally, ...]
     deviations: int
     not_assessable: int
+    alternatives: int = 0
+    min_per_period: int = MIN_DECISIONS_PER_PERIOD
+
+    @property
+    def by_reason(self) -> tuple[tuple[str, int, float], ...]:
+        """Deviations per MDT reason (label, count, share), commonest first."""
+        counts: Counter[str] = Counter()
+        for tally in self.reasons:
+            counts[tally.reason] += tally.count
+        total = sum(counts.values())
+        ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        return tuple((label, count, count / total) for label, count in ordered)
 
     def to_dict(self) -> dict:
         return {
             "overall": self.overall.to_dict(),
             "period": self.period,
+            "min_per_period": self.min_per_period,
             "periods": [p.to_dict() for p in self.periods],
+            "alternatives": self.alternatives,
             "deviations": self.deviations,
             "reasons": [r.to_dict() for r in self.reasons],
+            "by_reason": [
+                {"reason": label, "count": count, "share_of_deviations": share}
+                for label, count, share in self.by_reason
+            ],
             "not_assessable": self.not_assessable,
             "evidence": list(REASON_CODES_EVIDENCE),
         }
@@ -177,6 +222,7 @@ def _tally(codes: pd.Series, known: dict[str, ReasonCode]) -> tuple[ReasonTally,
     rows = []
     for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0] or "")):
         concept = known.get(code) if code else None
+        mdt = reason_of(code, concept.category if concept else None)
         rows.append(
             ReasonTally(
                 code=code,
@@ -186,9 +232,27 @@ def _tally(codes: pd.Series, known: dict[str, ReasonCode]) -> tuple[ReasonTally,
                 count=count,
                 share=count / total,
                 known=concept is not None or code is None,
+                reason=mdt.label if mdt else NOT_RECORDED,
             )
         )
     return tuple(rows)
+
+
+def _categories(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(assessable mask, category per assessable row): from ``category`` when the frame has
+    it, else concordant / deviation from ``followed_preferred``."""
+    if "category" not in frame:
+        assessable, followed = _followed(frame["followed_preferred"])
+        return assessable, np.where(followed, "concordant", "deviation")
+    values = frame["category"].astype(object)
+    assessable = ~(values.isna() | (values.astype(str).str.strip() == "")).to_numpy()
+    texts = values[assessable].astype(str).str.strip().str.lower().to_numpy()
+    bad = ~np.isin(texts, CATEGORIES)
+    if bad.any():
+        row = int(np.flatnonzero(assessable)[int(np.flatnonzero(bad)[0])]) + 1
+        raise FieldError("category", f"row {row}: {values.iloc[row - 1]!r} is not one of "
+                        f"{', '.join(CATEGORIES)}")  # fmt: skip
+    return assessable, texts
 
 
 def concordance(
@@ -197,19 +261,25 @@ def concordance(
     period: Period = "quarter",
     alpha: float = 0.05,
     codes: dict[str, ReasonCode] | None = None,
+    min_per_period: int = MIN_DECISIONS_PER_PERIOD,
 ) -> ConcordanceReport:
-    """Concordance from one row per MDT decision with ``decided_at``, ``followed_preferred``
-    (true / false / blank for not assessable) and, optionally, ``deviation_code``."""
+    """Concordance from one row per MDT decision with ``decided_at`` and ``category``
+    (concordant / alternative / deviation) or ``followed_preferred`` (true / false); blank for
+    not assessable; optionally ``deviation_code``."""
     if period not in _PERIOD_FREQ:
         raise FieldError("period", f"{period!r} is not one of {', '.join(_PERIOD_FREQ)}")
     alpha = check_alpha(alpha)
-    for column in ("decided_at", "followed_preferred"):
+    required = "category" if "category" in decisions else "followed_preferred"
+    for column in ("decided_at", required):
         if column not in decisions:
             raise FieldError(column, "no such column")
     frame = decisions.reset_index(drop=True)
-    assessable, followed = _followed(frame["followed_preferred"])
+    assessable, category = _categories(frame)
     if not assessable.any():
-        raise FieldError("followed_preferred", "no decision with a known concordance")
+        raise FieldError(required, "no decision with a known concordance")
+    followed = category == "concordant"
+    alternative = category == "alternative"
+    deviated = category == "deviation"
     when = _decision_dates(frame["decided_at"])[assessable].reset_index(drop=True)
     labels = when.dt.to_period(_PERIOD_FREQ[period])
     periods = []
@@ -221,17 +291,21 @@ def concordance(
                 name,
                 label.start_time.date(),
                 wilson(int(followed[mask].sum()), int(mask.sum()), alpha=alpha),
+                alternatives=int(alternative[mask].sum()),
+                too_few=int(mask.sum()) < min_per_period,
             )
         )
     deviation_codes = (
         frame["deviation_code"] if "deviation_code" in frame else pd.Series([None] * len(frame))
     )
-    deviated = deviation_codes[assessable].reset_index(drop=True)[~followed]
+    reasons = deviation_codes[assessable].reset_index(drop=True)[deviated]
     return ConcordanceReport(
         overall=wilson(int(followed.sum()), int(followed.size), alpha=alpha),
         period=period,
         periods=tuple(periods),
-        reasons=_tally(deviated, reason_codes() if codes is None else codes),
-        deviations=int((~followed).sum()),
+        reasons=_tally(reasons, reason_codes() if codes is None else codes),
+        deviations=int(deviated.sum()),
         not_assessable=int((~assessable).sum()),
+        alternatives=int(alternative.sum()),
+        min_per_period=min_per_period,
     )

@@ -19,9 +19,11 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
-from rectoplan.analytics.survival import DAYS_PER_YEAR
+from rectoplan.analytics.time_units import DAYS_PER_YEAR
+from rectoplan.analytics.verdicts import Verdict
 from rectoplan.errors import FieldError
 
 if TYPE_CHECKING:
@@ -33,6 +35,12 @@ FORMATS = (".png", ".svg")
 DPI = 150
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 GREY = "#555555"
+LINE_STYLES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (8, 3)), (0, (1, 3)))
+MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+"""Curves differ by line style and marker as well as colour, so they can be told apart in
+grey print, on a washed-out projector and by a colour-blind reader."""
+RATE_YEARS = (1, 3, 5)
+"""Years at which a survival figure marks each curve and quotes S(t) in its legend."""
 FONT = {
     "font.size": 15,
     "axes.titlesize": 18,
@@ -156,12 +164,30 @@ def survival_figure(
     ax = figure.add_subplot(grid[0])
     table = figure.add_subplot(grid[1], sharex=ax)
 
+    handles = []
     for i, curve in enumerate(curves.values()):
         colour = PALETTE[i % len(PALETTE)]
+        style, marker = LINE_STYLES[i % len(LINE_STYLES)], MARKERS[i % len(MARKERS)]
         x = curve.times / scale
-        ax.step(
-            x, curve.survival, where="post", color=colour, lw=2.8, label=_legend(curve, time_unit)
+        ax.step(x, curve.survival, where="post", color=colour, lw=2.8, ls=style)
+        marks = _rate_rows(curve)
+        ax.plot(
+            [row[0] * DAYS_PER_YEAR / scale for row in marks],
+            [row[1] for row in marks],
+            ls="none",
+            marker=marker,
+            ms=10,
+            color=colour,
+            mec="white",
+            mew=1.2,
+            zorder=4,
         )
+        handles.append(
+            Line2D(
+                [], [], color=colour, lw=2.8, ls=style, marker=marker, ms=10, mec="white",
+                label=_legend(curve, time_unit),
+            )
+        )  # fmt: skip
         if band:
             ax.fill_between(x, curve.lower, curve.upper, step="post", color=colour, alpha=shade)
         censored = curve.censored > 0
@@ -189,9 +215,11 @@ def survival_figure(
         )
     ax.set_title(note, loc="right", color=GREY, fontsize=13)
     if rows > CURVES_IN_LEGEND_INSIDE:
-        figure.legend(loc="outside upper center", ncol=2, frameon=False, fontsize=13)
+        figure.legend(
+            handles=handles, loc="outside upper center", ncol=2, frameon=False, fontsize=12
+        )
     else:
-        ax.legend(loc="lower left", frameon=False)
+        ax.legend(handles=handles, loc="lower left", frameon=False, fontsize=13)
     if title:
         ax.set_title(title, loc="left", weight="bold")
 
@@ -211,6 +239,19 @@ def survival_figure(
 _UNIT_ABBREVIATION = {"days": "d", "months": "mo", "years": "y"}
 
 
+def _rate_rows(curve: SurvivalCurve) -> list[tuple[float, float, float, float]]:
+    """(years, S, lower, upper) at each of `RATE_YEARS` the curve's follow-up reaches."""
+    last = float(curve.times[-1]) if len(curve.times) else 0.0
+    reached = [y for y in RATE_YEARS if y * DAYS_PER_YEAR <= last]
+    if not reached:
+        return []
+    table = curve.survival_at([y * DAYS_PER_YEAR for y in reached])
+    return [
+        (y, float(r.survival), float(r.lower), float(r.upper))
+        for y, r in zip(reached, table.itertuples(), strict=True)
+    ]
+
+
 def _legend(curve: SurvivalCurve, time_unit: str) -> str:
     median = curve.median.time
     if median is None:
@@ -220,7 +261,9 @@ def _legend(curve: SurvivalCurve, time_unit: str) -> str:
         value = median / DAYS_PER_UNIT[time_unit]
         shown = f"{value:,.{digits}f} {_UNIT_ABBREVIATION[time_unit]}"
     events = f"{curve.events:,} event{'' if curve.events == 1 else 's'}"
-    return f"{curve.label} (n={curve.n:,}, {events}, median {shown})"
+    rates = "  ".join(f"{y} y {s:.0%} ({lo:.0%}–{hi:.0%})" for y, s, lo, hi in _rate_rows(curve))
+    head = f"{curve.label} (n={curve.n:,}, {events}, median {shown})"
+    return f"{head}\n{rates}" if rates else head
 
 
 def _p(p: float) -> str:
@@ -377,7 +420,6 @@ def benchmark_figure(
 ) -> Figure:
     """Each cohort proportion with its interval against its benchmark (open diamond); colour
     gives the verdict."""
-    from rectoplan.analytics.benchmarks import Verdict
 
     colours = {
         Verdict.BETTER: PALETTE[2],
@@ -387,7 +429,7 @@ def benchmark_figure(
         Verdict.CONSISTENT: PALETTE[0],
         Verdict.TOO_FEW: GREY,
     }
-    shown = [c for c in comparisons if c.reference.scale == "proportion"]
+    shown = [c for c in comparisons if c.reference.scale == "proportion" and c.estimate is not None]
     if not shown:
         raise FieldError("comparisons", "no proportion benchmark to plot")
     rows = [
@@ -446,15 +488,16 @@ def concordance_figure(
     """Share of decisions following the preferred recommendation per period, with its Wilson
     interval (a band, or with ``intervals="bars"`` a bar per period, which reads better when
     periods are few or far apart), the overall share as a dashed line and n printed under
-    each period."""
+    each period. A period with too few decisions is left undrawn and marked "too few"."""
     if intervals not in ("band", "bars"):
         raise FieldError("intervals", f"{intervals!r} is not one of band, bars")
     figure = _figure(11, 6.2)
     ax = figure.add_subplot()
     x = np.arange(len(report.periods))
-    share = np.array([p.proportion.estimate for p in report.periods])
-    lower = np.array([p.proportion.lower for p in report.periods])
-    upper = np.array([p.proportion.upper for p in report.periods])
+    shown = np.array([not p.too_few for p in report.periods])
+    share = np.where(shown, [p.proportion.estimate for p in report.periods], np.nan)
+    lower = np.where(shown, [p.proportion.lower for p in report.periods], np.nan)
+    upper = np.where(shown, [p.proportion.upper for p in report.periods], np.nan)
     ci_label = f"{round(100 * (1 - report.overall.alpha))}% CI (Wilson)"
     if intervals == "band":
         ax.fill_between(x, lower, upper, color=PALETTE[0], alpha=0.18, lw=0, label=ci_label)
@@ -482,7 +525,11 @@ def concordance_figure(
     if reference is not None:
         ax.axhline(reference, color=PALETTE[1], ls=":", lw=2.2, label=reference_label)
     crowded = len(x) > 8
-    for xi, period in zip(x, report.periods, strict=True):
+    for xi, period, drawn in zip(x, report.periods, shown, strict=True):
+        if not drawn:
+            ax.text(
+                xi, 0.5, "too few", ha="center", va="center", rotation=90, color=GREY, fontsize=12
+            )
         ax.text(
             xi,
             0.02,
@@ -547,7 +594,7 @@ def deviation_reasons_figure(
             ha="left",
             fontsize=14,
         )
-    labels = [_wrap(r.display, 42) + (f"\n({r.code})" if r.code else "") for r in reasons]
+    labels = [_wrap(r.reason, 42) + (f"\n({r.code})" if r.code else "") for r in reasons]
     ax.set_yticks(y, labels)
     ax.set_xlim(0, counts.max() * 1.25)
     ax.xaxis.get_major_locator().set_params(integer=True)

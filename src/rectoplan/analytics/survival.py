@@ -27,6 +27,7 @@ from scipy.stats import norm
 
 from rectoplan.analytics.inputs import survival_arrays
 from rectoplan.analytics.proportions import check_alpha
+from rectoplan.analytics.time_units import DAYS_PER_YEAR
 from rectoplan.errors import FieldError
 from rectoplan.evidence import cite
 
@@ -39,7 +40,6 @@ COX_EVIDENCE = cite("cox_1972", "efron_1977")
 
 CIMethod = Literal["log-log", "log"]
 CI_METHODS: tuple[str, ...] = ("log-log", "log")
-DAYS_PER_YEAR = 365.25
 
 
 # --- Kaplan–Meier --------------------------------------------------------------------------

@@ -5,7 +5,8 @@ This module is the one place that reads the registry for the statistics: it asks
 commands work on exported CSV files even where no registry is installed) and hands them to
 `rectoplan.analytics`, which knows nothing of databases. ``--csv FILE`` takes the same frames
 from a file: ``duration_days,event[,group]`` for ``km`` and ``cox``,
-``decided_at,followed_preferred[,deviation_code]`` for ``concordance``.
+``decided_at,category|followed_preferred[,deviation_code]`` for ``concordance`` (category:
+concordant, alternative or deviation).
 
 Bad input exits 2 naming the option or CSV column (``csv.event: row 7: ...``); every command
 prints a readable summary, or JSON with ``--json``, and draws with ``--plot FILE.png|.svg``.
@@ -49,7 +50,6 @@ app = typer.Typer(
 
 
 SURVIVAL_COLUMNS = ("duration_days", "event")
-DECISION_COLUMNS = ("decided_at", "followed_preferred")
 _IN_MEMORY = (None, "", ":memory:")
 
 # --- shared options ------------------------------------------------------------------------
@@ -460,7 +460,7 @@ _VERDICT_STYLE = {
     "worse than": "red",
     "does not meet": "red",
     "consistent with": "blue",
-    "too few patients to say": "yellow",
+    "too few to compare": "yellow",
 }
 
 
@@ -481,6 +481,11 @@ def _print_comparisons(cohort: dict, comparisons: list) -> None:
         style = _VERDICT_STYLE[str(comparison.verdict)]
         console.print(f"[{style}]{comparison.verdict}[/] [dim]{comparison.reference.id}[/]")
         console.print(f"  {comparison.explanation}")
+        if comparison.criteria:
+            subset = comparison.n if comparison.subset_n is None else comparison.subset_n
+            console.print(f"  [dim]compared: {subset} ({'; '.join(comparison.criteria)})[/]")
+    for skipped in cohort.get("not_compared", ()):
+        console.print(f"[dim]not compared: {skipped['id']} ({skipped['why']})[/]")
 
 
 # --- concordance ---------------------------------------------------------------------------
@@ -504,7 +509,11 @@ def concordance_command(
 
         _one_source(csv, db)
         if csv is not None:
-            frame = _read_csv(csv, DECISION_COLUMNS, ("deviation_code",))
+            frame = _read_csv(csv, ("decided_at",), ("category", "deviation_code"))
+            if "category" not in frame and "followed_preferred" not in frame:
+                raise FieldError(
+                    "csv", "missing column category (or followed_preferred): one is needed"
+                )
             source = "csv"
         else:
             with _registry(db) as session:
@@ -534,20 +543,27 @@ def _print_concordance(report) -> None:
         f"[bold]Followed the preferred recommendation[/]: {overall.k}/{overall.n} = "
         f"{overall.estimate:.1%} ({level}% CI {overall.lower:.1%}-{overall.upper:.1%}, Wilson)"
     )
+    console.print(f"alternatives (another listed option): {report.alternatives}")
     if report.not_assessable:
         console.print(f"not assessable (concordance unknown): {report.not_assessable}")
     table = Table(box=None, pad_edge=False)
-    for heading in (report.period, "followed", "n", "share", f"{level}% CI"):
+    headings = (report.period, "followed", "alternative", "n", "share", f"{level}% CI")
+    for heading in headings:
         table.add_column(heading, justify="left" if heading == report.period else "right")
     for row in report.periods:
         p = row.proportion
-        table.add_row(
-            row.period, str(p.k), str(p.n), f"{p.estimate:.1%}", f"{p.lower:.1%}-{p.upper:.1%}"
-        )
+        share, interval = f"{p.estimate:.1%}", f"{p.lower:.1%}-{p.upper:.1%}"
+        if row.too_few:
+            share, interval = "too few", "-"
+        table.add_row(row.period, str(p.k), str(row.alternatives), str(p.n), share, interval)
     console.print(table)
+    console.print(
+        f"[dim]a {report.period} with fewer than {report.min_per_period} decisions shows "
+        "'too few'[/]"
+    )
     if report.reasons:
         console.print(f"\n[bold]Deviation reasons[/] ({report.deviations} deviations)")
         for reason in report.reasons:
-            console.print(f"{reason.count:>5}  [bold]{reason.code or '-'}[/]: {reason.display}")
-            if reason.category_display:
-                console.print(f"       [dim]{reason.category_display}[/]")
+            console.print(f"{reason.count:>5}  [bold]{reason.reason}[/] ({reason.code or '-'})")
+            if reason.code:
+                console.print(f"       [dim]{reason.display}[/]")

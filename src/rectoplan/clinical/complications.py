@@ -66,6 +66,12 @@ _PATTERN = re.compile(
 )
 
 
+MAJOR_GRADES = frozenset(
+    {ClavienDindo.IIIa, ClavienDindo.IIIb, ClavienDindo.IVa, ClavienDindo.IVb, ClavienDindo.V}
+)
+"""Clavien–Dindo III or worse: the "major complication" of the exenteration benchmarks."""
+
+
 def parse_clavien_dindo(text: str) -> GradedComplication:
     """Read a grade as reports write it: ``I``, ``2``, ``IIIa``, ``3b``, ``IVb-d``, ``IIIb(d)``.
 

@@ -182,12 +182,47 @@ def assess_recurrence(ctx: Context) -> None:
         ctx.warn("recurrence.ecog", "performance status >= 3: major pelvic surgery unlikely")
     ctx.add(SPECIALIST_MDT.recommend(Strength.preferred, ["locally recurrent rectal cancer"]))
     surgery = _surgery_strength(problems, unfit)
-    ctx.add(*_resection(ctx, rec, surgery, problems))
+    resections = _resection(ctx, rec, surgery, problems)
+    ctx.add(*resections)
     ctx.add(_neoadjuvant(rec, surgery))
     non_surgical = Strength.preferred if surgery is Strength.consider else Strength.alternative
     why = [r for _, r in problems] or ["if resection is declined or not possible"]
     ctx.add(NON_SURGICAL.recommend(non_surgical, why))
-    _expected_outcomes(ctx)
+    _recurrence_specimen(ctx, rec)
+    if surgery is not Strength.consider:
+        _expected_outcomes(ctx, seed002=_is_seed002_setting(rec, resections))
+
+
+def _recurrence_specimen(ctx: Context, rec: Recurrence) -> None:
+    """The R status of the recurrence resection's specimen, which the registry's R0 rate for
+    recurrences reads: only a specimen from an operation on or after the recurrence (the
+    case's earlier pathology report belongs to the primary resection)."""
+    path = ctx.case.pathology
+    if path is None:
+        return
+    made = [op for op in ctx.case.operations if op.type is path.specimen]
+    latest = made[-1] if made else None
+    after = (
+        latest is not None
+        and latest.date is not None
+        and rec.date is not None
+        and latest.date >= rec.date
+    )
+    if after:
+        from rectoplan.pathways.primary.postop import record_r_status
+
+        record_r_status(ctx, path)
+
+
+def _is_seed002_setting(rec: Recurrence, resections: list[Recommendation]) -> bool:
+    """The seed-002 cohort's population: a posterior recurrence for which a sacrectomy is
+    the preferred plan. Its figures are quoted for no other episode."""
+    sacrectomy_planned = any(
+        r.id in (SACRECTOMY_LAPAROSCOPIC.id, SACRECTOMY_OPEN.id)
+        and r.strength is Strength.preferred
+        for r in resections
+    )
+    return Compartment.posterior in rec.compartments and sacrectomy_planned
 
 
 def _classify(ctx: Context, rec: Recurrence) -> None:
@@ -378,35 +413,34 @@ def _neoadjuvant(rec: Recurrence, surgery: Strength) -> Recommendation:
     )
 
 
-def _wilson_pct(k: int, n: int) -> tuple[float, float, float]:
-    """Wilson score interval in percent (statsmodels, method named explicitly)."""
-    from statsmodels.stats.proportion import proportion_confint
+def _quote_r0(ctx: Context, finding_id: str, label: str, reference_id: str) -> None:
+    """A cohort's R0 rate with its Wilson interval, from the published reference's counts
+    (`rectoplan.analytics.benchmarks`, the one place they are written)."""
+    from rectoplan.analytics.benchmarks import reference
+    from rectoplan.analytics.proportions import wilson
 
-    lo, hi = proportion_confint(k, n, alpha=0.05, method="wilson")
-    return 100 * k / n, 100 * lo, 100 * hi
+    ref = reference(reference_id)
+    assert ref.k is not None and ref.n is not None
+    rate = wilson(ref.k, ref.n)
+    ctx.find(
+        finding_id,
+        label,
+        f"{100 * rate.estimate:.1f}% (95% CI {100 * rate.lower:.1f}-{100 * rate.upper:.1f})",
+        f"{ref.k}/{ref.n}, Wilson score interval",
+        *ref.evidence,
+        "wilson_1927",
+    )
 
 
-def _expected_outcomes(ctx: Context) -> None:
-    """Expected R0 from the seed cohort and PelvEx 2018, with Wilson intervals."""
-    for fid, label, k, n, source in (
-        (
-            "expected_r0_seed002",
-            "R0 in the laparoscopic sacrectomy cohort",
-            37,
-            43,
-            "seed002_lap_sacrectomy",
-        ),
-        ("expected_r0_pelvex", "R0 in PelvEx 2018 (LRRC exenteration)", 656, 1184, "pelvex_2018"),
-    ):
-        est, lo, hi = _wilson_pct(k, n)
-        ctx.find(
-            fid,
-            label,
-            f"{est:.1f}% (95% CI {lo:.1f}-{hi:.1f})",
-            f"{k}/{n}, Wilson score interval",
-            source,
-            "wilson_1927",
+def _expected_outcomes(ctx: Context, *, seed002: bool) -> None:
+    """Expected R0 from the published cohorts whose population the episode belongs to: every
+    resectable recurrence against PelvEx 2018 and the 2024 benchmarks; the seed-002 cohort
+    only for a posterior recurrence with a sacrectomy planned."""
+    if seed002:
+        _quote_r0(
+            ctx, "expected_r0_seed002", "R0 in the laparoscopic sacrectomy cohort", "seed002.r0"
         )
+    _quote_r0(ctx, "expected_r0_pelvex", "R0 in PelvEx 2018 (LRRC exenteration)", "pelvex_2018.r0")
     ctx.find(
         "benchmark_lrrc",
         "2024 LRRC exenteration benchmarks",
@@ -414,10 +448,11 @@ def _expected_outcomes(ctx: Context) -> None:
         "75th percentile of 16 centres",
         "exenteration_benchmarks_2024",
     )
-    ctx.find(
-        "expected_os_seed002",
-        "5-year overall survival (seed-002 cohort)",
-        "about 59%",
-        "43 patients, laparoscopic sacrectomy",
-        "seed002_lap_sacrectomy",
-    )
+    if seed002:
+        ctx.find(
+            "expected_os_seed002",
+            "5-year overall survival (seed-002 cohort)",
+            "about 59%",
+            "43 patients, laparoscopic sacrectomy",
+            "seed002_lap_sacrectomy",
+        )

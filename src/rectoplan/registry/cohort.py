@@ -22,12 +22,19 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from rectoplan.analytics.populations import EPISODE_COLUMNS
 from rectoplan.clinical.case import NeoadjuvantTherapy, OperationType
-from rectoplan.clinical.complications import ClavienDindo, comprehensive_complication_index
+from rectoplan.clinical.complications import MAJOR_GRADES, comprehensive_complication_index
 from rectoplan.clinical.complications import parse_clavien_dindo as _grade
 from rectoplan.clinical.pathology import RStatus
 from rectoplan.registry import models
-from rectoplan.registry.enums import STENOSIS_PROCEDURES, FollowUpKind, TreatmentKind
+from rectoplan.registry.enums import (
+    STENOSIS_PROCEDURES,
+    DecisionCategory,
+    EndoscopicProcedure,
+    FollowUpKind,
+    TreatmentKind,
+)
 
 K = FollowUpKind
 ENDPOINTS: dict[str, frozenset[FollowUpKind]] = {
@@ -44,10 +51,7 @@ snapshot, ``neoadjuvant`` (none, short_course_rt, chemoradiotherapy, long_course
 chemotherapy, immunotherapy) from its case."""
 
 UNKNOWN = "unknown"
-MAJOR_COMPLICATION = frozenset(
-    {ClavienDindo.IIIa, ClavienDindo.IIIb, ClavienDindo.IVa, ClavienDindo.IVb, ClavienDindo.V}
-)
-"""Clavien–Dindo III or worse: the "major complication" of the exenteration benchmarks."""
+MAJOR_COMPLICATION = MAJOR_GRADES
 
 
 def _frame(session: Session, query, columns: list[str]) -> pd.DataFrame:
@@ -122,6 +126,11 @@ def survival_frame(session: Session, endpoint: str, group_by: str | None = None)
         event_kinds=tuple(sorted(k.value for k in kinds)),
         skipped=int(skip.sum()),
         skipped_by_reason={name: int(mask.sum()) for name, mask in reasons.items() if mask.any()},
+        skipped_episodes={
+            name: [int(e) for e in frame.loc[mask, "episode_id"]]
+            for name, mask in reasons.items()
+            if mask.any()
+        },
     )
     return result
 
@@ -171,22 +180,31 @@ def neoadjuvant_group(neoadjuvant: dict | None) -> str:
 
 def decisions_frame(session: Session) -> pd.DataFrame:
     """Every MDT decision: ``decision_id, episode_id, decided_at`` (UTC), ``followed_preferred,
-    chosen_option_id, deviation_code``, oldest first."""
+    category`` (concordant / alternative / deviation), ``chosen_option_id, deviation_code``,
+    oldest first."""
     d = models.MdtDecision
     query = select(
-        d.id, d.episode_id, d.decided_at, d.followed_preferred, d.chosen_option_id, d.deviation_code
+        d.id,
+        d.episode_id,
+        d.decided_at,
+        d.followed_preferred,
+        d.category,
+        d.chosen_option_id,
+        d.deviation_code,
     ).order_by(d.decided_at, d.id)
     columns = [
         "decision_id",
         "episode_id",
         "decided_at",
         "followed_preferred",
+        "category",
         "chosen_option_id",
         "deviation_code",
     ]
     frame = _frame(session, query, columns)
     frame["decided_at"] = pd.to_datetime(frame["decided_at"], utc=True)
     frame["followed_preferred"] = frame["followed_preferred"].astype(bool)
+    frame["category"] = frame["category"].map(lambda c: DecisionCategory(c).value)
     return frame
 
 
@@ -233,9 +251,10 @@ def _r0(session: Session) -> tuple[int, int]:
     return sum(RStatus(s) is RStatus.R0 for s in statuses), len(statuses)
 
 
-def _organ_preserved(session: Session) -> tuple[int, int]:
-    """Episodes restaged after neoadjuvant therapy whose rectum has not been removed (no TME
-    event, no radical operation recorded as a treatment or in the case), of all restaged."""
+def _organ_preservation(session: Session) -> dict[int, bool]:
+    """Restaged episode id -> whether its rectum is still in place: episodes restaged after
+    neoadjuvant therapy, with no TME event and no radical operation recorded as a treatment
+    or in the case."""
     e = models.Episode
     restaged = {
         episode: operations or []
@@ -258,14 +277,21 @@ def _organ_preserved(session: Session) -> tuple[int, int]:
         )
         if op is not None and not OperationType(op).is_local
     }
-    removed = {
-        episode
+    return {
+        episode: not (
+            episode in tme
+            or episode in radical
+            or any(not OperationType(op["type"]).is_local for op in operations)
+        )
         for episode, operations in restaged.items()
-        if episode in tme
-        or episode in radical
-        or any(not OperationType(op["type"]).is_local for op in operations)
     }
-    return len(restaged) - len(removed), len(restaged)
+
+
+def _organ_preserved(session: Session) -> tuple[int, int]:
+    """Restaged episodes whose rectum has not been removed, of all restaged
+    (`_organ_preservation`)."""
+    kept = _organ_preservation(session)
+    return sum(kept.values()), len(kept)
 
 
 def _major_complications(session: Session) -> tuple[int, int]:
@@ -299,3 +325,140 @@ def proportion(session: Session, what: str) -> tuple[int, int]:
     if what not in PROPORTIONS:
         raise ValueError(f"proportion {what!r}: expected one of {', '.join(PROPORTIONS)}")
     return PROPORTIONS[what](session)
+
+
+# --- episodes, for populations and filters -------------------------------------------------
+
+WATCH_AND_WAIT_OPTION = "primary.restaging.watch_and_wait"
+"""The engine option whose choice by the MDT puts an episode on watch-and-wait."""
+
+
+def _operations(session: Session) -> dict[int, list[dict]]:
+    """Episode id -> its operations and endoscopic procedures, oldest first (``kind``
+    operation or endoscopic; ``type`` the operation type or the endoscopic procedure), each
+    with the R status of the pathology report made from it, whether a Clavien–Dindo III-V
+    complication is recorded against it (or against the episode without naming one), its
+    CCI, its complications as ``(grade, ISO date or None)`` and its ``discharge_day``."""
+    t, p, c = models.Treatment, models.PathologyReport, models.Complication
+    r_status = {
+        treatment: RStatus(status).value
+        for treatment, status in session.execute(
+            select(p.treatment_id, p.r_status).where(p.treatment_id.is_not(None)).order_by(p.id)
+        )
+        if status is not None
+    }
+    grades: dict[int, list[tuple[str, str | None]]] = {}
+    major_of_episode: set[int] = set()
+    for episode, treatment, grade, on in session.execute(
+        select(c.episode_id, c.treatment_id, c.clavien_dindo, c.occurred_on)
+    ):
+        if treatment is not None:
+            grades.setdefault(treatment, []).append((grade, on.isoformat() if on else None))
+        elif _grade(grade).grade in MAJOR_COMPLICATION:
+            major_of_episode.add(episode)
+    operations: dict[int, list[dict]] = {}
+    query = (
+        select(
+            t.id, t.episode_id, t.kind, t.operation_type, t.procedure, t.approach,
+            t.sacrectomy_level, t.started_on, t.discharge_day,
+        )
+        .where(t.kind.in_([TreatmentKind.operation, TreatmentKind.endoscopic]))
+        .order_by(t.started_on, t.id)
+    )  # fmt: skip
+    rows = session.execute(query)
+    for tid, episode, kind, op_type, procedure, approach, level, started, discharge in rows:
+        own = grades.get(tid, [])
+        operation = TreatmentKind(kind) is TreatmentKind.operation
+        operations.setdefault(episode, []).append(
+            {
+                "treatment_id": tid,
+                "kind": TreatmentKind(kind).value,
+                "type": (
+                    (OperationType(op_type).value if op_type else None)
+                    if operation
+                    else (EndoscopicProcedure(procedure).value if procedure else None)
+                ),
+                "approach": approach.value if approach else None,
+                "sacrectomy": level is not None,
+                "on": started.isoformat() if started else None,
+                "r_status": r_status.get(tid),
+                "major": episode in major_of_episode
+                or any(_grade(g).grade in MAJOR_COMPLICATION for g, _ in own),
+                "cci": comprehensive_complication_index([g for g, _ in own]),
+                "complications": tuple(own),
+                "discharge_day": discharge,
+            }
+        )
+    return operations
+
+
+def _deaths_and_last_seen(session: Session) -> tuple[dict[int, str], dict[int, str]]:
+    """Episode id -> the date of death, and -> the latest follow-up date of any kind."""
+    e = models.FollowUpEvent
+    death = {
+        episode: on.isoformat()
+        for episode, on in session.execute(
+            select(e.episode_id, func.min(e.occurred_on))
+            .where(e.kind == K.death)
+            .group_by(e.episode_id)
+        )
+    }
+    last = {
+        episode: on.isoformat()
+        for episode, on in session.execute(
+            select(e.episode_id, func.max(e.occurred_on)).group_by(e.episode_id)
+        )
+    }
+    return death, last
+
+
+def episodes_frame(session: Session) -> pd.DataFrame:
+    """One row per episode with what a published population is selected by and the outcome
+    flags per operation: the columns of `rectoplan.analytics.populations.EPISODE_COLUMNS`."""
+    e = models.Episode
+    rows = session.execute(
+        select(
+            e.id,
+            e.diagnosis_date,
+            e.case_json[("recurrence", "compartments")],
+            e.case_json["neoadjuvant"],
+        ).order_by(e.id)
+    ).all()
+    operations = _operations(session)
+    death, last = _deaths_and_last_seen(session)
+    preserved = _organ_preservation(session)
+    pathway, risk = _groups(session, "pathway"), _groups(session, "risk_group")
+    watch = set(
+        session.scalars(
+            select(models.MdtDecision.episode_id).where(
+                models.MdtDecision.chosen_option_id == WATCH_AND_WAIT_OPTION
+            )
+        )
+    )
+    records = [
+        {
+            "episode_id": episode,
+            "diagnosis_date": diagnosed,
+            "setting": "recurrence" if compartments else "primary",
+            "compartments": tuple(compartments or ()),
+            "pathway": pathway.get(episode, UNKNOWN),
+            "risk_group": risk.get(episode, UNKNOWN),
+            "neoadjuvant": neoadjuvant_group(neoadjuvant),
+            "operations": tuple(operations.get(episode, ())),
+            "organ_preserved": preserved.get(episode),
+            "watch_and_wait": episode in watch,
+            "died_on": death.get(episode),
+            "last_seen": last.get(episode),
+        }
+        for episode, diagnosed, compartments, neoadjuvant in rows
+    ]
+    frame = pd.DataFrame.from_records(records, columns=list(EPISODE_COLUMNS))
+    frame["diagnosis_date"] = _dates(frame["diagnosis_date"])
+    return frame
+
+
+def registry_version(session: Session) -> int:
+    """A number that changes whenever the registry's data does: the newest audit row's id
+    (every insert, update and delete writes one, `rectoplan.registry.audit`). Figures computed
+    from the registry can be kept until it changes."""
+    return int(session.scalar(select(func.max(models.AuditLog.id))) or 0)

@@ -1,8 +1,10 @@
 """MDT decisions, judged against the assessment snapshot the team had in front of it.
 
-``followed_preferred`` is never typed in: it is computed from the snapshot's preferred option
-ids, so the concordance audit measures what happened rather than what was claimed. Not choosing
-a preferred option requires a reason coded from the CDS Hooks non-adherence CodeSystem.
+The decision's category (concordant, alternative, deviation; `DecisionCategory`) and
+``followed_preferred`` are never typed in: both follow from the option chosen and the snapshot's
+preferred and listed options, so concordance measures what happened rather than which button
+was pressed. A deviation requires a reason, stored as a code of the CDS Hooks non-adherence
+CodeSystem (entered in the MDT's words, `rectoplan.mdt_reasons`).
 """
 
 from __future__ import annotations
@@ -15,8 +17,14 @@ from sqlalchemy.orm import Session
 
 from rectoplan.errors import FieldError, InvalidRecordError, field_errors
 from rectoplan.registry import locking, models
+from rectoplan.registry.enums import DecisionCategory
 from rectoplan.registry.episodes import get_episode, latest_assessment
-from rectoplan.registry.records import decision_values, meeting_conflict, meeting_values
+from rectoplan.registry.records import (
+    alternative_ids,
+    decision_values,
+    meeting_conflict,
+    meeting_values,
+)
 from rectoplan.registry.schemas import DecisionIn, MeetingIn
 
 _CHANGEABLE = ("chosen_option_id", "deviation_code", "deviation_note", "decided_by")
@@ -49,8 +57,9 @@ def get_or_create_meeting(session: Session, meeting: MeetingIn) -> models.MdtMee
     return existing
 
 
-def _followed(decision: DecisionIn, snapshot: models.Assessment) -> bool:
-    return decision.followed(tuple(snapshot.preferred_ids))
+def _category(decision: DecisionIn, snapshot: models.Assessment) -> DecisionCategory:
+    listed = alternative_ids(snapshot.assessment_json.get("recommendations") or ())
+    return decision.category(tuple(snapshot.preferred_ids), listed)
 
 
 def record_decision(
@@ -71,13 +80,13 @@ def record_decision(
             raise InvalidRecordError(
                 [FieldError("assessment_id", f"belongs to episode {snapshot.episode_id}")]
             )
-    followed = _followed(decision, snapshot)
+    category = _category(decision, snapshot)
     try:
         meeting = get_or_create_meeting(session, decision.meeting) if decision.meeting else None
     except InvalidRecordError as exc:
         raise InvalidRecordError([e.under("meeting") for e in exc.errors]) from None
     row = models.MdtDecision(
-        **decision_values(decision, followed),
+        **decision_values(decision, category),
         episode_id=episode_id,
         assessment_id=snapshot.id,
         meeting=meeting,
@@ -91,7 +100,7 @@ def update_decision(
     session: Session, decision_id: int, *, expected_version: int, **changes: Any
 ) -> models.MdtDecision:
     """Correct a decision (chosen option, deviation code or note, who decided); whether it
-    followed the preferred option is recomputed from its snapshot."""
+    followed the preferred option, and its category, are recomputed from its snapshot."""
     unknown = set(changes) - set(_CHANGEABLE)
     if unknown:
         raise InvalidRecordError(
@@ -100,9 +109,11 @@ def update_decision(
     with locking.updating(session, models.MdtDecision, decision_id, expected_version) as row:
         current = {name: getattr(row, name) for name in _CHANGEABLE}
         decision = _validate({"decided_at": row.decided_at, **current, **changes})
-        followed = _followed(decision, row.assessment)
+        category = _category(decision, row.assessment)
         for name in _CHANGEABLE:
             if getattr(row, name) != getattr(decision, name):
                 setattr(row, name, getattr(decision, name))
-        row.followed_preferred = followed
+        for name, value in decision_values(decision, category).items():
+            if name in ("followed_preferred", "category") and getattr(row, name) != value:
+                setattr(row, name, value)
     return row

@@ -10,6 +10,16 @@ from enum import StrEnum
 from itertools import pairwise
 
 
+class DecisionCategory(StrEnum):
+    """What an MDT decision was, derived from the assessment snapshot it was taken against:
+    the preferred option (concordant), another option the assessment listed as reasonable
+    (alternative), or anything else, including declining treatment (deviation)."""
+
+    concordant = "concordant"
+    alternative = "alternative"
+    deviation = "deviation"
+
+
 class EpisodeStatus(StrEnum):
     active = "active"
     closed = "closed"

@@ -413,10 +413,10 @@ def _write_batch(
             complications.append(
                 complication_values(c) | {"episode_id": e, "treatment_id": treatment_id}
             )
-        for d, followed in zip(r.record.decisions, r.followed, strict=True):
+        for d, category in zip(r.record.decisions, r.categories, strict=True):
             meeting_id = plan.meeting_ids[meeting_key(d.meeting)] if d.meeting else None
             decisions.append(
-                decision_values(d, followed)
+                decision_values(d, category)
                 | {"episode_id": e, "assessment_id": a, "meeting_id": meeting_id}
             )
         for event in (*r.record.events, *plan.file_events.get(r.case.case_id, ())):

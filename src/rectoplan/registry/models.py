@@ -36,6 +36,7 @@ from rectoplan.clinical.case import Approach, OperationType, Sex
 from rectoplan.clinical.pathology import RStatus
 from rectoplan.registry.enums import (
     AuditAction,
+    DecisionCategory,
     EndoscopicProcedure,
     EpisodeStatus,
     FollowUpKind,
@@ -193,6 +194,9 @@ class MdtDecision(Versioned, Base):
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"), index=True)
     chosen_option_id: Mapped[str | None] = mapped_column(String(100))
     followed_preferred: Mapped[bool]
+    category: Mapped[DecisionCategory] = mapped_column(
+        enum_column(DecisionCategory, "decision_category")
+    )
     deviation_code: Mapped[str | None] = mapped_column(String(64))
     deviation_note: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[dt.datetime]

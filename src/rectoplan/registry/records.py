@@ -10,6 +10,7 @@ values; `to_record` is the exact inverse used by export.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,7 @@ from rectoplan.pathways import assess
 from rectoplan.pathways.recommendation import Assessment as EngineAssessment
 from rectoplan.registry import models
 from rectoplan.registry.audit import jsonable
+from rectoplan.registry.enums import DecisionCategory
 from rectoplan.registry.schemas import (
     ComplicationIn,
     DecisionIn,
@@ -47,7 +49,7 @@ class PreparedRecord:
     record: EpisodeRecord
     case: Case
     assessment: EngineAssessment
-    followed: tuple[bool, ...]
+    categories: tuple[DecisionCategory, ...]
 
 
 def validate_case(data: Any) -> Case:
@@ -78,16 +80,17 @@ def prepare(data: Any) -> PreparedRecord:
         raise InvalidRecordError(errors)
     assessment = assess(case)
     preferred = preferred_ids(assessment)
-    followed = []
+    alternatives = alternative_ids(assessment.recommendations)
+    categories = []
     for i, decision in enumerate(record.decisions):
         try:
-            followed.append(decision.followed(preferred))
+            categories.append(decision.category(preferred, alternatives))
         except InvalidRecordError as exc:
             errors += [error.under(f"decisions[{i}]") for error in exc.errors]
     errors += _consistency(record, case)
     if errors:
         raise InvalidRecordError(errors)
-    return PreparedRecord(record, case, assessment, tuple(followed))
+    return PreparedRecord(record, case, assessment, tuple(categories))
 
 
 def _consistency(record: EpisodeRecord, case: Case) -> list[FieldError]:
@@ -155,6 +158,26 @@ def meeting_conflict(meeting: MeetingIn, other: Any, described_as: str) -> list[
 
 def preferred_ids(assessment: EngineAssessment) -> list[str]:
     return [r.id for r in assessment.preferred()]
+
+
+ALTERNATIVE_STRENGTHS = ("alternative", "consider")
+"""Options the engine lists as reasonable besides the preferred ones: choosing one is an
+alternative, not a deviation (a not-recommended option, or none, is a deviation)."""
+
+
+def alternative_ids(recommendations: Sequence[Any]) -> list[str]:
+    """The listed alternatives among an assessment's recommendations (engine objects, or the
+    dicts of a stored snapshot)."""
+    ids = []
+    for rec in recommendations:
+        rec_id, strength = (
+            (rec.get("id"), rec.get("strength"))
+            if isinstance(rec, dict)
+            else (rec.id, rec.strength)
+        )
+        if str(strength) in ALTERNATIVE_STRENGTHS:
+            ids.append(rec_id)
+    return ids
 
 
 # --- rows (column values) --------------------------------------------------------------
@@ -239,11 +262,12 @@ def meeting_values(meeting: MeetingIn) -> dict[str, Any]:
     }
 
 
-def decision_values(decision: DecisionIn, followed: bool) -> dict[str, Any]:
+def decision_values(decision: DecisionIn, category: DecisionCategory) -> dict[str, Any]:
     """Without the episode, assessment and meeting ids."""
     return {
         "chosen_option_id": decision.chosen_option_id,
-        "followed_preferred": followed,
+        "followed_preferred": category is DecisionCategory.concordant,
+        "category": category,
         "deviation_code": decision.deviation_code,
         "deviation_note": decision.deviation_note,
         "decided_at": decision.decided_at,

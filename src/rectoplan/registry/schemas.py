@@ -9,6 +9,7 @@ checked here, so a file is rejected row by row before anything is written.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -16,10 +17,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from rectoplan.clinical.case import Approach, OperationType, RingSpec, Sex
 from rectoplan.clinical.complications import parse_clavien_dindo
 from rectoplan.errors import FieldError, InvalidRecordError, nested_field_error
+from rectoplan.mdt_reasons import needs_note
 from rectoplan.pathways.recommendation import catalogue
 from rectoplan.registry.codes import check_deviation_code
 from rectoplan.registry.enums import (
     SACRECTOMY_LEVELS,
+    DecisionCategory,
     EndoscopicProcedure,
     EpisodeStatus,
     FollowUpKind,
@@ -144,25 +147,37 @@ class DecisionIn(_Schema):
     def _coded(cls, value: str | None) -> str | None:
         return None if value is None else check_deviation_code(value)
 
-    def followed(self, preferred_ids: list[str] | tuple[str, ...]) -> bool:
-        """Whether the chosen option is one the assessment preferred.
+    def category(
+        self, preferred_ids: Sequence[str], alternative_ids: Sequence[str] = ()
+    ) -> DecisionCategory:
+        """What the decision was against the snapshot's options (`DecisionCategory`).
 
-        Not choosing a preferred option is a deviation and must be coded; following one must
-        not carry a deviation code. When the assessment preferred nothing there is nothing to
-        deviate from, so a code is optional.
+        A deviation needs a reason when the assessment preferred something; choosing a
+        preferred option must not carry one; an alternative may. "Other" needs the note.
         """
-        followed = self.chosen_option_id is not None and self.chosen_option_id in preferred_ids
-        if followed and self.deviation_code:
+        chosen = self.chosen_option_id
+        if chosen is not None and chosen in preferred_ids:
+            category = DecisionCategory.concordant
+        elif chosen is not None and chosen in alternative_ids:
+            category = DecisionCategory.alternative
+        else:
+            category = DecisionCategory.deviation
+        if category is DecisionCategory.concordant and self.deviation_code:
             message = (
-                f"{self.chosen_option_id} is the preferred option; a deviation code applies "
-                "only when the preferred option is not chosen"
+                f"{chosen} is the preferred option; a deviation code applies only when the "
+                "preferred option is not chosen"
             )
-        elif not followed and preferred_ids and not self.deviation_code:
+        elif category is DecisionCategory.deviation and preferred_ids and not self.deviation_code:
             message = (
-                f"required when the preferred option ({', '.join(preferred_ids)}) is not chosen"
+                f"required when neither the preferred option ({', '.join(preferred_ids)}) nor "
+                "a listed alternative is chosen"
+            )
+        elif needs_note(self.deviation_code) and not (self.deviation_note or "").strip():
+            raise InvalidRecordError(
+                [FieldError("deviation_note", "say what the other reason for deviating was")]
             )
         else:
-            return followed
+            return category
         raise InvalidRecordError([FieldError("deviation_code", message)])
 
 

@@ -20,7 +20,7 @@ from rectoplan.clinical.case import Case, NdfebGrade, RingSpec
 from rectoplan.clinical.case.stenosis import RING_MIN_DIMENSION_MM
 from rectoplan.mct.design import Objective
 from rectoplan.pathways.recommendation import Assessment
-from rectoplan.registry.enums import EpisodeStatus
+from rectoplan.registry.enums import DecisionCategory, EpisodeStatus
 from rectoplan.registry.schemas import PSEUDONYM_PATTERN, EventIn, TreatmentIn
 from rectoplan.registry.users import (
     MAX_FULL_NAME_LENGTH,
@@ -208,6 +208,10 @@ class DecisionOut(BaseModel):
     assessment_id: int
     chosen_option_id: str | None
     followed_preferred: bool
+    category: DecisionCategory = Field(
+        description="Derived from the assessment snapshot: the preferred option (concordant), "
+        "another listed option (alternative), anything else (deviation)"
+    )
     deviation_code: str | None
     deviation_note: str | None
     decided_at: dt.datetime

@@ -49,7 +49,9 @@ def assess_postoperative(ctx: Context) -> None:
         ctx.add(*_after_resection(ctx, path, status))
 
 
-def _record_quality(ctx: Context, path: Pathology) -> dict[RConvention, RStatus | None]:
+def record_r_status(ctx: Context, path: Pathology) -> dict[RConvention, RStatus | None]:
+    """The specimen's R status under both conventions, as findings (the registry's R0 rate
+    reads the CRM one); a warning when no margin was measured."""
     th = ctx.thresholds
     margins = path.margins_mm
     closest = min(margins.values()) if margins else None
@@ -59,22 +61,27 @@ def _record_quality(ctx: Context, path: Pathology) -> dict[RConvention, RStatus 
     }
     if closest is None and not path.macroscopic_residual:
         ctx.warn("pathology.crm_distance_mm", "no margin measured: R status cannot be derived")
-    else:
-        basis = f"closest margin {closest:g} mm" if closest is not None else "macroscopic residual"
-        ctx.find(
-            "r_status",
-            "R status (R1 = within CRM threshold)",
-            statuses[RConvention.crm_1mm],
-            f"{basis}; R1 at <= {th.crm_positive_mm:g} mm",
-            *R_STATUS_EVIDENCE,
-        )
-        ctx.find(
-            "r_status_uicc",
-            "R status (UICC: R1 = tumour at margin)",
-            statuses[RConvention.uicc],
-            f"{basis}; R1 at 0 mm",
-            *R_STATUS_EVIDENCE,
-        )
+        return statuses
+    basis = f"closest margin {closest:g} mm" if closest is not None else "macroscopic residual"
+    ctx.find(
+        "r_status",
+        "R status (R1 = within CRM threshold)",
+        statuses[RConvention.crm_1mm],
+        f"{basis}; R1 at <= {th.crm_positive_mm:g} mm",
+        *R_STATUS_EVIDENCE,
+    )
+    ctx.find(
+        "r_status_uicc",
+        "R status (UICC: R1 = tumour at margin)",
+        statuses[RConvention.uicc],
+        f"{basis}; R1 at 0 mm",
+        *R_STATUS_EVIDENCE,
+    )
+    return statuses
+
+
+def _record_quality(ctx: Context, path: Pathology) -> dict[RConvention, RStatus | None]:
+    statuses = record_r_status(ctx, path)
     _record_margins(ctx, path)
     _record_stage(ctx, path)
     _record_regression(ctx, path)

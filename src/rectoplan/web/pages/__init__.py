@@ -9,7 +9,17 @@ and role guards; `render` the templates; `errors` turns failures into redirects 
 Order matters where paths overlap: ``/cases/new`` (entry) must come before ``/cases/{case_id}``.
 """
 
-from rectoplan.web.pages import auth, case, cases, entry, meetings, oidc, outcomes, planners
+from rectoplan.web.pages import (
+    auth,
+    case,
+    cases,
+    entry,
+    meetings,
+    oidc,
+    outcome_exports,
+    outcomes,
+    planners,
+)
 
 PAGE_ROUTERS = (
     auth.router,
@@ -20,4 +30,5 @@ PAGE_ROUTERS = (
     planners.router,
     meetings.router,
     outcomes.router,
+    outcome_exports.router,
 )

@@ -24,10 +24,12 @@ from sqlalchemy.orm import Session
 from rectoplan.clinical.case import Case
 from rectoplan.errors import InvalidRecordError
 from rectoplan.evidence import SOURCES, Source
+from rectoplan.mdt_reasons import MdtReason, reason_of
 from rectoplan.pathways import assess
 from rectoplan.pathways.recommendation import Strength, catalogue
 from rectoplan.registry import locking, models
 from rectoplan.registry.codes import check_deviation_code, deviation_reasons
+from rectoplan.registry.records import ALTERNATIVE_STRENGTHS as ALTERNATIVE_STRENGTH_NAMES
 from rectoplan.registry.users import Role
 from rectoplan.web.deps import Principal
 from rectoplan.web.pages.pdf import pdf_response
@@ -55,9 +57,16 @@ STRENGTH_BADGES = {
 }
 
 MODES = ("accept", "alternative", "deviate")
-ALTERNATIVE_STRENGTHS = (Strength.alternative, Strength.consider)
-""""Choose an alternative" offers what the engine listed as reasonable; anything else (a
-not-recommended option, or no option at all) is recorded as a deviation."""
+ALTERNATIVE_STRENGTHS = tuple(Strength(s) for s in ALTERNATIVE_STRENGTH_NAMES)
+""""Choose an alternative" offers what the engine listed as reasonable (the registry's
+`ALTERNATIVE_STRENGTHS`); "Deviate" offers the rest (a not-recommended option, or none). The
+registry derives the category from the option chosen, so each option is offered under one
+mode only."""
+CATEGORY_LABELS = {
+    "concordant": "Concordant (preferred option)",
+    "alternative": "Alternative (a listed option)",
+    "deviation": "Deviation",
+}
 
 FORM_FIELDS = (
     "mode",
@@ -347,7 +356,8 @@ def assessment_view(snapshot: models.Assessment, case: Case) -> dict[str, Any]:
         for o in options
         if o["id"] not in preferred and _strength(o["strength"]) in ALTERNATIVE_STRENGTHS
     ]
-    view["other_options"] = [o for o in options if o["id"] not in preferred]
+    listed = {o["id"] for o in view["alternative_options"]}
+    view["other_options"] = [o for o in options if o["id"] not in preferred | listed]
     return view
 
 
@@ -375,8 +385,13 @@ def decision_rows(episode: models.Episode, latest_id: int) -> list[dict[str, Any
                 "chosen_option_id": d.chosen_option_id,
                 "chosen_title": _option_title(d.chosen_option_id, d.assessment),
                 "followed_preferred": d.followed_preferred,
+                "category": d.category.value,
+                "category_label": CATEGORY_LABELS[d.category.value],
                 "deviation_code": d.deviation_code,
                 "deviation_display": reason.display if reason else None,
+                "deviation_reason": (
+                    reason_of(d.deviation_code, reason.category).label if reason else None
+                ),
                 "note": d.deviation_note,
                 "meeting": d.meeting,
                 "assessment_id": d.assessment_id,
@@ -389,13 +404,16 @@ def decision_rows(episode: models.Episode, latest_id: int) -> list[dict[str, Any
 # --- the page's context --------------------------------------------------------------------
 
 
-def _reason_groups() -> list[tuple[str, list[tuple[str, str]]]]:
-    """The deviation codes grouped under their category, in the CodeSystem's order."""
+def _reason_choices(typed: str) -> list[tuple[str, str]]:
+    """The MDT's seven reasons, each sent as the HL7 code it is stored as; a valid code typed
+    in (through the API's vocabulary) is kept under the reason it reads as."""
+    choices = [(reason.code, reason.choice) for reason in MdtReason]
     reasons = deviation_reasons()
-    groups: dict[str, list[tuple[str, str]]] = {}
-    for reason in reasons.values():
-        groups.setdefault(reason.category, []).append((reason.code, reason.display))
-    return [(reasons[category].display, items) for category, items in groups.items()]
+    if typed and typed not in [code for code, _ in choices] and typed in reasons:
+        reason = reason_of(typed, reasons[typed].category)
+        label = reason.label if reason else typed
+        choices.append((typed, f"{label} ({reasons[typed].display})"))
+    return choices
 
 
 def _meetings(db: Session) -> list[Any]:
@@ -483,8 +501,7 @@ def case_context(
         "recorded": next((d for d in decisions if d["id"] == recorded), None),
         "links": _links(stored, view["pathways"]),
         "can_decide": user is not None and user.role.allows(Role.clinician),
-        "reason_groups": _reason_groups(),
-        "reason_codes": list(deviation_reasons()),
+        "reason_choices": _reason_choices(values.get("deviation_code", "")),
         "choices": _form_choices(view, values, meetings),
         "values": values,
         "errors": errors or {},
@@ -529,10 +546,15 @@ def _choice_errors(values: dict[str, str], view: dict[str, Any]) -> tuple[str | 
     errors = {}
     if not values["deviation_code"]:
         errors["deviation_code"] = "Give the coded reason for deviating."
-    if chosen is not None and chosen not in [o["id"] for o in view["other_options"]]:
+    if chosen is not None and chosen in [o["id"] for o in view["alternative_options"]]:
         errors["deviation_option_id"] = (
-            f"{chosen!r} is not a non-preferred option of this assessment; choose one from the "
-            "list or leave it empty."
+            f"{chosen!r} is an alternative this assessment lists: record it under "
+            "“Choose an alternative”."
+        )
+    elif chosen is not None and chosen not in [o["id"] for o in view["other_options"]]:
+        errors["deviation_option_id"] = (
+            f"{chosen!r} is not an option of this assessment; choose one from the list or "
+            "leave it empty."
         )
     return chosen, errors
 
