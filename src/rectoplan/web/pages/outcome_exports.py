@@ -19,12 +19,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from rectoplan.errors import FieldError
 from rectoplan.mdt_reasons import reason_of
 from rectoplan.registry.codes import deviation_reasons
 from rectoplan.registry.users import Role
 from rectoplan.reports.cache import registry_version
 from rectoplan.web.deps import Principal
-from rectoplan.web.errors import FieldProblem
 from rectoplan.web.pages import outcomes as page
 from rectoplan.web.pages.session import page_reader, page_role
 
@@ -36,7 +36,7 @@ Rows = tuple[list[str], list[list[Any]]]
 def _survival(sections: dict[str, Any]):
     survival = sections["survival"]
     if survival is None:
-        raise FieldProblem("endpoint", "no patient can contribute to this endpoint yet", "query")
+        raise FieldError("endpoint", "no patient can contribute to this endpoint yet")
     return survival
 
 
@@ -166,7 +166,7 @@ def decisions(sections: dict[str, Any]) -> Rows:
 def _report(sections: dict[str, Any]):
     report = sections["concordance"]
     if report is None:
-        raise FieldProblem("period", "no MDT decision for these filters", "query")
+        raise FieldError("period", "no MDT decision for these filters")
     return report
 
 
@@ -216,13 +216,13 @@ def export(
 ) -> Response:
     """One dashboard table or figure dataset as CSV, for the filters in the query."""
     if name not in EXPORTS:
-        raise FieldProblem("name", f"{name!r} is not an export: one of {', '.join(EXPORTS)}")
+        raise FieldError("name", f"{name!r} is not an export: one of {', '.join(EXPORTS)}")
     chosen = page.chosen_filters(dict(request.query_params))
     version = registry_version(db)
     errors = page.filter_errors(chosen, page.years(db, version))
     if errors:
         field, message = next(iter(errors.items()))
-        raise FieldProblem(field, message, "query")
+        raise FieldError(field, message)
     header, rows = EXPORTS[name](page.dashboard(db, chosen, version))
     filename = f"rectoplan-{name}.csv"
     return Response(
