@@ -7,6 +7,7 @@ bare category, while the prefix (c, p, yc, yp, r, a) is kept for the record.
 
 from __future__ import annotations
 
+import functools
 import re
 from enum import StrEnum
 
@@ -61,11 +62,14 @@ class CategoryError(ValueError):
     """A written T, N or M category that AJCC 8 does not define."""
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_category(text: str, axis: str) -> tuple[Prefix | None, StrEnum]:
     """Split ``'ypT3'`` into ``(Prefix.yp, TCategory.T3)``; ``axis`` is ``'T'``, ``'N'`` or ``'M'``.
 
     Case is forgiven in the value (``t4A`` -> ``T4a``, ``TIS`` -> ``Tis``) because reports vary;
     anything else that is not an AJCC 8 category raises `CategoryError` naming what was expected.
+    Cached (the answer is immutable, and few distinct texts exist): every assessment stages the
+    case several times, and a registry import assesses each case up to three times.
     """
     enum = _BY_AXIS[axis]
     match = _PATTERN.match(str(text))

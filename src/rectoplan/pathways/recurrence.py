@@ -11,6 +11,8 @@ reconstruction.
 
 from __future__ import annotations
 
+import functools
+
 from rectoplan.clinical.case import Compartment, FixationSite, Recurrence
 from rectoplan.clinical.sacrum import SACRAL_LEVELS, SacralPlanError, plan_sacrectomy
 from rectoplan.pathways.context import Context
@@ -190,6 +192,13 @@ def assess_recurrence(ctx: Context) -> None:
 
 
 def _classify(ctx: Context, rec: Recurrence) -> None:
+    if not rec.compartments:
+        ctx.warn(
+            "recurrence.compartments",
+            "the involved compartments are not recorded (pelvic MRI): the recurrence cannot be "
+            "classified and resectability is not judged on them",
+        )
+        return
     compartments = ", ".join(c.value for c in rec.compartments)
     ctx.find(
         "rm_compartments",
@@ -377,8 +386,11 @@ def _neoadjuvant(rec: Recurrence, surgery: Strength) -> Recommendation:
     )
 
 
+@functools.cache
 def _wilson_pct(k: int, n: int) -> tuple[float, float, float]:
-    """Wilson score interval in percent (statsmodels, method named explicitly)."""
+    """Wilson score interval in percent (statsmodels, method named explicitly). Cached: the
+    counts are fixed published cohorts, and statsmodels takes milliseconds per call, which a
+    registry import of many recurrences would pay again for every case."""
     from statsmodels.stats.proportion import proportion_confint
 
     lo, hi = proportion_confint(k, n, alpha=0.05, method="wilson")

@@ -232,11 +232,15 @@ def _later(case: Case) -> list[TimelineEntry]:
         entries.append(TimelineEntry(None, "Anastomotic stenosis", detail))
         entries += [
             TimelineEntry(
-                d.date,
-                "Dilatation",
-                _joined(_fmt(d.balloon_mm, "{:g} mm balloon"), _words(d.result)),
+                p.date,
+                _words(p.type).capitalize(),
+                _joined(
+                    _fmt(p.balloon_mm, "{:g} mm balloon"),
+                    _fmt(p.result, "{}"),
+                    _fmt(p.rings_passed_day, "rings passed on day {}"),
+                ),
             )
-            for d in sten.dilatations
+            for p in sten.procedures
         ]
         if sten.rings:
             rings = (
@@ -249,26 +253,10 @@ def _later(case: Case) -> list[TimelineEntry]:
     return entries
 
 
-def _registry(episode: models.Episode) -> list[TimelineEntry]:
-    """Treatments, complications and follow-up events stored beside the case."""
-    entries = []
-    for t in episode.treatments:
-        detail = _joined(
-            _fmt(t.operation_type or t.procedure, "{}"),
-            _fmt(t.approach, "{}"),
-            _fmt(t.ended_on, "until {}"),
-        )
-        entries.append(TimelineEntry(t.started_on, f"Treatment: {_words(t.kind)}", detail))
-    entries += [
-        TimelineEntry(
-            c.occurred_on, f"Complication (Clavien–Dindo {c.clavien_dindo})", c.description
-        )
-        for c in episode.complications
-    ]
-    entries += [
-        TimelineEntry(e.occurred_on, f"Follow-up: {_words(e.kind)}", "") for e in episode.events
-    ]
-    return entries
+def _follow_up(case: Case) -> list[TimelineEntry]:
+    """Follow-up events of the case (the registry's event rows project these, so they are not
+    read a second time)."""
+    return [TimelineEntry(e.date, _words(e.kind).capitalize(), "") for e in case.follow_up]
 
 
 def case_timeline(case: Case, episode: models.Episode) -> list[TimelineEntry]:
@@ -284,7 +272,7 @@ def case_timeline(case: Case, episode: models.Episode) -> list[TimelineEntry]:
         *_restaging(case),
         *_surgery(case),
         *_later(case),
-        *_registry(episode),
+        *_follow_up(case),
     ]
     keyed, carried = [], dt.date.min
     for order, step in enumerate(steps):

@@ -110,6 +110,7 @@ JSON_HINTS = {
     "operations": '[{"type": "lar", "date": "2025-06-01", "approach": "robotic"}]',
     "complications": '[{"description": "anastomotic leak", "clavien_dindo": "IIIb"}]',
     "recurrence": '{"compartments": ["posterior"], "highest_sacral_level": "S3"}',
+    "follow_up": '[{"kind": "last_contact", "date": "2026-01-15"}]',
     "stenosis": '{"length_mm": 10, "morphology": "membranous"}',
 }
 
@@ -281,6 +282,7 @@ def _build_form() -> tuple[Section, list[Section], Section]:
             _json_part("complications", "Complications"),
             _json_part("recurrence", "Local recurrence"),
             _json_part("stenosis", "Anastomotic stenosis"),
+            _json_part("follow_up", "Follow-up events"),
         ),
     )
     return identity, parts, other
