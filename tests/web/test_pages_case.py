@@ -20,6 +20,7 @@ from rectoplan.evidence import SOURCES
 from rectoplan.pathways import assess
 from rectoplan.registry import models
 from rectoplan.registry.users import Role
+from rectoplan.reports.labels import field_label
 from rectoplan.web.pages.case import assessment_view
 
 SEED = "seed001-diagnosis"
@@ -179,12 +180,15 @@ def test_the_page_shows_every_option_of_the_latest_assessment(demo_client, kind)
     assert page.by_id("risk-group").text() == assessment["risk_group"].replace("_", " ")
     warnings = page.by_id("warnings").text()
     for warning in assessment["warnings"]:
-        assert warning["message"] in warnings and warning["field"] in warnings
+        assert warning["message"] in warnings and field_label(warning["field"]) in warnings
+        if "." in warning["field"]:
+            assert warning["field"] not in warnings  # in clinical words, not its path
     if not assessment["warnings"]:
         assert "No missing or doubtful data" in warnings
 
     hrefs = {a.text(): a.attrs["href"] for a in page.find_all("a")}
-    assert hrefs["Edit case"] == f"/cases/{case_id}/edit"
+    assert "Edit referral and baseline" not in hrefs  # a viewer is not offered an edit
+    assert not any("/record/" in href for href in hrefs.values())
     assert hrefs["Printable summary"] == f"/cases/{case_id}/summary"
     assert hrefs["Download PDF"] == f"/cases/{case_id}/summary.pdf"
     assert (hrefs.get("Sacrectomy plan") == f"/cases/{case_id}/sacrectomy") == (

@@ -18,6 +18,7 @@ from rectoplan.clinical.case.patient import Patient, PrimaryTumour
 from rectoplan.clinical.case.recurrence import Recurrence
 from rectoplan.clinical.case.stenosis import AnastomoticStenosis
 from rectoplan.clinical.case.treatment import Complication, NeoadjuvantTherapy, Operation
+from rectoplan.clinical.plausibility import future_dates, rectum_extent
 from rectoplan.clinical.tnm import Prefix
 
 # --- the case -----------------------------------------------------------------------------
@@ -55,6 +56,7 @@ class Case(_Model):
         self._check_dates()
         self._check_links()
         self._check_after_diagnosis()
+        self._check_plausible()
         return self
 
     def _check_links(self) -> None:
@@ -86,6 +88,17 @@ class Case(_Model):
                 raise _error(path, f"{day} is before the diagnosis ({self.diagnosis_date})")
             if died and day > died:
                 raise _error(path, f"{day} is after the death ({died})")
+
+    def _check_plausible(self) -> None:
+        """Facts that would make this another case (`rectoplan.clinical.plausibility`)."""
+        refusal, _warning = rectum_extent(
+            self.tumour.distance_from_anal_verge_cm,
+            self.tumour.height_modality.value if self.tumour.height_modality else None,
+        )
+        if refusal:
+            raise _error("tumour.distance_from_anal_verge_cm", refusal)
+        for path, message in future_dates(self, dt.date.today()):
+            raise _error(path, message)
 
     def _check_dates(self) -> None:
         end = self.neoadjuvant.end_date if self.neoadjuvant else None
