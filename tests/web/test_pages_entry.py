@@ -438,3 +438,21 @@ def test_the_live_check_lists_the_referrals_problems_in_words_and_stores_nothing
     response = client.post("/cases/validate", data=_referral(token))
     assert "No problems found so far." in response.text
     assert client.get("/api/cases", headers=auth(Role.viewer)).json()["total"] == 0
+
+
+def test_an_edit_through_the_form_keeps_what_no_input_shows():
+    """An operation imported with details the model does not read (kept in ``details``) keeps
+    them when the surgeon changes its approach through the operation editor."""
+    data = _case("seed001_3_after_eftr").model_dump(mode="json")
+    data["operations"][0]["details"] = {"surgeon_grade": "consultant", "theatre": 4}
+    target = cf.resolve("operations.0", data)
+    sections = cf.editor_sections(target, data)
+    values = cf.to_values(data, sections=sections)
+    values["operations[0].approach"] = "transanal"
+    converted = cf.part_from_values(target, sections, values, data)
+    assert converted.errors == {}
+    (operation, *_) = converted.case.operations
+    assert operation.approach == "transanal"
+    assert operation.details == {"surgeon_grade": "consultant", "theatre": 4}
+    names = {f.name for s in sections for f in s.all_fields()}
+    assert "operations[0].details" not in names  # shown nowhere, changed by nobody
