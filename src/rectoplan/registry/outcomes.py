@@ -43,7 +43,11 @@ def _edit(
     session: Session, episode: models.Episode, model: type[M], change: Callable[[Folding], Slot]
 ) -> M | None:
     """Change the episode's case with ``change`` and save it (one transaction: the case, its
-    assessment snapshot, the projected rows, the audit); returns the row of the changed fact."""
+    assessment snapshot, the projected rows, the audit); returns the row of the changed fact.
+    The episode is locked and read again first: the change applies to the case as it is now,
+    so two API writes to one episode at once both land rather than one failing on the
+    version (a write addressed to a row has checked that row's version before)."""
+    episode = locking.lock(session, models.Episode, episode.id)
     folding = Folding.of(validate_case(episode.case_json))
     slot = change(folding)
     case = folding.case()
