@@ -48,7 +48,7 @@ def run(*args: str) -> dict:
 
 
 def test_overall_survival_counts_every_recorded_death(records, registry_url):
-    deaths = sum(any(e["kind"] == "death" for e in r["events"]) for r in records)
+    deaths = sum(any(e["kind"] == "death" for e in r["case"]["follow_up"]) for r in records)
     (curve,) = run("km", "--db", registry_url)["curves"]
     assert curve["events"] == deaths
     assert curve["n"] <= PATIENTS

@@ -51,7 +51,7 @@ def test_the_planner_from_the_seed000_case_agrees_with_the_case_and_saves_the_pl
     page.goto("/cases/seed000-stenosis")
     findings = page.locator("table", has_text="Key findings")
     expect(findings).to_contain_text("OD 20.0 / ID 3.0 / h 8.0 mm N50")
-    expect(findings).to_contain_text("needs_guidewire_rail")
+    expect(findings).to_contain_text("needs guidewire rail")  # in words
     screenshot(page, "06-seed000-case-before-plan")
     actions = page.get_by_role("navigation", name="Case actions")
     actions.get_by_role("link", name="Stenosis planner").click()
@@ -74,7 +74,7 @@ def test_the_planner_from_the_seed000_case_agrees_with_the_case_and_saves_the_pl
     timeline = page.locator("section", has=page.locator("#h-timeline"))
     expect(timeline).to_contain_text("Planned magnetic compression")
     expect(timeline).to_contain_text("OD 20 / ID 3 / h 8 mm N50, both rings; across 30 mm")
-    expect(page.locator("table", has_text="Key findings")).to_contain_text("needs_guidewire_rail")
+    expect(page.locator("table", has_text="Key findings")).to_contain_text("needs guidewire rail")
     screenshot(page, "09-seed000-case-with-planned-compression")
 
 

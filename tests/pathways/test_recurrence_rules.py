@@ -81,6 +81,15 @@ def test_high_transection_is_planned_open(seed002):
     assert _strength(a, "recurrence.sacrectomy.open") is Strength.preferred
 
 
+def test_a_recurrence_without_compartments_is_a_warning_naming_them(seed002):
+    """A recurrence known only by its date (a follow-up report) is kept; the engine says
+    what is missing instead of classifying it."""
+    seed002["recurrence"]["compartments"] = []
+    assessment = _assess(seed002)
+    assert any(w.field == "recurrence.compartments" for w in assessment.warnings)
+    assert not any(f.id == "mskcc_class" for f in assessment.findings)
+
+
 def test_prior_radiotherapy_decides_reirradiation(seed002):
     assert _assess(seed002).recommendation("recurrence.neoadjuvant.reirradiation")
     seed002["recurrence"]["prior_pelvic_rt_dose_gy"] = 0
@@ -93,7 +102,6 @@ def test_prior_radiotherapy_decides_reirradiation(seed002):
         (lambda r: r["sacral_landmarks"].reverse(), "recurrence.sacral_landmarks"),
         (lambda r: r.update(compartments=["posterior", "upstairs"]), "recurrence.compartments"),
         (lambda r: r.update(highest_sacral_level="L5"), "recurrence.highest_sacral_level"),
-        (lambda r: r.update(compartments=[]), "recurrence.compartments"),
     ],
 )
 def test_bad_recurrence_input_exits_2_naming_the_field(tmp_path, seed002, mutate, field):

@@ -91,7 +91,9 @@ def test_every_inserted_row_has_its_audit_row(write, full_record):
                 assert entry.at.tzinfo is dt.UTC
         assert not seen
         report = session.scalar(select(models.PathologyReport))
-        eftr = session.scalar(select(models.Treatment).where(models.Treatment.procedure == "eftr"))
+        eftr = session.scalar(
+            select(models.Treatment).where(models.Treatment.operation_type == "eftr")
+        )  # EFTR is an operation of the case, whichever way it was entered
         assert report.treatment_id == eftr.id and report.r_status == "R0"
 
 
@@ -105,8 +107,13 @@ def test_updates_and_deletes_carry_before_and_after(write, full_record):
         episodes.update_case(session, episode_id, case, expected_version=1)
         outcomes.delete_event(session, event_id, expected_version=1)
     with write() as session:
-        change = audit.history(session, "episodes", episode_id)[-1]
+        change, removal = audit.history(session, "episodes", episode_id)[-2:]
         assert (change.action, change.actor) == ("update", "dr-who")
+        # the event lived in the case: deleting it is a change of the case too
+        assert (removal.before["version"], removal.after["version"]) == (2, 3)
+        assert len(removal.after["case_json"]["follow_up"]) == (
+            len(removal.before["case_json"]["follow_up"]) - 1
+        )
         assert change.before["case_json"]["tumour"]["cea_ng_ml"] == 2.1
         assert change.after["case_json"]["tumour"]["cea_ng_ml"] == 7.5
         assert (change.before["version"], change.after["version"]) == (1, 2)

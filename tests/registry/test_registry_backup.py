@@ -12,6 +12,8 @@ every row, read back from each database independently of the backup code.
 from __future__ import annotations
 
 import copy
+import datetime as dt
+import json
 import sqlite3
 import threading
 from pathlib import Path
@@ -89,6 +91,44 @@ def _tables(url: str, columns: dict[str, list[str]] | None = None) -> dict[str, 
         engine.dispose()
 
 
+def _decided_before_recurrence(tables: dict[str, dict]) -> int:
+    """Episodes with an MDT decision dated before the recurrence their case records."""
+
+    def rows(name: str) -> list[dict]:
+        table = tables[name]
+        return [dict(zip(table["columns"], row, strict=True)) for row in table["rows"]]
+
+    recurred = {}
+    for episode in rows("episodes"):
+        case = episode["case_json"]
+        case = json.loads(case) if isinstance(case, str) else case
+        if (case.get("recurrence") or {}).get("date"):
+            recurred[episode["id"]] = dt.date.fromisoformat(case["recurrence"]["date"])
+    return len(
+        {
+            d["episode_id"]
+            for d in rows("mdt_decisions")
+            if d["episode_id"] in recurred and _day(d["decided_at"]) < recurred[d["episode_id"]]
+        }
+    )
+
+
+def _snapshots_of(records: list[dict], case_id: str) -> int:
+    """Assessment snapshots an imported record gives: one, and one of the case without its
+    recurrence when an MDT decision was made before it."""
+    record = next(r for r in records if r["case"]["case_id"] == case_id)
+    recurred = (record["case"].get("recurrence") or {}).get("date")
+    before = recurred and any(
+        _day(d["decided_at"]) < dt.date.fromisoformat(recurred) for d in record["decisions"]
+    )
+    return 2 if before else 1
+
+
+def _day(value) -> dt.date:
+    moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+    return moment.date()
+
+
 def _scalar(url: str, sql: str):
     engine = make_engine(url)
     try:
@@ -127,7 +167,9 @@ def test_backup_then_restore_reproduces_every_table_row_for_row(
     # the registry held what a backup must not lose (and export/import did lose)
     counts = {name: len(table["rows"]) for name, table in source.items()}
     assert counts["users"] == 2 and counts["login_failures"] == 1
-    assert counts["assessments"] == counts["episodes"] + 1  # the changed case kept its first
+    # a snapshot per episode, one more for the changed case (it kept its first), and one more
+    # for each episode with a decision made before its recurrence (judged without it)
+    assert counts["assessments"] == counts["episodes"] + 1 + _decided_before_recurrence(source)
     assert counts["mdt_agenda_items"] == 1 and counts["mdt_meetings"] >= 1
     for table in ("patients", "treatments", "mdt_decisions", "follow_up_events", "audit_log"):
         assert counts[table] > 0, table
@@ -275,8 +317,15 @@ def test_a_sqlite_backup_taken_while_another_connection_writes_is_consistent(
             assert db.execute("PRAGMA foreign_key_check").fetchall() == []
             episodes_n = db.execute("SELECT count(*) FROM episodes").fetchone()[0]
             assert 5 <= episodes_n <= len(written)
-            # each write was one transaction: the copy holds all of it or none of it
-            assert db.execute("SELECT count(*) FROM assessments").fetchone()[0] == episodes_n
+            # each write was one transaction: the copy holds all of it or none of it (a
+            # snapshot per episode, two when its decision predates its recurrence)
+            snapshots = db.execute(
+                "SELECT e.case_id, count(*) FROM assessments a JOIN episodes e "
+                "ON a.episode_id = e.id GROUP BY e.case_id"
+            ).fetchall()
+            assert len(snapshots) == episodes_n
+            for case_id, count in snapshots:
+                assert count == _snapshots_of(records, case_id), case_id
             audited = db.execute(
                 "SELECT count(DISTINCT entity_id) FROM audit_log WHERE entity = 'episodes'"
             ).fetchone()[0]

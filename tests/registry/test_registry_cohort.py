@@ -48,6 +48,7 @@ def registry(write, seed_record):
     del d["case"]["diagnosis_date"]
     d["events"] = [{"kind": "death", "occurred_on": "2025-05-01"}]
     e = seed_record("seed001_3_after_eftr", "E", "PE")
+    e["case"]["stenosis"] = {"length_mm": 8, "morphology": "membranous"}  # what was treated
     e["treatments"] = [
         {"kind": "endoscopic", "procedure": "eftr", "started_on": "2025-07-01"},
         {"kind": "endoscopic", "procedure": "balloon_dilatation", "balloon_mm": 15,
@@ -110,9 +111,10 @@ def test_restenosis_free_starts_at_the_first_stenosis_treatment(factory, registr
 @pytest.mark.parametrize(
     ("group_by", "expected"),
     [
-        ("phase", {"A": "diagnosis", "B": "restaging", "E": "postoperative"}),
+        # A's recurrence event is the case's recurrence; E's case records its stenosis
+        ("phase", {"A": "recurrence", "B": "restaging", "E": "stenosis"}),
         ("risk_group", {"A": "intermediate", "B": "intermediate", "E": "intermediate"}),
-        ("pathway", {"A": "primary", "B": "primary", "E": "primary"}),
+        ("pathway", {"A": "recurrence", "B": "primary", "E": "primary"}),
         ("neoadjuvant", {"A": "none", "B": "chemoradiotherapy", "E": "chemoradiotherapy"}),
     ],
 )
@@ -160,7 +162,8 @@ def test_proportions(factory, registry):
         assert cohort.proportion(session, "r0") == (1, 2)  # E R0, F R1 (deep margin 0.5 mm)
         # restaged: B (TME event), E, F (local excision only), G (LAR) -> E and F preserved
         assert cohort.proportion(session, "organ_preserved") == (2, 4)
-        assert cohort.proportion(session, "major_complications") == (1, 2)  # G's IIIb of A, G
+        # operated: A and G (LAR), E and F (EFTR, an operation of their case); G's IIIb
+        assert cohort.proportion(session, "major_complications") == (1, 4)
 
 
 def test_cci_per_operation_matches_the_published_examples(factory, registry):

@@ -31,11 +31,15 @@ def test_every_case_validates_and_ids_are_unique():
 
 def test_events_follow_diagnosis_and_end_with_death_or_last_contact():
     for record in COHORT:
-        diagnosed = dt.date.fromisoformat(record["case"]["diagnosis_date"])
-        days = [dt.date.fromisoformat(e["occurred_on"]) for e in record["events"]]
+        case = record["case"]
+        diagnosed = dt.date.fromisoformat(case["diagnosis_date"])
+        days = [dt.date.fromisoformat(e["date"]) for e in case["follow_up"]]
+        if case.get("recurrence"):
+            days.append(dt.date.fromisoformat(case["recurrence"]["date"]))
         assert all(d >= diagnosed for d in days)
-        kinds = [e["kind"] for e in record["events"]]
+        kinds = [e["kind"] for e in case["follow_up"]]
         assert kinds.count("death") + kinds.count("last_contact") == 1
+        assert all(d <= days[kinds.index("death")] for d in days) if "death" in kinds else True
 
 
 def test_dmmr_rate_matches_the_named_assumption():

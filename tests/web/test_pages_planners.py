@@ -33,6 +33,7 @@ from rectoplan.mct.magnets import RingMagnet
 from rectoplan.registry import models
 from rectoplan.registry.db import make_engine, session_factory
 from rectoplan.registry.users import Role
+from rectoplan.reports.labels import label
 from rectoplan.web.pages import planners
 from rectoplan.web.schemas import ForceIn
 
@@ -440,7 +441,7 @@ def test_opened_from_the_seed000_case_it_starts_from_the_case_pages_ring_and_ver
     assert 'value="N50" selected' in page.source
     assert "designed for this case" in page.text("planner-case")
     # the same verdict and pull as the case page (which says it with the engine's words)
-    assert page.attr("plan-verdict", "data-verdict") == findings["Coupling verdict"]
+    assert label(page.attr("plan-verdict", "data-verdict")) == findings["Coupling verdict"]
     assert page.attr("plan-verdict", "data-verdict") == "needs_guidewire_rail"
     assert page.number("plan-force-n") == pytest.approx(
         float(findings["Ring pull at the planned gap (N)"]), abs=0.005
@@ -510,10 +511,10 @@ def test_saving_the_plan_stores_the_ring_pair_and_the_timeline_shows_it(any_clie
     # re-assessed: the case page now judges the saved rings, with the planner's verdict
     findings = _case_page_findings(client, "seed000-stenosis")
     assert "Designed ring (same on both sides)" not in findings
-    assert findings["Coupling verdict"] == "needs_guidewire_rail"
+    assert findings["Coupling verdict"] == "needs guidewire rail"  # in words
     again = Page(client.get("/planner/stenosis?case_id=seed000-stenosis").text)
     assert "saved on the case" in again.text("planner-case")
-    assert again.attr("plan-verdict", "data-verdict") == findings["Coupling verdict"]
+    assert label(again.attr("plan-verdict", "data-verdict")) == findings["Coupling verdict"]
     snapshots = client.get("/api/cases/seed000-stenosis/assessments", headers=bearer(Role.viewer))
     assert len(snapshots.json()) == 2
     updates = [row for row in _audit(any_url, "episodes") if row.action == "update"]
@@ -537,7 +538,7 @@ def test_a_chosen_design_and_gap_are_saved_and_the_case_page_agrees(client):
     assert stenosis["planned_gap_mm"] == 22 and stenosis["length_mm"] == 30
     assert [r["grade"] for r in stenosis["rings"]] == ["N45", "N52"]
     findings = _case_page_findings(client, "seed000-stenosis")
-    assert findings["Coupling verdict"] == page.attr("plan-verdict", "data-verdict")
+    assert findings["Coupling verdict"] == label(page.attr("plan-verdict", "data-verdict"))
     assert float(findings["Ring pull at the planned gap (N)"]) == pytest.approx(
         page.number("plan-force-n"), abs=0.005
     )
@@ -709,7 +710,7 @@ def test_a_borderline_verdict_names_its_assumption_on_the_case_page_and_the_plan
     page = Page(client.get("/planner/stenosis?case_id=stenosis-25mm").text)
     assert page.attr("plan-borderline", "data-borderline") == "direct_force_n"
     assert "direct coupling threshold (2 N)" in page.text("plan-borderline")
-    assert page.attr("plan-verdict", "data-verdict") == findings["Coupling verdict"]
+    assert label(page.attr("plan-verdict", "data-verdict")) == findings["Coupling verdict"]
     settings = CouplingSettings()
     pull = page.number("plan-misaligned-force-n")
     assert abs(pull / settings.direct_force_n - 1) < settings.borderline_fraction

@@ -129,3 +129,23 @@ def comprehensive_complication_index(
     if ClavienDindo.V in parsed:
         return CCI_MAX
     return min(CCI_MAX, math.sqrt(sum(CCI_WEIGHTS[grade] for grade in parsed)) / 2)
+
+
+CLAVIEN_DINDO_DEFINITIONS: dict[ClavienDindo, str] = {
+    ClavienDindo.I: "Any deviation from the normal postoperative course without the need for "
+    "drugs (other than antiemetics, antipyretics, analgesics, diuretics, electrolytes), "
+    "physiotherapy aside, or surgical, endoscopic or radiological intervention; includes wound "
+    "infections opened at the bedside",
+    ClavienDindo.II: "Requiring drugs beyond those allowed for grade I; includes blood "
+    "transfusion and total parenteral nutrition",
+    ClavienDindo.IIIa: "Requiring surgical, endoscopic or radiological intervention not under "
+    "general anaesthesia",
+    ClavienDindo.IIIb: "Requiring surgical, endoscopic or radiological intervention under "
+    "general anaesthesia",
+    ClavienDindo.IVa: "Life-threatening, requiring intensive care: single-organ dysfunction "
+    "(including dialysis)",
+    ClavienDindo.IVb: "Life-threatening, requiring intensive care: multi-organ dysfunction",
+    ClavienDindo.V: "Death of the patient",
+}
+"""Each grade as Dindo, Demartines and Clavien define it (Ann Surg 2004;240:205, table 1),
+shown beside the grade wherever one is picked."""

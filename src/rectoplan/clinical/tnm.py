@@ -7,6 +7,7 @@ bare category, while the prefix (c, p, yc, yp, r, a) is kept for the record.
 
 from __future__ import annotations
 
+import functools
 import re
 from enum import StrEnum
 
@@ -59,12 +60,15 @@ _PATTERN = re.compile(r"^\s*(?P<prefix>yc|yp|c|p|r|a)?(?P<axis>[TNM])(?P<value>[
 _BY_AXIS: dict[str, type[StrEnum]] = {"T": TCategory, "N": NCategory, "M": MCategory}
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_category(text: str, axis: str) -> tuple[Prefix | None, StrEnum]:
     """Split ``'ypT3'`` into ``(Prefix.yp, TCategory.T3)``; ``axis`` is ``'T'``, ``'N'`` or ``'M'``.
 
     Case is forgiven in the value (``t4A`` -> ``T4a``, ``TIS`` -> ``Tis``) because reports vary;
     anything else that is not an AJCC 8 category raises a `FieldError` (field: the axis)
-    naming what was expected.
+    naming what was expected. Cached (the answer is immutable, and few distinct texts exist):
+    every assessment stages the case several times, and a registry import assesses each case
+    up to three times.
     """
     enum = _BY_AXIS[axis]
     match = _PATTERN.match(str(text))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rectoplan.clinical.case import Case
+from rectoplan.clinical.plausibility import rectum_extent
 from rectoplan.clinical.staging import m_category_from_sites
 from rectoplan.clinical.thresholds import DEFAULT_THRESHOLDS, Thresholds
 from rectoplan.pathways.context import Context, build_context
@@ -26,6 +27,7 @@ from rectoplan.pathways.stenosis import assess_stenosis
 def assess(case: Case, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Assessment:
     """Assess ``case`` under ``thresholds`` and return findings, recommendations and warnings."""
     ctx = build_context(case, thresholds)
+    _warn_implausible(ctx)
     for pathway in open_pathways(case):
         pathway(ctx)
     recommendations = sorted(ctx.recommendations, key=lambda r: r.strength.rank)
@@ -40,6 +42,16 @@ def assess(case: Case, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Assessmen
         warnings=tuple(dict.fromkeys(ctx.warnings)),
         engine_version=ENGINE_VERSION,
     )
+
+
+def _warn_implausible(ctx: Context) -> None:
+    """Repeat what the case model let through but doubts (a height above 15 cm not measured
+    on a rigid scope may still be below the sigmoid take-off)."""
+    tumour = ctx.case.tumour
+    modality = tumour.height_modality.value if tumour.height_modality else None
+    _refusal, warning = rectum_extent(tumour.distance_from_anal_verge_cm, modality)
+    if warning:
+        ctx.warn("tumour.distance_from_anal_verge_cm", warning)
 
 
 def open_pathways(case: Case) -> list[Callable[[Context], None]]:

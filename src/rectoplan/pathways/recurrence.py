@@ -11,6 +11,8 @@ reconstruction.
 
 from __future__ import annotations
 
+import functools
+
 from rectoplan.clinical.case import Compartment, FixationSite, Recurrence
 from rectoplan.clinical.sacrum import SACRAL_LEVELS, plan_sacrectomy
 from rectoplan.errors import FieldError
@@ -226,6 +228,13 @@ def _is_seed002_setting(rec: Recurrence, resections: list[Recommendation]) -> bo
 
 
 def _classify(ctx: Context, rec: Recurrence) -> None:
+    if not rec.compartments:
+        ctx.warn(
+            "recurrence.compartments",
+            "the involved compartments are not recorded (pelvic MRI): the recurrence cannot be "
+            "classified and resectability is not judged on them",
+        )
+        return
     compartments = ", ".join(c.value for c in rec.compartments)
     ctx.find(
         "rm_compartments",
@@ -417,11 +426,10 @@ def _quote_r0(ctx: Context, finding_id: str, label: str, reference_id: str) -> N
     """A cohort's R0 rate with its Wilson interval, from the published reference's counts
     (`rectoplan.analytics.benchmarks`, the one place they are written)."""
     from rectoplan.analytics.benchmarks import reference
-    from rectoplan.analytics.proportions import wilson
 
     ref = reference(reference_id)
     assert ref.k is not None and ref.n is not None
-    rate = wilson(ref.k, ref.n)
+    rate = _cohort_rate(ref.k, ref.n)
     ctx.find(
         finding_id,
         label,
@@ -430,6 +438,16 @@ def _quote_r0(ctx: Context, finding_id: str, label: str, reference_id: str) -> N
         *ref.evidence,
         "wilson_1927",
     )
+
+
+@functools.cache
+def _cohort_rate(k: int, n: int):
+    """The Wilson interval of a published cohort's counts. Cached: the counts are fixed, and
+    statsmodels takes milliseconds per call, which a registry import of many recurrences would
+    otherwise pay again for every case."""
+    from rectoplan.analytics.proportions import wilson
+
+    return wilson(k, n)
 
 
 def _expected_outcomes(ctx: Context, *, seed002: bool) -> None:

@@ -98,7 +98,8 @@ def assess_stenosis(ctx: Context) -> None:
 
 
 def _failed_dilatations(st: AnastomoticStenosis) -> int:
-    return sum(d.result is not DilatationResult.success for d in st.dilatations)
+    failed = (DilatationResult.failure, DilatationResult.recurrence)
+    return sum(d.result in failed for d in st.dilatations)
 
 
 def _failure_predictors(ctx: Context, st: AnastomoticStenosis) -> list[str]:

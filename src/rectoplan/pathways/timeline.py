@@ -1,9 +1,10 @@
 """When the assessment stands: the latest date the case records, and weeks since the resection.
 
 The engine has no clock (the same case always gets the same answer), so "now" is read from the
-case itself: the latest dated event (an operation, a complication, a dilatation, a recurrence)
-or, for a stenosis, the resection date plus the months the stenosis record gives. A case seen
-for a stenosis six months after its resection is therefore assessed six months after it.
+case itself: the latest dated event (an operation, a complication, a stenosis procedure, a
+recurrence, a follow-up event such as the last contact) or, for a stenosis, the resection date
+plus the months the stenosis record gives. A case seen for a stenosis six months after its
+resection is therefore assessed six months after it.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def latest_date(case: Case) -> dt.date | None:
         dates.append(case.recurrence.date)
     stenosis = case.stenosis
     if stenosis is not None:
-        dates += [d.date for d in stenosis.dilatations if d.date]
+        dates += [d for p in stenosis.procedures for d in (p.date, p.end_date) if d]
         op = resection(case)
         if op is not None and op.date and stenosis.months_since_surgery is not None:
             days = round(stenosis.months_since_surgery * DAYS_PER_MONTH)

@@ -1,13 +1,25 @@
 """The registry's own categories, shared by the tables (CHECK constraints) and the input schemas.
 
 Clinical categories that the case model already defines (operation type, approach, sex, R
-status, Clavien–Dindo grade) are reused from `rectoplan.clinical`, not repeated here.
+status, Clavien–Dindo grade, follow-up kind, sacrectomy level) are reused from
+`rectoplan.clinical`, not repeated here.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-from itertools import pairwise
+
+from rectoplan.clinical.case import SACRECTOMY_LEVELS, FollowUpKind
+
+__all__ = [
+    "SACRECTOMY_LEVELS",
+    "STENOSIS_PROCEDURES",
+    "AuditAction",
+    "EndoscopicProcedure",
+    "EpisodeStatus",
+    "FollowUpKind",
+    "TreatmentKind",
+]
 
 
 class DecisionCategory(StrEnum):
@@ -34,6 +46,10 @@ class TreatmentKind(StrEnum):
 
 
 class EndoscopicProcedure(StrEnum):
+    """What the REST API and import records accept as an endoscopic treatment. EFTR, ESD and
+    local excision are stored as operations of the case (they remove the tumour); the four
+    stenosis procedures are `rectoplan.clinical.case.ProcedureType`."""
+
     balloon_dilatation = "balloon_dilatation"
     electroincision = "electroincision"
     stent = "stent"
@@ -55,25 +71,7 @@ STENOSIS_PROCEDURES = frozenset(
 EFTR, ESD and local excision treat the tumour instead."""
 
 
-class FollowUpKind(StrEnum):
-    recurrence = "recurrence"
-    local_regrowth = "local_regrowth"
-    distant_metastasis = "distant_metastasis"
-    restenosis = "restenosis"
-    tme = "tme"
-    death = "death"
-    last_contact = "last_contact"
-
-
 class AuditAction(StrEnum):
     insert = "insert"
     update = "update"
     delete = "delete"
-
-
-SACRAL_SEGMENTS = ("S1", "S2", "S3", "S4", "S5", "Co1", "Co2")
-SACRECTOMY_LEVELS = SACRAL_SEGMENTS + tuple(
-    f"{upper}/{lower}" for upper, lower in pairwise(SACRAL_SEGMENTS)
-)
-"""A transection level is named by the segment it crosses (``S3``) or, near a boundary, by the
-disc (``S2/S3``), as the sacrectomy series report it (domain notes §3.4)."""

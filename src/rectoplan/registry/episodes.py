@@ -14,18 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rectoplan.clinical.case import Case
-from rectoplan.errors import FieldError, InvalidRecordError, NotFoundError
-from rectoplan.pathways import assess
-from rectoplan.pathways.recommendation import Assessment as EngineAssessment
+from rectoplan.errors import NotFoundError
 from rectoplan.registry import locking, models
 from rectoplan.registry.enums import EpisodeStatus
 from rectoplan.registry.importing import import_records
-from rectoplan.registry.records import (
-    assessment_values,
-    pathology_values,
-    specimen_source,
-    validate_case,
-)
+from rectoplan.registry.saving import save_case
 from rectoplan.registry.schemas import EpisodeRecord
 
 
@@ -69,43 +62,11 @@ def latest_assessment(session: Session, episode_id: int) -> models.Assessment:
 def update_case(
     session: Session, episode_id: int, case: dict[str, Any] | Case, *, expected_version: int
 ) -> models.Episode:
-    """Replace the episode's case (restaging, pathology ...), re-assess it and keep the new
-    snapshot beside the old ones. The case id cannot change. A case saved unchanged stores
-    no new snapshot (the latest one already describes it) but still consumes the version, so
-    it is refused if someone else saved first (see `rectoplan.registry.locking`)."""
-    validated = validate_case(case)
-    stored = validated.model_dump(mode="json")
-    assessment = assess(validated)
-    with locking.updating(session, models.Episode, episode_id, expected_version) as episode:
-        if validated.case_id != episode.case_id:
-            message = f"is {episode.case_id!r} for this episode; it cannot change"
-            raise InvalidRecordError([FieldError("case.case_id", message)])
-        if stored == episode.case_json:
-            return episode
-        episode.case_json = stored
-        episode.diagnosis_date = validated.diagnosis_date
-        episode.assessments.append(models.Assessment(**assessment_values(assessment)))
-        _sync_pathology(episode, validated, assessment)
-    return episode
-
-
-def _sync_pathology(episode: models.Episode, case: Case, assessment: EngineAssessment) -> None:
-    """Keep the case's pathology as the episode's report: add, update or remove it."""
-    values = pathology_values(case, assessment)
-    if values is None:
-        episode.pathology_reports = []
-        return
-    treatments = list(episode.treatments)
-    specimens = [{"operation_type": t.operation_type, "procedure": t.procedure} for t in treatments]
-    source = specimen_source(case, specimens)
-    values["treatment_id"] = None if source is None else treatments[source].id
-    if not episode.pathology_reports:
-        episode.pathology_reports.append(models.PathologyReport(**values))
-        return
-    report = episode.pathology_reports[-1]
-    for name, value in values.items():
-        if getattr(report, name) != value:
-            setattr(report, name, value)
+    """Replace the episode's case (restaging, pathology ...), re-assess it, keep the new
+    snapshot beside the old ones and rebuild the tables that project the case, all in the
+    caller's transaction. The case id cannot change. Every interface that changes a case
+    (web forms, the REST API, CDS feedback) comes through here."""
+    return save_case(session, episode_id, case, expected_version=expected_version)
 
 
 def set_status(

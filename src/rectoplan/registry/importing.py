@@ -25,27 +25,26 @@ from sqlalchemy import Connection, Table, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from rectoplan.clinical.case import Case
 from rectoplan.errors import ConflictError, FieldError, InvalidRecordError, field_errors
 from rectoplan.registry import audit, models
+from rectoplan.registry.projections import Row, projection
 from rectoplan.registry.records import (
     PreparedRecord,
     assessment_values,
-    complication_values,
+    check,
     decision_values,
     episode_values,
     event_errors,
-    event_values,
     meeting_conflict,
     meeting_key,
     meeting_values,
-    pathology_values,
     patient_conflict,
     patient_values,
     prepare,
-    specimen_source,
-    treatment_values,
 )
-from rectoplan.registry.schemas import EventIn, MeetingIn, PatientIn
+from rectoplan.registry.saving import fold_events
+from rectoplan.registry.schemas import EpisodeRecord, EventIn, MeetingIn, PatientIn
 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(phase, done, total)``, phase ``"validating"`` then ``"writing"``."""
@@ -153,11 +152,11 @@ def _check(
     facts: list[_Facts] = []
     for done, (row, data) in enumerate(records, 1):
         try:
-            prepared = prepare(data)
+            record, case = check(data)
         except InvalidRecordError as exc:
             errors += [_at(error, row) for error in exc.errors]
         else:
-            facts.append(_facts(row, prepared))
+            facts.append(_facts(row, record, case))
         if done % 100 == 0 or done == len(records):
             progress("validating", done, len(records))
     plan = _Plan()
@@ -170,14 +169,13 @@ def _check(
     return plan
 
 
-def _facts(row: int | None, prepared: PreparedRecord) -> _Facts:
-    decisions = prepared.record.decisions
+def _facts(row: int | None, record: EpisodeRecord, case: Case) -> _Facts:
     return _Facts(
         row,
-        prepared.case.case_id,
-        prepared.case.diagnosis_date,
-        prepared.record.patient,
-        tuple((i, d.meeting) for i, d in enumerate(decisions) if d.meeting is not None),
+        case.case_id,
+        case.diagnosis_date,
+        record.patient,
+        tuple((i, d.meeting) for i, d in enumerate(record.decisions) if d.meeting is not None),
     )
 
 
@@ -321,12 +319,28 @@ def _write(
     summary = ImportSummary()
     done = 0
     for batch in batched(records, BATCH):
-        _write_batch(session, [prepare(data) for _, data in batch], plan, summary)
+        prepared = [_with_file_events(data, plan) for _, data in batch]
+        _write_batch(session, prepared, plan, summary)
         done += len(batch)
         progress("writing", done, len(records))
-    rows = [event_values(event) | {"episode_id": id_} for id_, event in plan.registry_events]
-    summary.events += len(_insert(session, models.FollowUpEvent, rows))
+    summary.events += _add_registry_events(session, plan.registry_events)
     return summary
+
+
+def _with_file_events(data: Any, plan: _Plan) -> PreparedRecord:
+    """The record prepared again (it passed the checks), with the events a separate file gave
+    for its case."""
+    case_id = data["case"]["case_id"] if isinstance(data, dict) else data.case["case_id"]
+    return prepare(data, plan.file_events.get(case_id, ()))
+
+
+def _add_registry_events(session: Session, events: list[tuple[int, EventIn]]) -> int:
+    """Events of a separate file for episodes already stored go into their cases through the
+    one service every interface uses (one save per episode)."""
+    by_episode: dict[int, list[EventIn]] = {}
+    for episode_id, event in events:
+        by_episode.setdefault(episode_id, []).append(event)
+    return sum(fold_events(session, e, evs) for e, evs in by_episode.items())
 
 
 def _insert(session: Session, model: type[models.Base], rows: list[dict[str, Any]]) -> list[int]:
@@ -387,41 +401,61 @@ def _write_batch(
     summary.episodes += len(episode_ids)
     summary.episode_ids += episode_ids
     rows = [
-        assessment_values(r.assessment) | {"episode_id": e}
+        assessment_values(a) | {"episode_id": e}
         for r, e in zip(batch, episode_ids, strict=True)
+        for a in (r.before_recurrence, r.assessment)
+        if a is not None
     ]
-    assessment_ids = _insert(session, models.Assessment, rows)
-
-    treatments = [[treatment_values(t) for t in r.record.treatments] for r in batch]
-    rows = [
-        t | {"episode_id": e} for ts, e in zip(treatments, episode_ids, strict=True) for t in ts
+    ids = iter(_insert(session, models.Assessment, rows))
+    assessment_ids = [
+        (next(ids) if r.before_recurrence is not None else None, next(ids)) for r in batch
     ]
-    flat = iter(_insert(session, models.Treatment, rows))
-    treatment_ids = [[next(flat) for _ in ts] for ts in treatments]
-    summary.treatments += len(rows)
 
-    reports, complications, decisions, events = [], [], [], []
-    linked = zip(batch, episode_ids, assessment_ids, treatments, treatment_ids, strict=True)
-    for r, e, a, ts, tids in linked:
-        report = pathology_values(r.case, r.assessment)
-        if report is not None:
-            source = specimen_source(r.case, ts)
-            report |= {"episode_id": e, "treatment_id": None if source is None else tids[source]}
-            reports.append(report)
-        for c in r.record.complications:
-            treatment_id = None if c.treatment is None else tids[c.treatment]
-            complications.append(
-                complication_values(c) | {"episode_id": e, "treatment_id": treatment_id}
-            )
-        for d, category in zip(r.record.decisions, r.categories, strict=True):
+    projected = [projection(r.case, r.assessment) for r in batch]
+    treatment_ids = _insert_rows(
+        session, models.Treatment, [p.treatments for p in projected], episode_ids, None
+    )
+    summary.treatments += sum(len(ids) for ids in treatment_ids)
+    reports = _row_values([p.pathology for p in projected], episode_ids, treatment_ids)
+    complications = _row_values([p.complications for p in projected], episode_ids, treatment_ids)
+    events = _row_values([p.events for p in projected], episode_ids, None)
+    decisions = []
+    for r, e, (earlier, latest) in zip(batch, episode_ids, assessment_ids, strict=True):
+        before = r.judged_before or (False,) * len(r.record.decisions)
+        for d, category, b in zip(r.record.decisions, r.categories, before, strict=True):
             meeting_id = plan.meeting_ids[meeting_key(d.meeting)] if d.meeting else None
             decisions.append(
                 decision_values(d, category)
-                | {"episode_id": e, "assessment_id": a, "meeting_id": meeting_id}
+                | {"episode_id": e, "assessment_id": earlier if b else latest}
+                | {"meeting_id": meeting_id}
             )
-        for event in (*r.record.events, *plan.file_events.get(r.case.case_id, ())):
-            events.append(event_values(event) | {"episode_id": e})
     summary.pathology_reports += len(_insert(session, models.PathologyReport, reports))
     summary.complications += len(_insert(session, models.Complication, complications))
     summary.decisions += len(_insert(session, models.MdtDecision, decisions))
     summary.events += len(_insert(session, models.FollowUpEvent, events))
+
+
+def _row_values(
+    rows: list[list[Row]], episode_ids: list[int], treatment_ids: list[dict] | None
+) -> list[dict[str, Any]]:
+    """Projected rows as column values with their episode (and linked treatment) ids."""
+    values = []
+    for i, (episode_rows, episode_id) in enumerate(zip(rows, episode_ids, strict=True)):
+        for row in episode_rows:
+            value = dict(row.values, episode_id=episode_id)
+            if treatment_ids is not None:
+                value["treatment_id"] = treatment_ids[i].get(row.link) if row.link else None
+            values.append(value)
+    return values
+
+
+def _insert_rows(
+    session: Session,
+    model: type[models.Base],
+    rows: list[list[Row]],
+    episode_ids: list[int],
+    treatment_ids: list[dict] | None,
+) -> list[dict]:
+    """Insert projected rows; returns, per episode, each row's id by its slot in the case."""
+    ids = iter(_insert(session, model, _row_values(rows, episode_ids, treatment_ids)))
+    return [{row.slot: next(ids) for row in episode_rows} for episode_rows in rows]

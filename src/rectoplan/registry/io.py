@@ -1,11 +1,13 @@
 """Episode records as files: JSON (an array, or JSON Lines) and CSV, both ways.
 
-JSON carries the whole record (patient, case, treatments, complications, decisions, events).
-CSV is what a spreadsheet or a hospital extract gives: one row per case with flat dotted
-column names (``tumour.distance_from_anal_verge_cm``, ``mri.ct``, lists as
-``distant.sites[0]``) plus ``patient.pseudonym``, ``patient.birth_year`` and
-``episode.status``; follow-up events come in a second CSV (``case_id,kind,occurred_on`` and an
-optional ``details`` column of JSON). Treatments, complications and decisions have no CSV form.
+JSON carries the whole record (patient, case, decisions; on import also treatments,
+complications and events, which are folded into the case). CSV is what a spreadsheet or a
+hospital extract gives: one row per case with flat dotted column names
+(``tumour.distance_from_anal_verge_cm``, ``mri.ct``, lists as ``distant.sites[0]``) plus
+``patient.pseudonym``, ``patient.birth_year`` and ``episode.status``; the case's follow-up
+events go in a second CSV (``case_id,kind,occurred_on`` and an optional ``details`` column of
+JSON, which a flat column could not type), read back into the case's ``follow_up``. Decisions
+have no CSV form.
 
 Every problem is reported with the row a person would look for: the record's position in a
 JSON array, its line in JSON Lines, or its line in a CSV file (the header is line 1).
@@ -297,16 +299,17 @@ def write_csv(path: Path, records: Iterable[dict[str, Any]], events_path: Path) 
             else str(patient["birth_year"]),
             "episode.status": record.get("status", ""),
         }
-        row.update(flatten(record["case"]))
+        case = dict(record["case"])
+        follow_up = case.pop("follow_up", None) or ()
+        row.update(flatten(case))
         rows.append(row)
-        case_id = record["case"]["case_id"]
-        for event in record.get("events", ()):
+        for event in follow_up:
             details = event.get("details") or {}
             events.append(
                 {
-                    "case_id": case_id,
+                    "case_id": case["case_id"],
                     "kind": event["kind"],
-                    "occurred_on": event["occurred_on"],
+                    "occurred_on": event["date"],
                     "details": json.dumps(details) if details else "",
                 }
             )

@@ -39,6 +39,23 @@ def get(session: Session, model: type[M], entity_id: int) -> M:
     return obj
 
 
+def lock(session: Session, model: type[M], entity_id: int) -> M:
+    """The row as the database holds it now, locked until the transaction ends where the
+    database can (PostgreSQL: ``SELECT ... FOR UPDATE``; SQLite writes one at a time anyway).
+
+    For a write that does not depend on a version its caller read, such as a follow-up event
+    or complication appended through the API: concurrent appenders to one episode then wait
+    for each other instead of all but one failing on the episode's version."""
+    table = model.__table__
+    locked = select(table.c.id).where(table.c.id == entity_id).with_for_update()
+    if session.execute(locked).first() is None:
+        raise NotFoundError(model.__tablename__, entity_id)
+    obj = session.get(model, entity_id)
+    assert obj is not None
+    session.refresh(obj)  # what the row holds now, whatever this session read before
+    return obj
+
+
 def load_for_update(session: Session, model: type[M], entity_id: int, expected_version: int) -> M:
     """The row as the database holds it now, if it is still at ``expected_version``."""
     obj = session.get(model, entity_id, populate_existing=True)

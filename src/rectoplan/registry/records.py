@@ -3,14 +3,19 @@
 Import, export and the single-record services all go through here, so the record format is
 defined once: `prepare` checks everything that can be checked without the database (schema,
 case model, engine assessment, decision coding, cross-section consistency) and collects every
-problem rather than stopping at the first; the ``*_values`` functions turn it into column
-values; `to_record` is the exact inverse used by export.
+problem rather than stopping at the first. An MDT decision is judged against what the engine
+said of the case when it was made: one made before the recurrence, against the case without
+it (that assessment is stored too). A record's ``treatments``, ``complications`` and
+``events`` are folded into its case there (`case_facts.fold_record`): the case is the record,
+and the outcome tables are written from it (`projections`). The ``*_values`` functions turn
+the rest into column values; `to_record` is the inverse used by export, and writes the case
+alone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,23 +28,20 @@ from rectoplan.pathways import assess
 from rectoplan.pathways.recommendation import Assessment as EngineAssessment
 from rectoplan.registry import models
 from rectoplan.registry.audit import jsonable
+from rectoplan.registry.case_facts import fold_record, validate_case
 from rectoplan.registry.enums import DecisionCategory
 from rectoplan.registry.schemas import (
-    ComplicationIn,
     DecisionIn,
     EpisodeRecord,
     EventIn,
     MeetingIn,
     PatientIn,
-    TreatmentIn,
 )
 from rectoplan.registry.types import utcnow
 
 R_STATUS_FINDING = "r_status"
 """The engine's finding that carries the R status under the rectal (CRM <= 1 mm) convention;
 the registry stores the engine's reading rather than deriving it a second time."""
-
-TREATMENT_FIELDS = tuple(name for name in TreatmentIn.model_fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,20 +52,46 @@ class PreparedRecord:
     case: Case
     assessment: EngineAssessment
     categories: tuple[DecisionCategory, ...]
+    before_recurrence: EngineAssessment | None = None
+    """The assessment of the case before its recurrence, when a decision predates it."""
+    judged_before: tuple[bool, ...] = ()
+    """Per decision: judged against ``before_recurrence`` (made before the recurrence)."""
 
 
-def validate_case(data: Any) -> Case:
-    """The case model, or `InvalidRecordError` with fields named ``case.<path>``."""
-    if isinstance(data, Case):
-        return data
-    try:
-        return Case.model_validate(data)
-    except ValidationError as exc:
-        raise InvalidRecordError(field_errors(exc, "case")) from None
+def check(data: Any) -> tuple[EpisodeRecord, Case]:
+    """Everything `prepare` checks, assessing the case only as far as its decisions need (a
+    decision made before the recurrence needs only the case without it): the bulk import's
+    first pass, which keeps nothing but the record's facts and prepares each record again
+    when it writes."""
+    record, case = _read(data)
+    before = _judged_before(record, case)
+    assessments: dict[bool, EngineAssessment] = {}
+
+    def assessment_of(earlier: bool) -> EngineAssessment:
+        if earlier not in assessments:
+            assessments[earlier] = assess(_before_recurrence(case) if earlier else case)
+        return assessments[earlier]
+
+    _categories(record, before, assessment_of)
+    return record, case
 
 
-def prepare(data: Any) -> PreparedRecord:
-    """Validate one record end to end; `InvalidRecordError` lists every problem found."""
+def prepare(data: Any, events: tuple[EventIn, ...] | list[EventIn] = ()) -> PreparedRecord:
+    """Validate one record end to end, with its treatments, complications, events (and
+    ``events`` from a separate file) folded into the case, and assess it (also without its
+    recurrence when a decision predates it); `InvalidRecordError` lists every problem found."""
+    record, case = _read(data, events)
+    before = _judged_before(record, case)
+    assessment = assess(case)
+    earlier = assess(_before_recurrence(case)) if any(before) else None
+    categories = _categories(record, before, lambda b: earlier if b else assessment)
+    return PreparedRecord(record, case, assessment, categories, earlier, before)
+
+
+def _read(
+    data: Any, events: tuple[EventIn, ...] | list[EventIn] = ()
+) -> tuple[EpisodeRecord, Case]:
+    """The record and its case with everything folded in, or every problem found."""
     errors: list[FieldError] = []
     record = case = None
     try:
@@ -78,19 +106,47 @@ def prepare(data: Any) -> PreparedRecord:
             errors += exc.errors
     if record is None or case is None:
         raise InvalidRecordError(errors)
-    assessment = assess(case)
-    preferred = preferred_ids(assessment)
-    alternatives = alternative_ids(assessment.recommendations)
+    errors += _consistency(record, case)
+    if errors:  # folding would repeat them in the case's words
+        raise InvalidRecordError(errors)
+    case, _ = fold_record(case, record, events)
+    return record, case
+
+
+def _judged_before(record: EpisodeRecord, case: Case) -> tuple[bool, ...]:
+    """Per decision: made before the case's recurrence (judged against the case without it)."""
+    recurred = case.recurrence.date if case.recurrence else None
+    return tuple(recurred is not None and d.decided_at.date() < recurred for d in record.decisions)
+
+
+def _before_recurrence(case: Case) -> Case:
+    return case.model_copy(update={"recurrence": None})
+
+
+def _categories(
+    record: EpisodeRecord,
+    judged_before: tuple[bool, ...],
+    assessment_of: Callable[[bool], EngineAssessment | None],
+) -> tuple[DecisionCategory, ...]:
+    """Each decision's category (concordant, alternative, deviation) against the assessment
+    it is judged against (``assessment_of(judged_before)``); every miscoded decision is
+    reported."""
+    errors: list[FieldError] = []
     categories = []
-    for i, decision in enumerate(record.decisions):
+    for i, (decision, before) in enumerate(zip(record.decisions, judged_before, strict=True)):
+        assessment = assessment_of(before)
+        assert assessment is not None
         try:
-            categories.append(decision.category(preferred, alternatives))
+            categories.append(
+                decision.category(
+                    preferred_ids(assessment), alternative_ids(assessment.recommendations)
+                )
+            )
         except InvalidRecordError as exc:
             errors += [error.under(f"decisions[{i}]") for error in exc.errors]
-    errors += _consistency(record, case)
     if errors:
         raise InvalidRecordError(errors)
-    return PreparedRecord(record, case, assessment, tuple(categories))
+    return tuple(categories)
 
 
 def _consistency(record: EpisodeRecord, case: Case) -> list[FieldError]:
@@ -160,26 +216,6 @@ def preferred_ids(assessment: EngineAssessment) -> list[str]:
     return [r.id for r in assessment.preferred()]
 
 
-ALTERNATIVE_STRENGTHS = ("alternative", "consider")
-"""Options the engine lists as reasonable besides the preferred ones: choosing one is an
-alternative, not a deviation (a not-recommended option, or none, is a deviation)."""
-
-
-def alternative_ids(recommendations: Sequence[Any]) -> list[str]:
-    """The listed alternatives among an assessment's recommendations (engine objects, or the
-    dicts of a stored snapshot)."""
-    ids = []
-    for rec in recommendations:
-        rec_id, strength = (
-            (rec.get("id"), rec.get("strength"))
-            if isinstance(rec, dict)
-            else (rec.id, rec.strength)
-        )
-        if str(strength) in ALTERNATIVE_STRENGTHS:
-            ids.append(rec_id)
-    return ids
-
-
 # --- rows (column values) --------------------------------------------------------------
 # Plain dicts of column values, so the bulk import can INSERT them many rows at a time and
 # the single-record services can pass the same dicts to the ORM classes. Ids that link rows
@@ -225,30 +261,6 @@ def pathology_values(case: Case, assessment: EngineAssessment) -> dict[str, Any]
     }
 
 
-def specimen_source(case: Case, treatments: list[dict[str, Any]]) -> int | None:
-    """Index of the (last) treatment that produced the pathology specimen, if recorded."""
-    if case.pathology is None:
-        return None
-    specimen = case.pathology.specimen.value
-    for index in range(len(treatments) - 1, -1, -1):
-        made = (jsonable(treatments[index].get(k)) for k in ("operation_type", "procedure"))
-        if specimen in made:
-            return index
-    return None
-
-
-def treatment_values(treatment: TreatmentIn) -> dict[str, Any]:
-    values = treatment.model_dump(mode="python")
-    spec = treatment.magnet_spec
-    values["magnet_spec"] = spec.model_dump(mode="json", exclude_none=True) if spec else None
-    return values
-
-
-def complication_values(complication: ComplicationIn) -> dict[str, Any]:
-    """Without ``treatment_id``: the record names its treatment by index."""
-    return complication.model_dump(exclude={"treatment"})
-
-
 def meeting_key(meeting: MeetingIn) -> tuple[dt.date, str]:
     """A meeting is identified by the day it was held and its title."""
     return meeting.held_on, meeting.title
@@ -260,6 +272,26 @@ def meeting_values(meeting: MeetingIn) -> dict[str, Any]:
         "title": meeting.title,
         "attendees": list(meeting.attendees),
     }
+
+
+ALTERNATIVE_STRENGTHS = ("alternative", "consider")
+"""Options the engine lists as reasonable besides the preferred ones: choosing one is an
+alternative, not a deviation (a not-recommended option, or none, is a deviation)."""
+
+
+def alternative_ids(recommendations: Sequence[Any]) -> list[str]:
+    """The listed alternatives among an assessment's recommendations (engine objects, or the
+    dicts of a stored snapshot)."""
+    ids = []
+    for rec in recommendations:
+        rec_id, strength = (
+            (rec.get("id"), rec.get("strength"))
+            if isinstance(rec, dict)
+            else (rec.id, rec.strength)
+        )
+        if str(strength) in ALTERNATIVE_STRENGTHS:
+            ids.append(rec_id)
+    return ids
 
 
 def decision_values(decision: DecisionIn, category: DecisionCategory) -> dict[str, Any]:
@@ -275,17 +307,12 @@ def decision_values(decision: DecisionIn, category: DecisionCategory) -> dict[st
     }
 
 
-def event_values(event: EventIn) -> dict[str, Any]:
-    return event.model_dump(mode="python")
-
-
 # --- back to a record (export) -----------------------------------------------------------
 
 
 def to_record(episode: models.Episode) -> dict[str, Any]:
-    """The episode in the import format; importing it gives the same episode back."""
-    treatments = list(episode.treatments)
-    index = {t.id: i for i, t in enumerate(treatments)}
+    """The episode in the import format; importing it gives the same episode back. Its
+    treatments, complications and events are in the case (the tables only project it)."""
     patient = episode.patient
     return {
         "patient": {
@@ -295,27 +322,8 @@ def to_record(episode: models.Episode) -> dict[str, Any]:
         },
         "case": episode.case_json,
         "status": jsonable(episode.status),
-        "treatments": [_treatment_record(t) for t in treatments],
-        "complications": [
-            {
-                "clavien_dindo": c.clavien_dindo,
-                "description": c.description,
-                "occurred_on": jsonable(c.occurred_on),
-                "treatment": index.get(c.treatment_id) if c.treatment_id else None,
-            }
-            for c in episode.complications
-        ],
         "decisions": [_decision_record(d) for d in episode.decisions],
-        "events": [
-            {"kind": jsonable(e.kind), "occurred_on": jsonable(e.occurred_on), "details": e.details}
-            for e in episode.events
-        ],
     }
-
-
-def _treatment_record(treatment: models.Treatment) -> dict[str, Any]:
-    values = {name: jsonable(getattr(treatment, name)) for name in TREATMENT_FIELDS}
-    return {k: v for k, v in values.items() if v is not None}
 
 
 def _decision_record(decision: models.MdtDecision) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """A seeded generator of realistic synthetic rectal-cancer episodes for a demo registry.
 
-Each record is in the registry's import format (patient, case, treatments, complications,
-decisions, events), so the demo goes through the same validated import path as real data.
+Each record is in the registry's import format (patient, case, decisions), so the demo goes
+through the same validated import path as real data. Everything that happened to the patient
+is in the case, as in any episode (operations, complications, the recurrence, follow-up
+events); the registry's tables are its projection.
 The case mix follows the domain notes where they give a figure (dMMR 5-10%, MDT concordance
 84%, deviation reasons medical 45% / patient wish 35% / unknown 20%, OPRA cCR and regrowth,
 CR07 CRM positivity); outcome hazards are demo assumptions, named in `DemoAssumptions`, not
@@ -81,7 +83,6 @@ class _Episode:
         self.rng, self.index, self.a = rng, index, a
         self.diagnosed = _START + dt.timedelta(days=rng.randrange((_CENSOR - _START).days - 120))
         self.events: list[dict] = []
-        self.treatments: list[dict] = []
         self.complications: list[dict] = []
 
     def record(self) -> dict:
@@ -89,6 +90,10 @@ class _Episode:
         assessment = assess(Case.model_validate(case))
         decision = self._decision(assessment)
         self._outcome(case, assessment)
+        if self.complications:
+            case["complications"] = self.complications
+        if self.events:
+            case["follow_up"] = self.events
         return {
             "patient": {
                 "pseudonym": f"DEMO-{self.index:07d}",
@@ -96,10 +101,7 @@ class _Episode:
                 "birth_year": self.diagnosed.year - case["patient"]["age_years"],
             },
             "case": case,
-            "treatments": self.treatments,
-            "complications": self.complications,
             "decisions": [decision],
-            "events": self.events,
         }
 
     # --- the case at diagnosis, then the later phases ----------------------------------------
@@ -171,14 +173,6 @@ class _Episode:
                     "end_date": end.isoformat(),
                 }
             }
-            self.treatments.append(
-                {
-                    "kind": "radiotherapy",
-                    "started_on": start.isoformat(),
-                    "ended_on": end.isoformat(),
-                    "details": {"dose_gy": 50, "fractions": 25},
-                }
-            )
             restaged = end + dt.timedelta(days=rng.randint(42, 70))
             ccr = rng.random() < self.a.ccr_after_tnt_rate
             case["restaging"] = {
@@ -219,22 +213,14 @@ class _Episode:
             )[0],
         }
         case["pathology"]["nodes_examined"] = max(positive, case["pathology"]["nodes_examined"])
-        self.treatments.append(
-            {
-                "kind": "operation",
-                "started_on": day.isoformat(),
-                "operation_type": kind,
-                "approach": "laparoscopic",
-            }
-        )
         if rng.random() < self.a.complication_rate:
             grades, weights = zip(*self.a.complication_grades, strict=True)
             self.complications.append(
                 {
                     "clavien_dindo": rng.choices(grades, weights)[0],
                     "description": "post-operative complication (synthetic)",
-                    "occurred_on": (day + dt.timedelta(days=rng.randint(1, 20))).isoformat(),
-                    "treatment": len(self.treatments) - 1,
+                    "date": (day + dt.timedelta(days=rng.randint(1, 20))).isoformat(),
+                    "operation": 0,
                 }
             )
 
@@ -245,6 +231,7 @@ class _Episode:
         preferred = [r.id for r in assessment.preferred()]
         others = [r.id for r in assessment.recommendations if r.id not in preferred]
         decided = self.diagnosed + dt.timedelta(days=rng.randint(3, 14))
+        self.decided = decided
         follows = rng.random() < self.a.concordance_rate
         codes, weights = zip(*self.a.deviation_codes, strict=True)
         chosen = (
@@ -265,6 +252,8 @@ class _Episode:
         five_year = dict(a.five_year_os_by_stage).get(stage.rstrip("ABC"), 0.7)
         hazard = -math.log(five_year) / (5 * 365.25)
         death = self.diagnosed + dt.timedelta(days=rng.expovariate(hazard))
+        treated = [c["date"] for c in (*self.complications, *case.get("operations", ()))]
+        death = max([death, *(dt.date.fromisoformat(d) + dt.timedelta(days=1) for d in treated)])
         recurrence = self.diagnosed + dt.timedelta(days=rng.expovariate(hazard * 1.3))
         last = min(_CENSOR, self.diagnosed + dt.timedelta(days=rng.randint(90, 8 * 365)))
         if (
@@ -274,13 +263,15 @@ class _Episode:
         ):
             regrowth_hazard = -math.log(1 - a.regrowth_2y_rate) / (2 * 365.25)
             regrowth = self.diagnosed + dt.timedelta(days=rng.expovariate(regrowth_hazard))
-            if regrowth < min(last, death):
+            tme = regrowth + dt.timedelta(days=30)
+            if tme < min(last, death):
                 self._event("local_regrowth", regrowth)
-                self._event("tme", regrowth + dt.timedelta(days=30))
+                self._event("tme", tme)
         elif "pathology" in case:
             self._event("tme", dt.date.fromisoformat(case["operations"][0]["date"]))
-        if recurrence < min(last, death):
-            self._event("recurrence", recurrence)
+        if self.decided < recurrence < min(last, death) and recurrence <= _CENSOR:
+            compartment = rng.choice(["central", "posterior", "lateral", "anterior_below_pr"])
+            case["recurrence"] = {"date": recurrence.isoformat(), "compartments": [compartment]}
         if death <= last:
             self._event("death", death)
         else:
@@ -288,4 +279,4 @@ class _Episode:
 
     def _event(self, kind: str, day: dt.date) -> None:
         if day <= _CENSOR:
-            self.events.append({"kind": kind, "occurred_on": day.isoformat()})
+            self.events.append({"kind": kind, "date": day.isoformat()})

@@ -2,8 +2,10 @@
 
 A package with a module per part: `patient` (the patient and the primary tumour), `imaging`
 (baseline MRI, distant staging, restaging), `treatment` (neoadjuvant courses, operations,
-complications), `pathology`, `recurrence`, `stenosis`, and `episode` (the `Case` that holds
-them and the rules that span them). Everything is importable from here.
+complications), `pathology`, `recurrence`, `stenosis` (with its endoscopic procedures),
+`follow_up` (dated events after treatment), and `episode` (the `Case` that holds them and the
+rules that span them). Everything is importable from here. The case is the record of an
+episode: every fact has one home in it (docs/architecture.md).
 
 Units sit in field names (``distance_from_anal_verge_cm``, ``mrf_distance_mm``). Raw measurements
 are stored and flags are derived elsewhere with named thresholds (`clinical.thresholds`), because
@@ -16,6 +18,7 @@ from rectoplan.clinical.case.base import SCHEMA_VERSION, Cm, Mm
 from rectoplan.clinical.case.episode import (
     Case,
 )
+from rectoplan.clinical.case.follow_up import FollowUpEvent, FollowUpKind
 from rectoplan.clinical.case.imaging import (
     BaselineMri,
     DistantStaging,
@@ -50,15 +53,17 @@ from rectoplan.clinical.case.recurrence import (
 from rectoplan.clinical.case.stenosis import (
     AnastomosisType,
     AnastomoticStenosis,
-    Dilatation,
     DilatationResult,
     MagnetDeliveryLimits,
     NdfebGrade,
+    ProcedureType,
     RingSpec,
     StenosisMorphology,
+    StenosisProcedure,
     StomaStatus,
 )
 from rectoplan.clinical.case.treatment import (
+    SACRECTOMY_LEVELS,
     Approach,
     ChemoRegimen,
     ChemotherapyCourse,
@@ -71,6 +76,7 @@ from rectoplan.clinical.case.treatment import (
 )
 
 __all__ = [
+    "SACRECTOMY_LEVELS",
     "SCHEMA_VERSION",
     "AnastomosisType",
     "AnastomoticStenosis",
@@ -83,10 +89,11 @@ __all__ = [
     "Cm",
     "Compartment",
     "Complication",
-    "Dilatation",
     "DilatationResult",
     "DistantStaging",
     "FixationSite",
+    "FollowUpEvent",
+    "FollowUpKind",
     "Grade",
     "HeightModality",
     "Histology",
@@ -104,6 +111,7 @@ __all__ = [
     "Pathology",
     "Patient",
     "PrimaryTumour",
+    "ProcedureType",
     "RadiotherapyCourse",
     "Recurrence",
     "RegressionGrade",
@@ -114,6 +122,7 @@ __all__ = [
     "Sex",
     "Side",
     "StenosisMorphology",
+    "StenosisProcedure",
     "StomaStatus",
     "SubmucosalDepth",
 ]

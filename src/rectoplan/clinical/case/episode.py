@@ -11,12 +11,14 @@ from pydantic import (
 )
 
 from rectoplan.clinical.case.base import SCHEMA_VERSION, _error, _Model
+from rectoplan.clinical.case.follow_up import FollowUpEvent, check_follow_up
 from rectoplan.clinical.case.imaging import BaselineMri, DistantStaging, Restaging
 from rectoplan.clinical.case.pathology import Pathology
 from rectoplan.clinical.case.patient import Patient, PrimaryTumour
 from rectoplan.clinical.case.recurrence import Recurrence
 from rectoplan.clinical.case.stenosis import AnastomoticStenosis
 from rectoplan.clinical.case.treatment import Complication, NeoadjuvantTherapy, Operation
+from rectoplan.clinical.plausibility import future_dates, rectum_extent
 from rectoplan.clinical.tnm import Prefix
 
 # --- the case -----------------------------------------------------------------------------
@@ -39,6 +41,7 @@ class Case(_Model):
     complications: tuple[Complication, ...] = ()
     recurrence: Recurrence | None = None
     stenosis: AnastomoticStenosis | None = None
+    follow_up: tuple[FollowUpEvent, ...] = ()
 
     @model_validator(mode="after")
     def _coherent(self, info: ValidationInfo) -> Case:
@@ -51,7 +54,51 @@ class Case(_Model):
                     f"yp{self.pathology.t} (post-therapy) but no neoadjuvant therapy is recorded",
                 )
         self._check_dates()
+        self._check_links()
+        self._check_after_diagnosis()
+        self._check_plausible()
         return self
+
+    def _check_links(self) -> None:
+        procedures = self.stenosis.procedures if self.stenosis else ()
+        for i, c in enumerate(self.complications):
+            if c.operation is not None and c.operation >= len(self.operations):
+                raise _error(
+                    f"complications[{i}].operation",
+                    f"no operation {c.operation} ({len(self.operations)} recorded, from 0)",
+                )
+            if c.procedure is not None and c.procedure >= len(procedures):
+                raise _error(
+                    f"complications[{i}].procedure",
+                    f"no stenosis procedure {c.procedure} ({len(procedures)} recorded, from 0)",
+                )
+
+    def _check_after_diagnosis(self) -> None:
+        """Nothing happens after treatment before the diagnosis, or after the death."""
+        check_follow_up(self.follow_up, self.diagnosis_date)
+        died = next((e.date for e in self.follow_up if e.kind == "death"), None)
+        dated = [
+            *((f"complications[{i}].date", c.date) for i, c in enumerate(self.complications)),
+            ("recurrence.date", self.recurrence.date if self.recurrence else None),
+        ]
+        for path, day in dated:
+            if day is None:
+                continue
+            if self.diagnosis_date and day < self.diagnosis_date:
+                raise _error(path, f"{day} is before the diagnosis ({self.diagnosis_date})")
+            if died and day > died:
+                raise _error(path, f"{day} is after the death ({died})")
+
+    def _check_plausible(self) -> None:
+        """Facts that would make this another case (`rectoplan.clinical.plausibility`)."""
+        refusal, _warning = rectum_extent(
+            self.tumour.distance_from_anal_verge_cm,
+            self.tumour.height_modality.value if self.tumour.height_modality else None,
+        )
+        if refusal:
+            raise _error("tumour.distance_from_anal_verge_cm", refusal)
+        for path, message in future_dates(self, dt.date.today()):
+            raise _error(path, message)
 
     def _check_dates(self) -> None:
         end = self.neoadjuvant.end_date if self.neoadjuvant else None

@@ -94,6 +94,7 @@ class BaselineMri(_Model):
         le=200,
         description="Lower tumour edge above (+) or below (-) the anorectal ring, for Rullier",
     )
+    date: dt.date | None = Field(None, description="Day of the baseline MRI")
 
     @field_validator("ct", mode="before")
     @classmethod
@@ -129,6 +130,7 @@ class DistantStaging(_Model):
     largest_metastasis_mm: float | None = Field(
         None, gt=0, le=400, description="Longest diameter of the largest distant metastasis"
     )
+    date: dt.date | None = Field(None, description="Day of the staging CT")
 
     @field_validator("cm", mode="before")
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 from typing import Any
 
@@ -62,6 +63,7 @@ class Pathology(_Model):
     pni: bool | None = None
     budding: Budding | None = None
     regression: RegressionGrade | None = None
+    date: dt.date | None = Field(None, description="Day the pathology report was issued")
 
     @model_validator(mode="before")
     @classmethod

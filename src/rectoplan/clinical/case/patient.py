@@ -78,7 +78,9 @@ class PrimaryTumour(_Model):
     grade: Grade | None = None
     mucinous: bool = False
     mmr_status: MmrStatus | None = None
-    cea_ng_ml: float | None = Field(None, ge=0)
+    cea_ng_ml: float | None = Field(
+        None, ge=0, le=100_000, description="Serum CEA; above 100,000 ng/mL is a typing error [P]"
+    )
     ulcerated: bool | None = None
     mobile: bool | None = Field(None, description="Mobile (not fixed) on examination")
     submucosal_depth: SubmucosalDepth | None = None

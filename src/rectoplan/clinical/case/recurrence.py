@@ -64,7 +64,9 @@ class SagittalPoint(_Model):
 
 class Recurrence(_Model):
     date: dt.date | None = None
-    compartments: tuple[Compartment, ...] = Field(min_length=1)
+    compartments: tuple[Compartment, ...] = Field(
+        (), description="Involved compartments; empty = not yet staged (the engine warns)"
+    )
     fixed_to: tuple[FixationSite, ...] = ()
     highest_sacral_level: str | None = Field(
         None, description="Highest sacral segment invaded (S1 ... Co1); None = sacrum free"

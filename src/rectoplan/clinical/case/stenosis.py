@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import Any
 
 from pydantic import (
     Field,
@@ -12,6 +13,7 @@ from pydantic import (
 )
 
 from rectoplan.clinical.case.base import _error, _Model
+from rectoplan.clinical.case.treatment import Approach
 from rectoplan.errors import nested_field_error
 
 # --- anastomotic stenosis --------------------------------------------------------------------
@@ -40,10 +42,14 @@ class DilatationResult(StrEnum):
     recurrence = "recurrence"
 
 
-class Dilatation(_Model):
-    date: dt.date | None = None
-    balloon_mm: float | None = Field(None, gt=0, le=40)
-    result: DilatationResult
+class ProcedureType(StrEnum):
+    """Endoscopic treatments of an anastomotic stenosis (EFTR, ESD and local excision treat
+    the tumour: they are operations)."""
+
+    balloon_dilatation = "balloon_dilatation"
+    electroincision = "electroincision"
+    stent = "stent"
+    magnetic_compression = "magnetic_compression"
 
 
 class NdfebGrade(StrEnum):
@@ -124,6 +130,40 @@ class RingSpec(_Model):
         return text
 
 
+class StenosisProcedure(_Model):
+    """One endoscopic treatment of the stenosis, as performed.
+
+    The rings of a magnetic compression are those placed; the planned pair is
+    ``stenosis.rings``. Days count from the procedure (day 0).
+    """
+
+    type: ProcedureType
+    date: dt.date | None = None
+    end_date: dt.date | None = None
+    approach: Approach | None = None
+    balloon_mm: float | None = Field(None, gt=0, le=40)
+    rings: tuple[RingSpec, ...] = Field(
+        (), max_length=2, description="Rings placed (one = the same ring on both sides)"
+    )
+    result: DilatationResult | None = None
+    discharge_day: int | None = Field(None, ge=0, le=365)
+    rings_passed_day: int | None = Field(None, ge=0, le=365, description="Rings passed per anum")
+    details: dict[str, Any] = Field(
+        default_factory=dict, description="Anything else the source recorded (kept, not read)"
+    )
+
+    @model_validator(mode="after")
+    def _fits_type(self) -> StenosisProcedure:
+        magnetic = self.type is ProcedureType.magnetic_compression
+        if self.balloon_mm is not None and self.type is not ProcedureType.balloon_dilatation:
+            raise _error("stenosis.procedures.balloon_mm", "only a balloon dilatation has one")
+        if not magnetic and (self.rings or self.rings_passed_day is not None):
+            raise _error("stenosis.procedures.rings", "only magnetic compression places rings")
+        if self.date and self.end_date and self.end_date < self.date:
+            raise _error("stenosis.procedures.end_date", "ends before it starts")
+        return self
+
+
 class MagnetDeliveryLimits(_Model):
     """What fits the route for magnetic compression rings (millimetres). A passage or a
     height below `RING_MIN_DIMENSION_MM` admits no ring at all (and 5e-324 mm is 0 m to the
@@ -174,7 +214,6 @@ class AnastomoticStenosis(_Model):
     prior_radiotherapy: bool | None = None
     stoma: StomaStatus = StomaStatus.none
     awaiting_stoma_reversal: bool = False
-    dilatations: tuple[Dilatation, ...] = ()
     delivery_limits: MagnetDeliveryLimits | None = None
     rings: tuple[RingSpec, ...] = Field(
         (), max_length=2, description="A planned ring pair (one = the same ring on both sides)"
@@ -186,11 +225,32 @@ class AnastomoticStenosis(_Model):
         description="The planned gap between the ring faces when the plan uses another than "
         "the segment length (the stenosis planner's saved plan); default: length_mm",
     )
+    procedures: tuple[StenosisProcedure, ...] = Field(
+        (), description="What was done to it, in order (dilatations, electroincision ...)"
+    )
 
     @property
     def gap_mm(self) -> float:
         """The gap the rings are planned across: the saved plan's, else the segment length."""
         return self.length_mm if self.planned_gap_mm is None else self.planned_gap_mm
+
+    @model_validator(mode="before")
+    @classmethod
+    def _dilatations_are_procedures(cls, data: Any) -> Any:
+        """``dilatations`` (the older form) become balloon-dilatation procedures, first."""
+        if isinstance(data, dict) and "dilatations" in data:
+            data = dict(data)
+            balloons = [
+                {"type": "balloon_dilatation", **d} if isinstance(d, dict) else d
+                for d in data.pop("dilatations") or ()
+            ]
+            data["procedures"] = [*balloons, *(data.get("procedures") or ())]
+        return data
+
+    @property
+    def dilatations(self) -> tuple[StenosisProcedure, ...]:
+        """The balloon dilatations among the procedures."""
+        return tuple(p for p in self.procedures if p.type is ProcedureType.balloon_dilatation)
 
     @model_validator(mode="after")
     def _coherent(self) -> AnastomoticStenosis:

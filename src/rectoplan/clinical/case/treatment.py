@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from itertools import pairwise
 from typing import Any
 
 from pydantic import (
@@ -13,7 +14,12 @@ from pydantic import (
 )
 
 from rectoplan.clinical.case.base import _error, _Model
-from rectoplan.clinical.complications import ClavienDindo
+from rectoplan.clinical.complications import (
+    ClavienDindo,
+    GradedComplication,
+    parse_clavien_dindo,
+)
+from rectoplan.clinical.sacrum import SACRAL_LEVELS
 
 # --- neoadjuvant therapy ------------------------------------------------------------------
 
@@ -118,19 +124,83 @@ class Approach(StrEnum):
     endoscopic = "endoscopic"
 
 
+SACRECTOMY_LEVELS = SACRAL_LEVELS + tuple(
+    f"{upper}/{lower}" for upper, lower in pairwise(SACRAL_LEVELS)
+)
+"""A transection level is named by the segment it crosses (``S3``) or, near a boundary, by the
+disc (``S2/S3``), as the sacrectomy series report it (domain notes §3.4)."""
+
+
 class Operation(_Model):
+    """An operation on the tumour: a resection, or a local excision / ESD / EFTR."""
+
     type: OperationType
     date: dt.date | None = None
     approach: Approach | None = None
     blood_loss_ml: float | None = Field(None, ge=0, le=50000)
     duration_min: float | None = Field(None, gt=0, le=2000)
     stoma: bool | None = None
+    sacrectomy_level: str | None = Field(
+        None, description="Sacral transection level of a sacrectomy (S3, or a disc: S2/S3)"
+    )
+    discharge_day: int | None = Field(None, ge=0, le=365, description="Days after the operation")
+    end_date: dt.date | None = Field(None, description="Last day, if the record gives one")
+    details: dict[str, Any] = Field(
+        default_factory=dict, description="Anything else the source recorded (kept, not read)"
+    )
+
+    @field_validator("sacrectomy_level")
+    @classmethod
+    def _level(cls, value: str | None) -> str | None:
+        if value is not None and value not in SACRECTOMY_LEVELS:
+            raise ValueError(f"{value!r} is not a sacral level ({', '.join(SACRECTOMY_LEVELS)})")
+        return value
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> Operation:
+        if self.date and self.end_date and self.end_date < self.date:
+            raise _error("operations.end_date", "ends before it starts")
+        return self
 
 
 class Complication(_Model):
     description: str = Field(min_length=1, max_length=200)
     clavien_dindo: ClavienDindo
     date: dt.date | None = None
+    operation: int | None = Field(
+        None, ge=0, description="The operation it followed (its place in operations, from 0)"
+    )
+    procedure: int | None = Field(
+        None, ge=0, description="The stenosis procedure it followed (place in stenosis.procedures)"
+    )
+    disability: bool = Field(
+        False, description='Present at discharge: the "d" suffix of the grade (IIIb-d)'
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _suffix(cls, data: Any) -> Any:
+        """``"IIIb-d"`` is grade IIIb with the disability flag."""
+        if isinstance(data, dict) and isinstance(data.get("clavien_dindo"), str):
+            try:
+                graded = parse_clavien_dindo(data["clavien_dindo"])
+            except ValueError:
+                return data  # the field validator names the problem
+            data = {**data, "clavien_dindo": graded.grade.value}
+            if graded.disability:
+                data["disability"] = True
+        return data
+
+    @property
+    def graded(self) -> GradedComplication:
+        """The grade as reports write it (with the "d" suffix when it applies)."""
+        return GradedComplication(self.clavien_dindo, self.disability)
+
+    @model_validator(mode="after")
+    def _one_link(self) -> Complication:
+        if self.operation is not None and self.procedure is not None:
+            raise _error("complications.procedure", "link an operation or a procedure, not both")
+        return self
 
     @field_validator("clavien_dindo", mode="before")
     @classmethod

@@ -4,7 +4,7 @@ and the printable case summary (HTML and PDF).
 Everything the MDT sees is read from the stored case and its latest assessment snapshot, the
 same snapshot a decision recorded here is judged against, so the page cannot show one set of
 options while the registry measures concordance against another. Decisions go through the
-API's own route function (`rectoplan.web.routes.meetings.record_decision`), so the page and
+registry's service (`rectoplan.registry.case_services.record_case_decision`), so the page and
 the API apply one set of rules (coded deviations, ``followed_preferred`` computed, not typed).
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request, status
@@ -27,17 +27,22 @@ from rectoplan.evidence import SOURCES, Source
 from rectoplan.mdt_reasons import MdtReason, reason_of
 from rectoplan.pathways import assess
 from rectoplan.pathways.recommendation import Strength, catalogue
-from rectoplan.registry import locking, models
+from rectoplan.registry import case_page as case_services
 from rectoplan.registry.codes import check_deviation_code, deviation_reasons
 from rectoplan.registry.records import ALTERNATIVE_STRENGTHS as ALTERNATIVE_STRENGTH_NAMES
 from rectoplan.registry.users import Role
+from rectoplan.reports import labels
 from rectoplan.web.deps import Principal
+from rectoplan.web.pages.entry import record_parts
+from rectoplan.web.pages.header import patient_header
 from rectoplan.web.pages.pdf import pdf_response
 from rectoplan.web.pages.render import messages_by_field, render
 from rectoplan.web.pages.session import page_reader, page_role, page_writer
-from rectoplan.web.routes import meetings as meeting_routes
 from rectoplan.web.routes.cases import CaseId, case_out, episode_of
 from rectoplan.web.schemas import CaseOut, DecisionCreate
+
+if TYPE_CHECKING:
+    from rectoplan.registry import models
 
 router = APIRouter(include_in_schema=False)
 
@@ -86,8 +91,8 @@ DOI = re.compile(r"doi:\s*(10\.\d{4,9}/\S+?)\.?(?:\s|$)", re.IGNORECASE)
 
 
 def _words(value: Any) -> str:
-    """An enum value as words (``isr_partial`` -> ``isr partial``)."""
-    return str(value).replace("_", " ")
+    """An enum value in clinical words (``isr_partial`` -> "Partial intersphincteric ...")."""
+    return labels.label(value)
 
 
 # --- the timeline --------------------------------------------------------------------------
@@ -120,7 +125,7 @@ def _yes_no(value: bool | None, name: str) -> str | None:
 def _diagnosis(case: Case) -> TimelineEntry:
     t, p = case.tumour, case.patient
     detail = _joined(
-        f"{p.age_years}-year-old, {p.sex}",
+        f"{p.age_years}-year-old, {_words(p.sex).lower()}",
         f"{t.distance_from_anal_verge_cm:g} cm from the anal verge",
         f"longest diameter {t.longest_diameter_cm:g} cm",
         _words(t.histology),
@@ -143,10 +148,12 @@ def _mri(case: Case) -> list[TimelineEntry]:
             _fmt(len(mri.lateral_nodes) or None, "{} lateral node(s)"),
             _fmt(mri.distance_to_anorectal_ring_mm, "lower edge {:g} mm from the anorectal ring"),
         )
-        entries.append(TimelineEntry(None, "Baseline MRI", detail))
+        entries.append(TimelineEntry(mri.date, "Baseline MRI", detail))
     if case.distant is not None:
-        sites = ", ".join(_words(s) for s in case.distant.sites) or "no metastases"
-        entries.append(TimelineEntry(None, "Distant staging", f"c{case.distant.cm}: {sites}"))
+        sites = labels.listed(case.distant.sites, empty="no metastases")
+        entries.append(
+            TimelineEntry(case.distant.date, "Distant staging", f"c{case.distant.cm}: {sites}")
+        )
     return entries
 
 
@@ -204,7 +211,7 @@ def _pathology(case: Case) -> list[TimelineEntry]:
         _fmt(path.tme_grade, "TME {}"),
         regression and f"regression {_words(regression.scale)} {regression.grade}",
     )
-    return [TimelineEntry(None, f"Pathology ({_words(path.specimen)})", detail)]
+    return [TimelineEntry(path.date, f"Pathology ({_words(path.specimen)})", detail)]
 
 
 def _surgery(case: Case) -> list[TimelineEntry]:
@@ -217,7 +224,9 @@ def _surgery(case: Case) -> list[TimelineEntry]:
         for op in case.operations
     ]
     complications = [
-        TimelineEntry(c.date, f"Complication (Clavien–Dindo {c.clavien_dindo})", c.description)
+        TimelineEntry(
+            c.date, f"Complication ({labels.clavien_dindo(c.clavien_dindo)})", c.description
+        )
         for c in case.complications
     ]
     return [*operations, *_pathology(case), *complications]
@@ -227,8 +236,8 @@ def _later(case: Case) -> list[TimelineEntry]:
     entries = []
     if (rec := case.recurrence) is not None:
         detail = _joined(
-            "compartments: " + ", ".join(_words(c) for c in rec.compartments),
-            _fmt(", ".join(_words(f) for f in rec.fixed_to) or None, "fixed to {}"),
+            "compartments: " + labels.listed(rec.compartments),
+            _fmt(labels.listed(rec.fixed_to) if rec.fixed_to else None, "fixed to {}"),
             _fmt(rec.highest_sacral_level, "sacrum involved up to {}"),
         )
         entries.append(TimelineEntry(rec.date, "Local recurrence", detail))
@@ -241,11 +250,15 @@ def _later(case: Case) -> list[TimelineEntry]:
         entries.append(TimelineEntry(None, "Anastomotic stenosis", detail))
         entries += [
             TimelineEntry(
-                d.date,
-                "Dilatation",
-                _joined(_fmt(d.balloon_mm, "{:g} mm balloon"), _words(d.result)),
+                p.date,
+                _words(p.type),
+                _joined(
+                    _fmt(p.balloon_mm, "{:g} mm balloon"),
+                    _fmt(p.result, "{}"),
+                    _fmt(p.rings_passed_day, "rings passed on day {}"),
+                ),
             )
-            for d in sten.dilatations
+            for p in sten.procedures
         ]
         if sten.rings:
             rings = (
@@ -258,26 +271,10 @@ def _later(case: Case) -> list[TimelineEntry]:
     return entries
 
 
-def _registry(episode: models.Episode) -> list[TimelineEntry]:
-    """Treatments, complications and follow-up events stored beside the case."""
-    entries = []
-    for t in episode.treatments:
-        detail = _joined(
-            _fmt(t.operation_type or t.procedure, "{}"),
-            _fmt(t.approach, "{}"),
-            _fmt(t.ended_on, "until {}"),
-        )
-        entries.append(TimelineEntry(t.started_on, f"Treatment: {_words(t.kind)}", detail))
-    entries += [
-        TimelineEntry(
-            c.occurred_on, f"Complication (Clavien–Dindo {c.clavien_dindo})", c.description
-        )
-        for c in episode.complications
-    ]
-    entries += [
-        TimelineEntry(e.occurred_on, f"Follow-up: {_words(e.kind)}", "") for e in episode.events
-    ]
-    return entries
+def _follow_up(case: Case) -> list[TimelineEntry]:
+    """Follow-up events of the case (the registry's event rows project these, so they are not
+    read a second time)."""
+    return [TimelineEntry(e.date, _words(e.kind), "") for e in case.follow_up]
 
 
 def case_timeline(case: Case, episode: models.Episode) -> list[TimelineEntry]:
@@ -293,7 +290,7 @@ def case_timeline(case: Case, episode: models.Episode) -> list[TimelineEntry]:
         *_restaging(case),
         *_surgery(case),
         *_later(case),
-        *_registry(episode),
+        *_follow_up(case),
     ]
     keyed, carried = [], dt.date.min
     for order, step in enumerate(steps):
@@ -417,15 +414,14 @@ def _reason_choices(typed: str) -> list[tuple[str, str]]:
 
 
 def _meetings(db: Session) -> list[Any]:
-    return meeting_routes.list_meetings(
-        db=db, held_from=None, held_to=None, limit=MEETINGS_OFFERED, offset=0
-    )
+    return case_services.recent_meetings(db, MEETINGS_OFFERED)
 
 
-def _links(stored: CaseOut, pathways: list[str]) -> list[tuple[str, str]]:
+def _links(stored: CaseOut, pathways: list[str], can_edit: bool) -> list[tuple[str, str]]:
+    """The case's actions this user can take (a viewer is not offered an edit)."""
     base = "/cases/" + quote(stored.case_id, safe="")
-    links = [
-        ("Edit case", f"{base}/edit"),
+    links = [("Edit referral and baseline", f"{base}/edit")] if can_edit else []
+    links += [
         ("Printable summary", f"{base}/summary"),
         ("Download PDF", f"{base}/summary.pdf"),
     ]
@@ -439,7 +435,7 @@ def _links(stored: CaseOut, pathways: list[str]) -> list[tuple[str, str]]:
 def latest_view(db: Session, case_id: str) -> tuple[CaseOut, models.Assessment, dict[str, Any]]:
     """The stored case, its latest snapshot and the page's view of it (404 if no such case)."""
     stored = case_out(db, case_id)
-    snapshot = locking.get(db, models.Assessment, stored.latest_assessment_id)
+    snapshot = case_services.snapshot(db, stored.latest_assessment_id)
     return stored, snapshot, assessment_view(snapshot, stored.case)
 
 
@@ -491,6 +487,7 @@ def case_context(
         "assessment_id": str(snapshot.id),
     }
     meetings = [(str(m.id), f"{m.held_on} · {m.title}") for m in _meetings(db)]
+    can_edit = user is not None and user.role.allows(Role.clinician)
     return {
         "nav": "cases",
         "stored": stored,
@@ -499,8 +496,11 @@ def case_context(
         "timeline": case_timeline(stored.case, episode),
         "decisions": decisions,
         "recorded": next((d for d in decisions if d["id"] == recorded), None),
-        "links": _links(stored, view["pathways"]),
-        "can_decide": user is not None and user.role.allows(Role.clinician),
+        "links": _links(stored, view["pathways"], can_edit),
+        "can_decide": can_edit,
+        "can_edit": can_edit,
+        "header": patient_header(stored),
+        "record_parts": record_parts(stored) if can_edit else [],
         "reason_choices": _reason_choices(values.get("deviation_code", "")),
         "choices": _form_choices(view, values, meetings),
         "values": values,
@@ -605,7 +605,16 @@ def _record(
             meeting_id=int(values["meeting_id"]) if values["meeting_id"] else None,
             assessment_id=int(values["assessment_id"]) if values["assessment_id"] else None,
         )
-        made = meeting_routes.record_decision(case_id=case_id, body=body, db=db, user=user)
+        made = case_services.record_case_decision(
+            db,
+            case_id,
+            chosen_option_id=body.chosen_option_id,
+            deviation_code=body.deviation_code,
+            deviation_note=body.deviation_note,
+            meeting_id=body.meeting_id,
+            assessment_id=body.assessment_id,
+            decided_by=body.decided_by or user.name,
+        )
     except ValidationError as exc:
         found = messages_by_field(exc)
         return None, {_field_for(name, mode): message for name, message in found.items()}

@@ -17,12 +17,20 @@ from pydantic import ValidationError
 
 from rectoplan import __version__
 from rectoplan.errors import field_errors
+from rectoplan.reports import labels
 from rectoplan.web.app_paths import TEMPLATES_DIR
 from rectoplan.web.deps import Principal
 from rectoplan.web.pages.session import CSRF_FIELD, CSRF_HEADER, csrf_token
 
 TEMPLATES = Jinja2Templates(directory=TEMPLATES_DIR)
 TEMPLATES.env.globals.update(version=__version__, csrf_field=CSRF_FIELD, csrf_header=CSRF_HEADER)
+TEMPLATES.env.filters.update(
+    label=labels.label,
+    field_label=labels.field_label,
+    listed=labels.listed,
+    shown=labels.shown,
+)
+"""Clinical words in every template (``{{ a.risk_group | label }}``)."""
 
 
 def is_htmx(request: Request) -> bool:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rectoplan.errors import ConflictError
-from rectoplan.registry import decisions, locking, models
+from rectoplan.registry import case_page, decisions, locking, models
 from rectoplan.registry.codes import deviation_reasons
 from rectoplan.registry.schemas import MeetingIn
 from rectoplan.registry.users import Role
@@ -131,21 +131,18 @@ def record_decision(
     user: Principal = Depends(require(Role.clinician)),
 ) -> DecisionOut:
     """Record the MDT's decision against the case's latest snapshot (or ``assessment_id``)."""
-    episode = episode_of(db, case_id)
-    meeting = None
-    if body.meeting_id is not None:
-        held = locking.get(db, models.MdtMeeting, body.meeting_id)
-        meeting = {"held_on": held.held_on, "title": held.title}
-    decision = {
-        "decided_at": body.decided_at or dt.datetime.now(dt.UTC),
-        "chosen_option_id": body.chosen_option_id,
-        "deviation_code": body.deviation_code,
-        "deviation_note": body.deviation_note,
-        "decided_by": body.decided_by or user.name,
-        "meeting": meeting,
-    }
-    row = decisions.record_decision(db, episode.id, decision, body.assessment_id)
-    return decision_out(row, episode.case_id)
+    row = case_page.record_case_decision(
+        db,
+        case_id,
+        chosen_option_id=body.chosen_option_id,
+        deviation_code=body.deviation_code,
+        deviation_note=body.deviation_note,
+        meeting_id=body.meeting_id,
+        assessment_id=body.assessment_id,
+        decided_by=body.decided_by or user.name,
+        decided_at=body.decided_at,
+    )
+    return decision_out(row, case_id)
 
 
 @router.patch("/decisions/{decision_id}", response_model=DecisionOut, responses=STALE)

@@ -1,7 +1,9 @@
 """What happened after the decision: treatments, complications and follow-up events of a case.
 
-These rows feed the survival and benchmark analytics, so each is validated by the same
-registry schema the bulk import uses, and corrections go through optimistic locking.
+Each is a fact of the case document, which the registry's service (`registry.outcomes`)
+edits under the episode's version lock; the rows listed here are the case's projection, so
+they include what was entered in the case form, and ``GET /api/cases/{id}`` shows what was
+posted here. A row's id and version name it for ``PUT`` and ``DELETE``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from rectoplan.registry import locking, models, outcomes
 from rectoplan.registry.audit import jsonable
-from rectoplan.registry.records import TREATMENT_FIELDS
+from rectoplan.registry.projections import TREATMENT_COLUMNS
 from rectoplan.registry.schemas import EventIn, TreatmentIn
 from rectoplan.registry.users import Role
 from rectoplan.web.deps import reader, writer
@@ -36,7 +38,7 @@ def _case_id(db: Session, episode_id: int) -> str:
 
 
 def treatment_out(row: models.Treatment, case_id: str) -> TreatmentOut:
-    values = {name: jsonable(getattr(row, name)) for name in TREATMENT_FIELDS}
+    values = {name: jsonable(getattr(row, name)) for name in TREATMENT_COLUMNS}
     return TreatmentOut(**values, id=row.id, case_id=case_id, version=row.version)
 
 
