@@ -54,12 +54,18 @@ def test_overall_survival_counts_every_recorded_death(records, registry_url):
     assert curve["n"] <= PATIENTS
 
 
-def _category(record: dict, chosen: str | None) -> str:
-    """The decision's category worked out here from the engine's options for the case."""
+def _category(record: dict, decision: dict) -> str:
+    """The decision's category worked out here from the engine's options for the case as it
+    stood when the decision was made (without its recurrence, if the decision came first)."""
     from rectoplan.clinical.case import Case
     from rectoplan.pathways import assess
 
-    options = assess(Case.model_validate(record["case"])).recommendations
+    case = dict(record["case"])
+    recurred = (case.get("recurrence") or {}).get("date")
+    if recurred and decision["decided_at"][:10] < recurred:
+        case.pop("recurrence")
+    chosen = decision["chosen_option_id"]
+    options = assess(Case.model_validate(case)).recommendations
     strengths = {r.id: r.strength.value for r in options}
     if strengths.get(chosen) == "preferred":
         return "concordant"
@@ -68,11 +74,11 @@ def _category(record: dict, chosen: str | None) -> str:
 
 def test_concordance_matches_the_coded_deviations(records, registry_url):
     decided = [(r, d) for r in records for d in r["decisions"]]
-    categories = Counter(_category(r, d["chosen_option_id"]) for r, d in decided)
+    categories = Counter(_category(r, d) for r, d in decided)
     codes = Counter(
         d["deviation_code"]
         for r, d in decided
-        if d["deviation_code"] and _category(r, d["chosen_option_id"]) == "deviation"
+        if d["deviation_code"] and _category(r, d) == "deviation"
     )
     payload = run("concordance", "--db", registry_url)
     assert payload["overall"]["n"] == len(decided)
