@@ -22,7 +22,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from rectoplan.clinical.case import Case
-from rectoplan.clinical.pathology import RStatus
+from rectoplan.clinical.pathology import RConvention, RStatus, r_status
+from rectoplan.clinical.thresholds import Thresholds
 from rectoplan.errors import FieldError, InvalidRecordError, field_errors
 from rectoplan.pathways import assess
 from rectoplan.pathways.recommendation import Assessment as EngineAssessment
@@ -252,13 +253,26 @@ def engine_r_status(assessment: EngineAssessment) -> RStatus | None:
 
 
 def pathology_values(case: Case, assessment: EngineAssessment) -> dict[str, Any] | None:
-    """The case's pathology report with the engine's R status; None without a report."""
+    """The case's pathology report with its R status; None without a report.
+
+    The R status is the engine's finding when the assessment is post-operative. A later phase
+    (a recurrence, a stenosis) assesses something else and has no such finding, yet the
+    resection's margins are unchanged: then the same rule (`clinical.pathology.r_status`,
+    CRM convention, the default threshold) reads them, so a recurrence never erases the R
+    status of the operation before it."""
     if case.pathology is None:
         return None
-    return {
-        "report_json": case.pathology.model_dump(mode="json"),
-        "r_status": engine_r_status(assessment),
-    }
+    status = engine_r_status(assessment)
+    if status is None:
+        path = case.pathology
+        margins = path.margins_mm
+        status = r_status(
+            min(margins.values()) if margins else None,
+            path.macroscopic_residual,
+            RConvention.crm_1mm,
+            Thresholds().crm_positive_mm,
+        )
+    return {"report_json": case.pathology.model_dump(mode="json"), "r_status": status}
 
 
 def meeting_key(meeting: MeetingIn) -> tuple[dt.date, str]:
