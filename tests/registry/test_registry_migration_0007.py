@@ -9,9 +9,9 @@ row id kept.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import json
+from pathlib import Path
 
 from alembic import command
 from sqlalchemy import MetaData, func, insert, select
@@ -19,16 +19,16 @@ from sqlalchemy import MetaData, func, insert, select
 from rectoplan.registry.db import make_engine
 from rectoplan.registry.migrate import alembic_config, upgrade_to_head
 
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "cases"
+
 
 def _rows(connection, metadata, name):
     return connection.execute(select(metadata.tables[name])).mappings().all()
 
 
 def test_0007_folds_the_tables_into_the_case(empty_url, capsys):
-    from conftest import example_case
-
     command.upgrade(alembic_config(empty_url), "0004")
-    case = copy.deepcopy(example_case("seed001_2_restaging"))
+    case = json.loads((EXAMPLES / "seed001_2_restaging.json").read_text())
     case["case_id"] = "both-homes"
     restaged = dt.date.fromisoformat(case["restaging"]["date"])
     day = (restaged + dt.timedelta(days=20)).isoformat()
