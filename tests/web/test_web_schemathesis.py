@@ -6,7 +6,7 @@ One test drives every operation (so the request count can be asserted, whichever
 worker runs it) on a fresh SQLite registry holding the demo (example cases and a small
 synthetic cohort). Hypothesis is derandomized, so a failure reproduces. Operations whose every
 call is expensive (Argon2 hashing, ring design, figures, assessing stenosis cases with the
-magnet planner) get fewer examples, keeping the run to a minute or two on two cores.
+magnet planner) get fewer examples, keeping the run to a few minutes.
 
 ``RECTOPLAN_SCHEMATHESIS_SCALE`` multiplies every budget and the required request count:
 ``make test`` runs at 3, issue 12's run of at least 5,000 requests (about 6,000, four minutes or
