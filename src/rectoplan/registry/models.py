@@ -159,7 +159,9 @@ class MdtMeeting(Versioned, Base):
     starts_at: Mapped[dt.time | None] = mapped_column(Time)
     place: Mapped[str | None] = mapped_column(String(200))
     video_link: Mapped[str | None] = mapped_column(String(500))
-    chair_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    chair: Mapped[str | None] = mapped_column(String(100))
+    """The chair's user name (a name, like ``added_by``: who chaired stays readable even if
+    the account is renamed away)."""
     expected_specialties: Mapped[list[str]] = mapped_column(default=list)
     """The specialties the quorum needs (`rectoplan.registry.meetings.QUORUM_SPECIALTIES`
     when the meeting was scheduled, unless the coordinator chose others)."""
@@ -171,7 +173,6 @@ class MdtMeeting(Versioned, Base):
     last_amendment: Mapped[str | None] = mapped_column(Text)
     """Why the latest amendment was made (each amendment's reason stays in the audit log)."""
 
-    chair: Mapped[User | None] = relationship(foreign_keys=[chair_id])
     members: Mapped[list[MdtAttendance]] = relationship(order_by="MdtAttendance.id")
 
 

@@ -71,6 +71,9 @@ def _n_category(value: Any, allowed: tuple[Prefix | None, ...]) -> NCategory:
 
 
 class BaselineMri(_Model):
+    date: dt.date | None = Field(
+        None, description="Day of the staging MRI (the tumour board checks its age)"
+    )
     ct: TCategory = Field(description="Clinical T category on MRI (T3 substage from depth)")
     extramural_depth_mm: Mm | None = Field(None, description="Extramural spread beyond the MP")
     cn: NCategory
@@ -121,6 +124,9 @@ class BaselineMri(_Model):
 
 
 class DistantStaging(_Model):
+    date: dt.date | None = Field(
+        None, description="Day of the staging CT (the tumour board checks its age)"
+    )
     cm: MCategory | None = Field(None, description="Derived from sites when omitted")
     sites: tuple[MetastaticSite, ...] = ()
     metastasis_count: int | None = Field(

@@ -91,6 +91,8 @@ LABELS = {
     "biopsy_pni": "PNI on biopsy",
     "total_dose_gy": "Total dose (Gy)",
     "restaging.date": "Restaging date",
+    "mri.date": "MRI date",
+    "distant.date": "Staging CT date",
     "distant.sites": "Metastatic sites",
 }
 

@@ -3,11 +3,12 @@
 A meeting gains its start time, place or video link, chair, the specialties its quorum needs,
 when it started (decisions are taken only at a meeting in progress or held), and the minutes'
 sign-off (who, when, and a version that each amendment after sign-off raises). Attendance of
-registry users is its own table (their specialty counts towards the quorum); the free-text
-``attendees`` stay for guests and for meetings recorded before. An agenda item gains the case's
-clinical question, referrer, and the minutes' rationale and dissent; actions have an owner. A
-decision taken outside a meeting keeps its urgency reason. Column types are spelled out here
-rather than imported from the models, as in the earlier migrations.
+registry users is its own table (their specialty counts towards the quorum; the chair is a user
+name, like ``added_by``); the free-text ``attendees`` stay for guests and for meetings recorded
+before. An agenda item gains the case's clinical question, referrer, and the minutes' rationale
+and dissent; actions have an owner. A decision taken outside a meeting keeps its urgency
+reason. Column types are spelled out here rather than imported from the models, as in the
+earlier migrations.
 
 Revision ID: 0010
 Revises: 0006
@@ -32,31 +33,26 @@ JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("mdt_meetings") as batch:
-        batch.add_column(sa.Column("starts_at", sa.Time(), nullable=True))
-        batch.add_column(sa.Column("place", sa.String(200), nullable=True))
-        batch.add_column(sa.Column("video_link", sa.String(500), nullable=True))
-        batch.add_column(sa.Column("chair_id", sa.Integer(), nullable=True))
-        batch.add_column(
-            sa.Column("expected_specialties", JSON, nullable=False, server_default="[]")
-        )
-        batch.add_column(sa.Column("started_at", sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column("signed_off_at", sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column("signed_off_by", sa.String(100), nullable=True))
-        batch.add_column(
-            sa.Column("minutes_version", sa.Integer(), nullable=False, server_default="0")
-        )
-        batch.add_column(sa.Column("last_amendment", sa.Text(), nullable=True))
-        batch.create_foreign_key(
-            op.f("fk_mdt_meetings_chair_id_users"), "users", ["chair_id"], ["id"]
-        )
-    with op.batch_alter_table("mdt_agenda_items") as batch:
-        batch.add_column(sa.Column("clinical_question", sa.Text(), nullable=True))
-        batch.add_column(sa.Column("referrer", sa.String(200), nullable=True))
-        batch.add_column(sa.Column("rationale", sa.Text(), nullable=True))
-        batch.add_column(sa.Column("dissent", sa.Text(), nullable=True))
-    with op.batch_alter_table("mdt_decisions") as batch:
-        batch.add_column(sa.Column("urgency_reason", sa.Text(), nullable=True))
+    # Not batch mode for the meetings: SQLite's copy-and-move would drop a table that agenda
+    # items and decisions reference. Plain ADD COLUMN keeps the rows where they are.
+    for column in (
+        sa.Column("starts_at", sa.Time(), nullable=True),
+        sa.Column("place", sa.String(200), nullable=True),
+        sa.Column("video_link", sa.String(500), nullable=True),
+        sa.Column("chair", sa.String(100), nullable=True),
+        sa.Column("expected_specialties", JSON, nullable=False, server_default="[]"),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("signed_off_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("signed_off_by", sa.String(100), nullable=True),
+        sa.Column("minutes_version", sa.Integer(), nullable=False, server_default="0"),
+        sa.Column("last_amendment", sa.Text(), nullable=True),
+    ):
+        op.add_column("mdt_meetings", column)
+    op.add_column("mdt_agenda_items", sa.Column("clinical_question", sa.Text(), nullable=True))
+    op.add_column("mdt_agenda_items", sa.Column("referrer", sa.String(200), nullable=True))
+    op.add_column("mdt_agenda_items", sa.Column("rationale", sa.Text(), nullable=True))
+    op.add_column("mdt_agenda_items", sa.Column("dissent", sa.Text(), nullable=True))
+    op.add_column("mdt_decisions", sa.Column("urgency_reason", sa.Text(), nullable=True))
     op.create_table(
         "mdt_attendance",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -103,26 +99,31 @@ def upgrade() -> None:
     op.create_index(op.f("ix_mdt_actions_episode_id"), "mdt_actions", ["episode_id"])
 
 
+def _drop(table: str, *columns: str) -> None:
+    """Drop plain columns in place (SQLite 3.35+ can): a batch copy of the meetings would
+    drop a table that agenda items and decisions reference."""
+    for column in columns:
+        if op.get_bind().dialect.name == "sqlite":
+            op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+        else:
+            op.drop_column(table, column)
+
+
 def downgrade() -> None:
     op.drop_table("mdt_actions")
     op.drop_table("mdt_attendance")
-    with op.batch_alter_table("mdt_decisions") as batch:
-        batch.drop_column("urgency_reason")
-    with op.batch_alter_table("mdt_agenda_items") as batch:
-        for name in ("dissent", "rationale", "referrer", "clinical_question"):
-            batch.drop_column(name)
-    with op.batch_alter_table("mdt_meetings") as batch:
-        batch.drop_constraint(op.f("fk_mdt_meetings_chair_id_users"), type_="foreignkey")
-        for name in (
-            "last_amendment",
-            "minutes_version",
-            "signed_off_by",
-            "signed_off_at",
-            "started_at",
-            "expected_specialties",
-            "chair_id",
-            "video_link",
-            "place",
-            "starts_at",
-        ):
-            batch.drop_column(name)
+    _drop("mdt_decisions", "urgency_reason")
+    _drop("mdt_agenda_items", "dissent", "rationale", "referrer", "clinical_question")
+    _drop(
+        "mdt_meetings",
+        "last_amendment",
+        "minutes_version",
+        "signed_off_by",
+        "signed_off_at",
+        "started_at",
+        "expected_specialties",
+        "chair",
+        "video_link",
+        "place",
+        "starts_at",
+    )
