@@ -99,6 +99,42 @@ def _check_link(link: str | None) -> str | None:
     return link
 
 
+def _apply(session: Session, row: models.MdtMeeting, plan: Plan) -> None:
+    """Check the plan and put it on the meeting row (errors name the field)."""
+    place = _text(plan.place, "place", 200)
+    link = _check_link(plan.video_link)
+    chair = user_named(session, plan.chair, "chair")
+    expected = None if plan.expected_specialties is None else specialties(plan.expected_specialties)
+    row.starts_at = plan.starts_at
+    row.place = place
+    row.video_link = link
+    row.chair = chair.name if chair else None
+    if expected:
+        row.expected_specialties = [s.value for s in expected]
+    elif not row.expected_specialties:
+        row.expected_specialties = [s.value for s in QUORUM_SPECIALTIES]
+
+
+def schedule_meeting(
+    session: Session, held_on: dt.date, title: str, plan: Plan
+) -> models.MdtMeeting:
+    """A new meeting on that day under that title (which together name it) with its plan;
+    `InvalidRecordError` names ``title`` if the pair is taken."""
+    title = " ".join(title.split())
+    m = models.MdtMeeting
+    if session.scalar(select(m.id).where(m.held_on == held_on, m.title == title)) is not None:
+        raise InvalidRecordError(
+            [FieldError("title", f"there is already a meeting {title!r} on {held_on}")]
+        )
+    meeting = m(
+        held_on=held_on, title=title, attendees=[], expected_specialties=[], minutes_version=0
+    )
+    _apply(session, meeting, plan)
+    session.add(meeting)
+    session.flush()
+    return meeting
+
+
 def plan_meeting(
     session: Session, meeting_id: int, plan: Plan, *, expected_version: int | None = None
 ) -> models.MdtMeeting:

@@ -26,7 +26,8 @@ from rectoplan.errors import InvalidRecordError
 from rectoplan.evidence import SOURCES, Source
 from rectoplan.pathways import assess
 from rectoplan.pathways.recommendation import Strength, catalogue
-from rectoplan.registry import locking, models
+from rectoplan.registry import agenda, locking, models
+from rectoplan.registry import meetings as board
 from rectoplan.registry.codes import check_deviation_code, deviation_reasons
 from rectoplan.registry.users import Role
 from rectoplan.web.deps import Principal
@@ -67,8 +68,11 @@ FORM_FIELDS = (
     "deviation_code",
     "note",
     "meeting_id",
+    "urgency_reason",
     "assessment_id",
 )
+PRESENTATION = re.compile(r"/meetings/\d{1,10}/present/\d{1,4}")
+"""Where the decision form may send the browser back to: a meeting's presentation step."""
 MEETINGS_OFFERED = 50
 """Meetings offered in the form's select, most recent first (a decision is recorded soon after
 the meeting; an older one can still be linked through the API)."""
@@ -472,7 +476,9 @@ def case_context(
         **typed,
         "assessment_id": str(snapshot.id),
     }
-    meetings = [(str(m.id), f"{m.held_on} · {m.title}") for m in _meetings(db)]
+    offered = _meetings(db)
+    meetings = [(str(m.id), f"{m.held_on} · {m.title}") for m in offered]
+    values.setdefault("meeting_id", _meeting_in_progress(db, episode.id, offered))
     return {
         "nav": "cases",
         "stored": stored,
@@ -490,7 +496,20 @@ def case_context(
         "errors": errors or {},
         "now": dt.datetime.now(dt.UTC),
         "case_url": "/cases/" + quote(stored.case_id, safe=""),
+        "next_meeting": board.next_meeting(db),
+        "can_schedule": user is not None and user.role.allows(Role.coordinator),
     }
+
+
+def _meeting_in_progress(db: Session, episode_id: int, offered) -> str:
+    """The meeting the decision form preselects: a started meeting, not yet signed off, with
+    this case on its agenda (the one the team is sitting in), else none."""
+    for meeting in offered:
+        if meeting.started and meeting.signed_off_at is None:
+            listed = {item.episode_id for item in agenda.agenda(db, meeting.id)}
+            if episode_id in listed:
+                return str(meeting.id)
+    return ""
 
 
 # --- the decision form ---------------------------------------------------------------------
@@ -565,7 +584,7 @@ def _field_for(registry_field: str, mode: str) -> str:
         return option_field
     if registry_field == "deviation_note":
         return "note"
-    if registry_field.startswith("meeting"):
+    if registry_field.startswith("meeting") or registry_field == "amendment_reason":
         return "meeting_id"
     return registry_field if registry_field in FORM_FIELDS else "mode"
 
@@ -581,6 +600,8 @@ def _record(
             deviation_code=values["deviation_code"] or None,
             deviation_note=values["note"].strip() or None,
             meeting_id=int(values["meeting_id"]) if values["meeting_id"] else None,
+            urgency_reason=values["urgency_reason"].strip() or None,
+            add_to_agenda=values.get("add_to_agenda") == "1",
             assessment_id=int(values["assessment_id"]) if values["assessment_id"] else None,
         )
         made = meeting_routes.record_decision(case_id=case_id, body=body, db=db, user=user)
@@ -606,10 +627,14 @@ def record_decision(
     deviation_code: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
     meeting_id: Annotated[str, Form()] = "",
+    urgency_reason: Annotated[str, Form(max_length=2000)] = "",
+    add_to_agenda: Annotated[str, Form(max_length=1)] = "",
+    back_to: Annotated[str, Form(max_length=200)] = "",
     assessment_id: Annotated[str, Form()] = "",
 ) -> Response:
     """Record the MDT's decision from the form; on bad input show the page again (422) with
-    each message beside its field and everything typed kept."""
+    each message beside its field and everything typed kept. ``back_to`` (a meeting's
+    presentation, which posts this form) is where a recorded decision returns to."""
     values = {
         "mode": mode.strip(),
         "preferred_option_id": preferred_option_id.strip(),
@@ -618,6 +643,8 @@ def record_decision(
         "deviation_code": deviation_code.strip(),
         "note": note,
         "meeting_id": meeting_id.strip(),
+        "urgency_reason": urgency_reason,
+        "add_to_agenda": add_to_agenda.strip(),
         "assessment_id": assessment_id.strip(),
     }
     _stored, _snapshot, view = latest_view(db, case_id)
@@ -628,6 +655,8 @@ def record_decision(
         decision_id, errors = _record(db, case_id, user, values, chosen)
         if not errors:
             target = f"/cases/{quote(case_id, safe='')}?recorded={decision_id}#decisions"
+            if PRESENTATION.fullmatch(back_to):
+                target = f"{back_to}?recorded={decision_id}"
             return RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
     context = case_context(db, case_id, user, values, errors)
     return render(

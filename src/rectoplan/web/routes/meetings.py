@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from rectoplan.errors import ConflictError
 from rectoplan.registry import agenda, decisions, locking, meetings, models, readiness
 from rectoplan.registry.codes import deviation_reasons
-from rectoplan.registry.schemas import MeetingIn
 from rectoplan.registry.users import Role
 from rectoplan.web.deps import Principal, reader, require, writer
 from rectoplan.web.routes.cases import STALE, CaseId, episode_of
@@ -118,8 +117,6 @@ def create_meeting(
     existing = db.scalar(select(m).where(m.held_on == body.held_on, m.title == body.title))
     if existing is not None:
         raise ConflictError(f"meeting {existing.id} is already {body.title!r} on {body.held_on}")
-    meeting = decisions.get_or_create_meeting(db, MeetingIn(held_on=body.held_on, title=body.title))
-    db.flush()  # assigns the id and version
     quorum = body.expected_specialties or request.app.state.settings.mdt_quorum
     plan = meetings.Plan(
         starts_at=body.starts_at,
@@ -128,7 +125,7 @@ def create_meeting(
         chair=body.chair,
         expected_specialties=list(quorum),
     )
-    return meeting_out(meetings.plan_meeting(db, meeting.id, plan))
+    return meeting_out(meetings.schedule_meeting(db, body.held_on, body.title, plan))
 
 
 @router.patch("/meetings/{meeting_id}", response_model=MeetingOut, responses=STALE)
