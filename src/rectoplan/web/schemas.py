@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from fastapi import Path
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from rectoplan.clinical.case import Case, NdfebGrade, RingSpec
 from rectoplan.mct.design import Objective
@@ -187,13 +187,23 @@ class MeetingOut(BaseModel):
     version: int
 
 
+def _local_time(value: dt.time | None) -> dt.time | None:
+    """A meeting's start is a wall-clock time where the team meets, without a zone."""
+    if value is not None and value.tzinfo is not None:
+        raise ValueError("give the local start time without a time zone, e.g. 14:30")
+    return value
+
+
+LocalTime = Annotated[dt.time | None, AfterValidator(_local_time)]
+
+
 class MeetingCreate(_In):
     """A meeting: its day and title (which together name it), time, place or video link,
     chair (a user name) and the specialties its quorum needs (default: the setting)."""
 
     held_on: dt.date
     title: str = Field(min_length=1, max_length=200)
-    starts_at: dt.time | None = None
+    starts_at: LocalTime = None
     place: str | None = Field(None, max_length=200)
     video_link: str | None = Field(None, max_length=500)
     chair: str | None = Field(None, max_length=100)
@@ -202,7 +212,7 @@ class MeetingCreate(_In):
 
 class MeetingPlanIn(_In):
     expected_version: Version
-    starts_at: dt.time | None = None
+    starts_at: LocalTime = None
     place: str | None = Field(None, max_length=200)
     video_link: str | None = Field(None, max_length=500)
     chair: str | None = Field(None, max_length=100)

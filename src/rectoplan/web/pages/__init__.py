@@ -9,7 +9,17 @@ and role guards; `render` the templates; `errors` turns failures into redirects 
 Order matters where paths overlap: ``/cases/new`` (entry) must come before ``/cases/{case_id}``.
 """
 
-from rectoplan.web.pages import auth, case, cases, entry, meetings, outcomes, planners
+from rectoplan.web.pages import (
+    admin,
+    auth,
+    case,
+    cases,
+    entry,
+    meetings,
+    outcomes,
+    planners,
+    presentation,
+)
 
 PAGE_ROUTERS = (
     auth.router,
@@ -18,5 +28,7 @@ PAGE_ROUTERS = (
     case.router,
     planners.router,
     meetings.router,
+    presentation.router,
     outcomes.router,
+    admin.router,
 )
