@@ -31,7 +31,7 @@ from rectoplan.registry import meetings as board
 from rectoplan.registry.codes import check_deviation_code, deviation_reasons
 from rectoplan.registry.users import Role
 from rectoplan.web.deps import Principal
-from rectoplan.web.pages.pdf import pdf_response
+from rectoplan.web.pages.pdf import letterhead, pdf_response
 from rectoplan.web.pages.render import messages_by_field, render
 from rectoplan.web.pages.session import page_reader, page_role, page_writer
 from rectoplan.web.routes import meetings as meeting_routes
@@ -691,7 +691,11 @@ def case_page(
 def _summary(
     request: Request, db: Session, case_id: str, user: Principal, pdf: bool = False
 ) -> Response:
-    context = {**case_context(db, case_id, user), "pdf": pdf}
+    context = {
+        **case_context(db, case_id, user),
+        "pdf": pdf,
+        "letterhead": letterhead(request.app.state.settings),
+    }
     cited = {key for o in context["assessment"]["options"] for key, _s in o["sources"]}
     context["references"] = [(key, SOURCES[key]) for key in sorted(cited) if key in SOURCES]
     return render(request, "case/summary.html", context, user=user)

@@ -37,7 +37,7 @@ from rectoplan.registry import meetings as board
 from rectoplan.registry.codes import deviation_reasons
 from rectoplan.registry.users import Role, Specialty, User, list_users
 from rectoplan.web.deps import Principal
-from rectoplan.web.pages.pdf import pdf_response
+from rectoplan.web.pages.pdf import letterhead, pdf_response
 from rectoplan.web.pages.render import messages_by_field, render
 from rectoplan.web.pages.session import page_reader, page_role, page_writer
 from rectoplan.web.routes.meetings import create_meeting, list_meetings, meeting_decisions
@@ -739,8 +739,14 @@ def save_attendance(
 def _summary(request: Request, db: Session, user: Principal, meeting_id: str, pdf: bool = False):
     """The summary page; for the PDF without the stylesheet link (the PDF writer reads the
     stylesheet from the package, and WeasyPrint would fail to fetch a site path)."""
-    view = meeting_view(db, _meeting_id(meeting_id))
-    context: dict[str, Any] = {"nav": "meetings", "view": view, "pdf": pdf}
+    view = meeting_view(db, _meeting_id(meeting_id), request.app.state.settings.readiness)
+    context: dict[str, Any] = {
+        "nav": "meetings",
+        "view": view,
+        "pdf": pdf,
+        "letterhead": letterhead(request.app.state.settings),
+        "printed": dt.datetime.now(dt.UTC),
+    }
     return view, render(request, "meetings/summary.html", context, user=user)
 
 
