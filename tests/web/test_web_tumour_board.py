@@ -362,6 +362,7 @@ def test_the_meeting_pdf_holds_attendees_and_decisions_and_stays_on_the_page(dem
         assert len(decided) >= 3
         sign_in(client, Role.viewer)
         pdf = client.get(f"/meetings/{meeting['id']}/summary.pdf")
+        case_pdf = client.get(f"/cases/{decided[0]}/summary.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     (ARTEFACTS / "meeting-summary.pdf").write_bytes(pdf.content)  # kept for a look
@@ -384,3 +385,9 @@ def test_the_meeting_pdf_holds_attendees_and_decisions_and_stays_on_the_page(dem
             ]
             assert outside == [], outside[:20]
         assert document.pages[0].images, "the hospital's logo heads the first page"
+    with pdfplumber.open(io.BytesIO(case_pdf.content)) as document:
+        flat = re.sub(r"\s+", " ", "\n".join(p.extract_text() or "" for p in document.pages))
+        assert "Test Hospital" in flat and f"Page 1 of {len(document.pages)}" in flat
+        for page in document.pages:
+            assert (round(page.width), round(page.height)) == (595, 842)
+            assert all(c["x0"] >= 0 and c["x1"] <= page.width for c in page.chars)

@@ -502,10 +502,12 @@ def case_context(
 
 
 def _meeting_in_progress(db: Session, episode_id: int, offered) -> str:
-    """The meeting the decision form preselects: a started meeting, not yet signed off, with
-    this case on its agenda (the one the team is sitting in), else none."""
+    """The meeting the decision form preselects: a meeting of today or yesterday that has
+    started, not yet signed off, with this case on its agenda (the one the team is sitting in),
+    else none."""
+    recent = dt.date.today() - dt.timedelta(days=1)
     for meeting in offered:
-        if meeting.started and meeting.signed_off_at is None:
+        if meeting.held_on >= recent and meeting.started and meeting.signed_off_at is None:
             listed = {item.episode_id for item in agenda.agenda(db, meeting.id)}
             if episode_id in listed:
                 return str(meeting.id)

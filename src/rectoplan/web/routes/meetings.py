@@ -14,7 +14,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from rectoplan.errors import ConflictError
 from rectoplan.registry import agenda, decisions, locking, meetings, models, readiness
@@ -94,7 +94,13 @@ def list_meetings(
 ) -> list[MeetingOut]:
     """Meetings, most recent first, optionally between two dates (inclusive)."""
     m = models.MdtMeeting
-    query = select(m).order_by(m.held_on.desc(), m.id.desc()).limit(limit).offset(offset)
+    query = (
+        select(m)
+        .options(selectinload(m.members).selectinload(models.MdtAttendance.user))
+        .order_by(m.held_on.desc(), m.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
     if held_from is not None:
         query = query.where(m.held_on >= held_from)
     if held_to is not None:
