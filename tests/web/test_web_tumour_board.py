@@ -391,3 +391,47 @@ def test_the_meeting_pdf_holds_attendees_and_decisions_and_stays_on_the_page(dem
         for page in document.pages:
             assert (round(page.width), round(page.height)) == (595, 842)
             assert all(c["x0"] >= 0 and c["x1"] <= page.width for c in page.chars)
+
+
+# --- the agenda's search and the settings ------------------------------------------------------
+
+
+def test_the_case_search_offers_matching_cases_not_yet_on_the_agenda(client):
+    for n in range(3):
+        _store(client, "seed001_1_diagnosis", f"find-me_{n}")
+    _store(client, "seed001_1_diagnosis", "findXme")
+    meeting = _meeting(client)
+    _list(client, meeting["id"], "find-me_0")
+    sign_in(client, Role.coordinator)
+    found = client.get(f"/meetings/{meeting['id']}/case-search", params={"q": "FIND-ME_"})
+    offered = re.findall(r'name="case_id" value="([^"]+)"', found.text)
+    assert offered == ["find-me_1", "find-me_2"]  # "_" is a character, not a wildcard
+    nothing = client.get(f"/meetings/{meeting['id']}/case-search", params={"q": "%"})
+    assert re.findall(r'name="case_id"', nothing.text) == [] and "No case found" in nothing.text
+    sign_in(client, Role.clinician)
+    assert (
+        client.get(f"/meetings/{meeting['id']}/case-search", params={"q": "find"}).status_code
+        == 403
+    )
+
+
+def test_the_tumour_board_settings_are_read_and_checked():
+    from rectoplan.web.settings import Settings, SettingsError
+
+    env = {"RECTOPLAN_SECRET_KEY": "k" * 40, "RECTOPLAN_DATABASE_URL": "sqlite://"}
+    default = Settings.from_env(env)
+    assert default.mdt_imaging_max_age_days == 42 and default.readiness.imaging_max_age_days == 42
+    assert default.mdt_quorum[0] == "colorectal_surgeon" and len(default.mdt_quorum) == 5
+    chosen = Settings.from_env(
+        {
+            **env,
+            "RECTOPLAN_MDT_IMAGING_MAX_AGE_DAYS": "28",
+            "RECTOPLAN_MDT_QUORUM": "colorectal_surgeon, radiologist,gastroenterologist",
+            "RECTOPLAN_HOSPITAL_NAME": "St Elsewhere",
+        }
+    )
+    assert chosen.readiness.imaging_max_age_days == 28
+    assert chosen.mdt_quorum == ("colorectal_surgeon", "radiologist", "gastroenterologist")
+    assert chosen.hospital_name == "St Elsewhere"
+    with pytest.raises(SettingsError, match="RECTOPLAN_MDT_QUORUM"):
+        Settings.from_env({**env, "RECTOPLAN_MDT_QUORUM": "surgeon"})
