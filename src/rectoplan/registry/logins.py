@@ -44,7 +44,6 @@ class LiveSession:
 
     name: str
     role: Role
-    full_name: str | None = None
 
 
 def open_session(
@@ -73,7 +72,7 @@ def open_session(
 
 
 _LIVE = (
-    select(User.name, User.role, User.full_name)
+    select(User.name, User.role)
     .join(LoginSession, LoginSession.user_id == User.id)
     .where(
         LoginSession.id == bindparam("session_id"),
@@ -88,7 +87,7 @@ _LIVE = (
 def live_session(session: Session, key: str, now: dt.datetime | None = None) -> LiveSession | None:
     """The user of the session with ``key`` if it is live and the user active, else None."""
     row = session.execute(_LIVE, {"session_id": digest(key), "now": now or utcnow()}).first()
-    return None if row is None else LiveSession(row.name, Role(row.role), row.full_name)
+    return None if row is None else LiveSession(row.name, Role(row.role))
 
 
 def end_session(session: Session, key: str, because: SessionEnd = SessionEnd.logout) -> bool:

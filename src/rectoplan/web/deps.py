@@ -40,8 +40,6 @@ class Principal:
 
     name: str
     role: Role
-    full_name: str | None = None
-    """What pages show in the header (the login name when none was given)."""
 
 
 def _unauthorized(message: str) -> HTTPException:
@@ -90,7 +88,7 @@ def live_principal(db: Session, claims: tokens.Claims) -> Principal | None:
     live = logins.live_session(db, claims.session)
     if live is None or live.name != claims.name:
         return None
-    return Principal(live.name, live.role, live.full_name)
+    return Principal(live.name, live.role)
 
 
 @cache
