@@ -87,6 +87,8 @@ def test_a_clinician_enters_a_case_decides_and_prints_it(page, server):
     screenshot(page, "04-case-page")
 
     page.get_by_label(re.compile("Accept the preferred option")).check()
+    # no meeting yet: the decision needs the reason it could not wait for one
+    page.get_by_label("Urgency reason (only without a meeting)").fill("Obstructing tumour")
     page.get_by_role("button", name="Record decision").click()
     expect(page).to_have_url(re.compile(rf"/cases/{case_id}\?recorded=\d+"))
     stored = _decisions(server.database_url, case_id)

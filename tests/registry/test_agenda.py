@@ -132,6 +132,7 @@ def test_the_meetings_cases_are_its_agenda_and_its_decisions(write, meeting_id, 
                 session,
                 episode_id,
                 {"decided_at": decided_at, "chosen_option_id": PREFERRED, "meeting": held},
+                add_to_agenda=True,  # c is discussed on the spot: it joins the agenda
             )
     with write() as session:
         found = set(
@@ -143,7 +144,7 @@ def test_the_meetings_cases_are_its_agenda_and_its_decisions(write, meeting_id, 
         )
         assert found == {a, b, c}
         assert agenda.counts(session, [meeting_id, meeting_id + 99]) == {
-            meeting_id: (2, 2),
+            meeting_id: (3, 2),
             meeting_id + 99: (0, 0),
         }
 

@@ -14,6 +14,8 @@ from rectoplan.registry.schemas import DecisionIn
 PREFERRED = "primary.organ_preservation.crt_local_excision"  # the engine's choice for seed 001
 AT = "2025-03-10T15:00:00+00:00"
 
+URGENT = "bleeding: decided before the next MDT"
+
 
 def test_the_code_system_is_the_published_one():
     system = code_system()
@@ -46,7 +48,9 @@ def test_followed_preferred_is_computed_from_the_snapshot(write, episode_id):
         snapshot = episodes.latest_assessment(session, episode_id)
         assert snapshot.preferred_ids == [PREFERRED]
         followed = decisions.record_decision(
-            session, episode_id, {"decided_at": AT, "chosen_option_id": PREFERRED}
+            session,
+            episode_id,
+            {"decided_at": AT, "chosen_option_id": PREFERRED, "urgency_reason": URGENT},
         )
         deviated = decisions.record_decision(
             session,
@@ -56,6 +60,7 @@ def test_followed_preferred_is_computed_from_the_snapshot(write, episode_id):
                 "chosen_option_id": "primary.tnt.short_course",
                 "deviation_code": "expert-contradicts",
                 "deviation_note": "the surgeon advises against organ preservation",
+                "urgency_reason": URGENT,
             },
         )
         assert (followed.followed_preferred, deviated.followed_preferred) == (True, False)
@@ -80,15 +85,24 @@ def test_the_category_follows_from_the_option_not_from_the_form(write, episode_i
     listed = "primary.surgery.coloanal"
     with write() as session:
         plain = decisions.record_decision(
-            session, episode_id, {"decided_at": AT, "chosen_option_id": listed}
+            session,
+            episode_id,
+            {"decided_at": AT, "chosen_option_id": listed, "urgency_reason": URGENT},
         )
         reasoned = decisions.record_decision(
             session,
             episode_id,
-            {"decided_at": AT, "chosen_option_id": listed, "deviation_code": "prefers-alternative"},
+            {
+                "decided_at": AT,
+                "chosen_option_id": listed,
+                "deviation_code": "prefers-alternative",
+                "urgency_reason": URGENT,
+            },
         )
         declined = decisions.record_decision(
-            session, episode_id, {"decided_at": AT, "deviation_code": "patient-refuses"}
+            session,
+            episode_id,
+            {"decided_at": AT, "deviation_code": "patient-refuses", "urgency_reason": URGENT},
         )
         unlisted = decisions.record_decision(
             session,
@@ -98,6 +112,7 @@ def test_the_category_follows_from_the_option_not_from_the_form(write, episode_i
                 "chosen_option_id": "primary.surgery.apr",
                 "deviation_code": "cds-not-applicable",
                 "deviation_note": "in a trial of a new operation",
+                "urgency_reason": URGENT,
             },
         )
         assert [d.category for d in (plain, reasoned, declined, unlisted)] == [
@@ -116,7 +131,9 @@ def test_the_category_follows_from_the_option_not_from_the_form(write, episode_i
         ),
     ):
         with pytest.raises(InvalidRecordError) as refused, write() as session:
-            decisions.record_decision(session, episode_id, {"decided_at": AT, **decision})
+            decisions.record_decision(
+                session, episode_id, {"decided_at": AT, "urgency_reason": URGENT, **decision}
+            )
         [error] = refused.value.errors
         assert error.field == field and message in error.message
 
@@ -135,7 +152,9 @@ def test_the_category_follows_from_the_option_not_from_the_form(write, episode_i
 )
 def test_bad_decisions_are_refused(write, episode_id, decision, field, message):
     with pytest.raises(InvalidRecordError) as refused, write() as session:
-        decisions.record_decision(session, episode_id, {"decided_at": AT, **decision})
+        decisions.record_decision(
+            session, episode_id, {"decided_at": AT, "urgency_reason": URGENT, **decision}
+        )
     [error] = refused.value.errors
     assert error.field == field and message in error.message
 
@@ -157,12 +176,16 @@ def test_the_database_refuses_a_followed_decision_with_a_deviation_code(write, e
 
 
 def test_without_a_preferred_option_no_code_is_needed():
-    decision = DecisionIn.model_validate({"decided_at": AT, "chosen_option_id": PREFERRED})
+    decision = DecisionIn.model_validate(
+        {"decided_at": AT, "chosen_option_id": PREFERRED, "urgency_reason": URGENT}
+    )
     assert decision.category(()) == "deviation"  # nothing preferred, nothing to deviate from
 
 
 def test_a_deviation_from_a_preferred_option_must_be_coded():
-    decision = DecisionIn.model_validate({"decided_at": AT, "chosen_option_id": PREFERRED})
+    decision = DecisionIn.model_validate(
+        {"decided_at": AT, "chosen_option_id": PREFERRED, "urgency_reason": URGENT}
+    )
     with pytest.raises(InvalidRecordError, match="required when neither the preferred option"):
         decision.category(("primary.tnt.short_course",))
     assert decision.category(("primary.tnt.short_course",), (PREFERRED,)) == "alternative"

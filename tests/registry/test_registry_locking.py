@@ -15,6 +15,8 @@ from rectoplan.errors import StaleWriteError
 from rectoplan.registry import agenda, audit, decisions, episodes, models, outcomes, users
 from rectoplan.registry.enums import EpisodeStatus
 
+URGENT = "bleeding: decided before the next MDT"
+
 
 def _changed(case: dict, section: str, field: str, value) -> dict:
     case = copy.deepcopy(case)
@@ -150,7 +152,11 @@ def test_decision_and_event_writes_are_locked_too(write, episode_id):
         decision = decisions.record_decision(
             session,
             episode_id,
-            {"decided_at": "2025-03-10T15:00:00+00:00", "chosen_option_id": preferred},
+            {
+                "decided_at": "2025-03-10T15:00:00+00:00",
+                "chosen_option_id": preferred,
+                "urgency_reason": URGENT,
+            },
         )
         event_row = outcomes.add_event(
             session, episode_id, {"kind": "last_contact", "occurred_on": "2025-09-01"}
@@ -261,7 +267,11 @@ def test_every_locked_update_checks_its_version_even_when_it_changes_nothing(wri
         decision = decisions.record_decision(
             session,
             episode_id,
-            {"decided_at": "2025-03-10T15:00:00+00:00", "chosen_option_id": preferred},
+            {
+                "decided_at": "2025-03-10T15:00:00+00:00",
+                "chosen_option_id": preferred,
+                "urgency_reason": URGENT,
+            },
         )
         treatment = outcomes.add_treatment(session, episode_id, treatment_body)
         meeting = models.MdtMeeting(held_on=dt.date(2025, 3, 10), title="MDT")

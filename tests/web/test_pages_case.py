@@ -137,8 +137,14 @@ def stored(client) -> str:
     return created.json()["case_id"]
 
 
+URGENT = "obstructing tumour: decided before the next MDT"
+
+
 def post_decision(client, case_id: str, **fields):
+    """Post the decision form; outside a meeting with an urgency reason (the form's rule)."""
     token = sign_in(client, Role.clinician)
+    if not fields.get("meeting_id"):
+        fields.setdefault("urgency_reason", URGENT)
     return client.post(
         f"/cases/{case_id}/decisions",
         data={"csrf_token": token, **fields},
@@ -307,6 +313,12 @@ def test_a_deviation_records_its_code_option_note_and_meeting(client, stored):
         json={"held_on": "2025-03-10", "title": "Colorectal MDT"},
         headers=bearer(Role.coordinator),
     ).json()
+    listed = client.post(
+        f"/api/meetings/{meeting['id']}/agenda",
+        json={"case_id": stored},
+        headers=bearer(Role.coordinator),
+    )
+    assert listed.status_code == 201, listed.text
     other = "primary.surgery.apr"  # an engine option seed 001's assessment does not list
     snapshot = latest_assessment(client, stored)
     assert other not in [r["id"] for r in snapshot["assessment"]["recommendations"]]

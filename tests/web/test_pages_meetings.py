@@ -43,8 +43,9 @@ def _agenda(page: str) -> list[str]:
 
 
 def _minutes(page: str) -> list[str]:
-    listed = re.search(r'<ol class="minutes">(.*?)</ol>', page, re.S)
-    return [] if listed is None else [_text(li) for li in re.findall(r"<li>(.*?)</li>", listed[1])]
+    """The decisions the minutes state, in their order."""
+    found = re.findall(r'<div class="minute-decision">(.*?)</div>', page, re.S)
+    return [_text(minute) for minute in found]
 
 
 def _field_value(page: str, name: str) -> str:
@@ -90,7 +91,15 @@ def _snapshot(client, case_id: str) -> dict:
     return snapshots.json()[-1]["assessment"]
 
 
+URGENT = "obstructing tumour: decided before the next MDT"
+
+
 def _decide(client, case_id: str, **body) -> dict:
+    """Record a decision: at a meeting (put on its agenda if it is not), else as urgent."""
+    if body.get("meeting_id") is None:
+        body.setdefault("urgency_reason", URGENT)
+    else:
+        body.setdefault("add_to_agenda", True)
     answer = client.post(
         f"/api/cases/{case_id}/decisions", json=body, headers=bearer(Role.clinician)
     )
@@ -128,7 +137,8 @@ def test_a_coordinator_schedules_a_meeting_and_the_list_counts_its_cases(client,
     body = re.search(r"<tbody>(.*?)</tbody>", client.get("/meetings").text, re.S).group(1)
     rows = re.findall(r"<tr>(.*?)</tr>", body, re.S)
     cells = [[_text(td) for td in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)] for row in rows]
-    assert cells == [[DAY, TITLE, "3", "1"], ["2025-01-06", older["title"], "0", "0"]]
+    # the decided case was discussed on the spot: it joined the agenda
+    assert cells == [[DAY, "", TITLE, "4", "1"], ["2025-01-06", "", older["title"], "0", "0"]]
 
 
 def test_scheduling_errors_are_beside_the_field_and_the_typed_values_stay(client, meeting):
@@ -216,14 +226,14 @@ def test_agenda_add_move_and_remove_keep_one_ordered_list(client, cases, meeting
 def test_adding_an_unknown_or_repeated_case_is_422_beside_the_field(client, cases, meeting):
     token = sign_in(client, Role.coordinator)
     url = f"/meetings/{meeting['id']}"
-    unknown = _post(client, f"{url}/agenda", token, case_id="no-such-case")
+    unknown = _post(client, f"{url}/agenda", token, q="no-such-case")
     assert unknown.status_code == 422
-    assert "no-such-case" in _error(unknown.text, "f-case_id")
-    assert _field_value(unknown.text, "case_id") == "no-such-case"
+    assert "no-such-case" in _error(unknown.text, "f-q")
+    assert _field_value(unknown.text, "q") == "no-such-case"
     assert 'aria-invalid="true"' in unknown.text
     assert _post(client, f"{url}/agenda", token, case_id=cases[0]).status_code == 303
     again = _post(client, f"{url}/agenda", token, case_id=cases[0])
-    assert again.status_code == 422 and "already" in _error(again.text, "f-case_id")
+    assert again.status_code == 422 and "already" in _error(again.text, "f-q")
     assert _agenda(client.get(url).text) == [cases[0]]
 
 
@@ -327,7 +337,9 @@ def test_the_minutes_are_exactly_the_decisions_recorded_at_the_meeting(client, c
     assert "Reason" not in minutes[1] and "clinician" in minutes[1]
     assert all(elsewhere not in m for m in minutes)
     agenda = _text(_section(client.get(url).text, "agenda"))
-    assert "(deviation)" in agenda and "(preferred option)" in agenda
+    assert "(alternative)" in agenda and "(preferred option)" in agenda  # a listed option
+    assert "an alternative the assessment lists" in minutes[0]
+    assert "Reason: Patient preference (" in minutes[0]  # patient-refuses in the MDT's words
 
 
 # --- summary and PDF -------------------------------------------------------------------------
@@ -410,4 +422,4 @@ def test_the_api_meeting_filter_and_the_meeting_page_on_both_engines(any_client,
     assert sorted(c["case_id"] for c in found["items"]) == sorted([decided, listed])
     assert unrelated not in {c["case_id"] for c in found["items"]}
     page = any_client.get(url).text
-    assert _agenda(page) == [listed] and len(_minutes(page)) == 1
+    assert _agenda(page) == [listed, decided] and len(_minutes(page)) == 1

@@ -60,7 +60,10 @@ def test_every_write_is_audited_under_the_user(client, sqlite_url, case):
     _create(client, case)
     decision = client.post(
         f"/api/cases/{case['case_id']}/decisions",
-        json={"chosen_option_id": "primary.organ_preservation.crt_local_excision"},
+        json={
+            "chosen_option_id": "primary.organ_preservation.crt_local_excision",
+            "urgency_reason": "obstruction",
+        },
         headers=bearer(Role.clinician),
     )
     assert decision.status_code == 201, decision.text
@@ -154,6 +157,7 @@ def test_a_value_the_database_cannot_store_is_422_not_500(any_client, any_url, c
         json={
             "chosen_option_id": "primary.organ_preservation.crt_local_excision",
             "deviation_note": "nul \x00 here",
+            "urgency_reason": "obstruction",
         },
         headers=bearer(Role.clinician),
     )

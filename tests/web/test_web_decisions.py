@@ -24,7 +24,13 @@ def _alternative(client, case_id: str) -> str:
     return next(o["id"] for o in options if o["strength"] == "alternative")
 
 
+URGENT = "obstructing tumour: decided before the next MDT"
+
+
 def _decide(client, case_id: str, **body):
+    """Post a decision; outside a meeting with an urgency reason (the registry's rule)."""
+    if body.get("meeting_id") is None:
+        body.setdefault("urgency_reason", URGENT)
     return client.post(f"/api/cases/{case_id}/decisions", json=body, headers=bearer(Role.clinician))
 
 
@@ -73,9 +79,14 @@ def test_an_unknown_option_is_422(client, case_id):
 def test_decisions_at_a_meeting_and_corrections_under_locking(client, case_id):
     meeting = client.post(
         "/api/meetings",
-        json={"held_on": "2025-03-10", "title": "Colorectal MDT", "attendees": ["A", "B"]},
+        json={"held_on": "2025-03-10", "title": "Colorectal MDT"},
         headers=bearer(Role.coordinator),
     ).json()
+    client.post(
+        f"/api/meetings/{meeting['id']}/agenda",
+        json={"case_id": case_id},
+        headers=bearer(Role.coordinator),
+    )
     again = client.post(
         "/api/meetings",
         json={"held_on": "2025-03-10", "title": "Colorectal MDT"},

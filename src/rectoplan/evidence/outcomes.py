@@ -60,6 +60,16 @@ SOURCES: tuple[Source, ...] = (
         "top reason for a complete deviation was missing documentation (51.3%).",
     ),
     Source(
+        "rush_tumour_board_readiness",
+        "Rush University Medical Center tumor board case-readiness check (an MRI older than "
+        "42 days is flagged before the meeting), as cited in RectoPlan issue 15 beside VITU, "
+        "NAVIFY Tumor Board and OncoFlow.",
+        2024,
+        note="The 42-day imaging window of one institution's tumour board, not a guideline "
+        "value; the primary description was not checked, hence a named setting.",
+        verified=False,
+    ),
+    Source(
         "german_ccc_adherence",
         "Braulke F, Kober K, Rieken S, et al. Adherence to interdisciplinary tumor board "
         "recommendations as an expression of quality-assured patient care: results of a "

@@ -45,10 +45,10 @@ def install(factory: sessionmaker[Session]) -> None:
 
 
 def jsonable(value: Any) -> Any:
-    """A column value as JSON: dates as ISO 8601 text, enums as their value."""
+    """A column value as JSON: dates and times as ISO 8601 text, enums as their value."""
     if isinstance(value, Enum):
         return value.value
-    if isinstance(value, dt.datetime | dt.date):
+    if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, Decimal):
         return float(value)

@@ -12,7 +12,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rectoplan.registry import decisions, episodes, locking, models
+from rectoplan.registry import decisions, episodes, locking, meetings, models
 
 
 def snapshot(session: Session, assessment_id: int) -> models.Assessment:
@@ -35,22 +35,31 @@ def record_case_decision(
     deviation_note: str | None,
     meeting_id: int | None,
     assessment_id: int | None,
-    decided_by: str,
+    decided_by: str | None = None,
     decided_at: dt.datetime | None = None,
+    urgency_reason: str | None = None,
+    add_to_agenda: bool = False,
+    amendment_reason: str | None = None,
 ) -> models.MdtDecision:
     """Record the MDT's decision for the case against ``assessment_id`` (default: the latest
-    snapshot), in the meeting ``meeting_id`` if given."""
+    snapshot) at the meeting ``meeting_id`` (the rules are `decisions.record_decision`'s: on
+    its agenda, or ``add_to_agenda``; without a meeting, an ``urgency_reason``). Who decided
+    defaults to the signed-in user as people see them (`meetings.actor_display`)."""
     episode = episodes.episode_by_case_id(session, case_id)
-    meeting = None
-    if meeting_id is not None:
-        held = locking.get(session, models.MdtMeeting, meeting_id)
-        meeting = {"held_on": held.held_on, "title": held.title}
     decision = {
         "decided_at": decided_at or dt.datetime.now(dt.UTC),
         "chosen_option_id": chosen_option_id,
         "deviation_code": deviation_code,
         "deviation_note": deviation_note,
-        "decided_by": decided_by,
-        "meeting": meeting,
+        "decided_by": decided_by or meetings.actor_display(session)[:100],
+        "urgency_reason": urgency_reason,
     }
-    return decisions.record_decision(session, episode.id, decision, assessment_id)
+    return decisions.record_decision(
+        session,
+        episode.id,
+        decision,
+        assessment_id,
+        meeting_id=meeting_id,
+        add_to_agenda=add_to_agenda,
+        amendment_reason=amendment_reason,
+    )

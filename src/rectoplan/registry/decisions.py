@@ -1,5 +1,12 @@
 """MDT decisions, judged against the assessment snapshot the team had in front of it.
 
+A decision belongs to a meeting: it is recorded at a meeting in progress or held, for a case on
+that meeting's agenda (``add_to_agenda`` puts a case discussed on the spot there first);
+outside a meeting only with the reason it could not wait (``urgency_reason``). Once the chair
+has signed the meeting's minutes off, a new or changed decision is an amendment
+(`rectoplan.registry.meetings.check_editable`). The bulk import (`importing`) writes the
+decisions of past meetings as they were recorded elsewhere and does not apply these rules.
+
 The decision's category (concordant, alternative, deviation; `DecisionCategory`) and
 ``followed_preferred`` are never typed in: both follow from the option chosen and the snapshot's
 preferred and listed options, so concordance measures what happened rather than which button
@@ -16,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rectoplan.errors import FieldError, InvalidRecordError, field_errors
-from rectoplan.registry import locking, models
+from rectoplan.registry import agenda, locking, meetings, models
 from rectoplan.registry.enums import DecisionCategory
 from rectoplan.registry.episodes import get_episode, latest_assessment
 from rectoplan.registry.records import (
@@ -62,16 +69,74 @@ def _category(decision: DecisionIn, snapshot: models.Assessment) -> DecisionCate
     return decision.category(tuple(snapshot.preferred_ids), listed)
 
 
+def _meeting_of(
+    session: Session, decision: DecisionIn, meeting_id: int | None
+) -> models.MdtMeeting | None:
+    """The meeting named by id, else by the decision's day and title, else None."""
+    if meeting_id is not None:
+        return locking.get(session, models.MdtMeeting, meeting_id)
+    if decision.meeting is None:
+        return None
+    try:
+        meeting = get_or_create_meeting(session, decision.meeting)
+    except InvalidRecordError as exc:
+        raise InvalidRecordError([e.under("meeting") for e in exc.errors]) from None
+    session.flush()
+    return meeting
+
+
+def _check_belongs(
+    session: Session,
+    episode: models.Episode,
+    decision: DecisionIn,
+    meeting: models.MdtMeeting | None,
+    add_to_agenda: bool,
+) -> None:
+    """At a started meeting and on its agenda, or outside one with an urgency reason."""
+    if meeting is None:
+        if not (decision.urgency_reason or "").strip():
+            raise InvalidRecordError(
+                [
+                    FieldError(
+                        "meeting_id",
+                        "a decision is recorded at an MDT meeting; outside a meeting, give "
+                        "the reason it could not wait (urgency_reason)",
+                    )
+                ]
+            )
+        return
+    meetings.check_decidable(meeting)
+    listed = {item.episode_id for item in agenda.agenda(session, meeting.id)}
+    if episode.id in listed:
+        return
+    if not add_to_agenda:
+        raise InvalidRecordError(
+            [
+                FieldError(
+                    "meeting_id",
+                    f"case {episode.case_id} is not on the agenda of the meeting of "
+                    f"{meeting.held_on.isoformat()}; add it to the agenda first",
+                )
+            ]
+        )
+    agenda.add_to_agenda(session, meeting.id, episode.id)
+
+
 def record_decision(
     session: Session,
     episode_id: int,
     decision: dict[str, Any] | DecisionIn,
     assessment_id: int | None = None,
+    *,
+    meeting_id: int | None = None,
+    add_to_agenda: bool = False,
+    amendment_reason: str | None = None,
 ) -> models.MdtDecision:
     """Record what the MDT decided for an episode, against ``assessment_id`` (by default the
-    episode's latest snapshot)."""
+    episode's latest snapshot), at the meeting ``meeting_id`` (or the decision's own day and
+    title). See the module docstring for when a decision is refused."""
     decision = _validate(decision)
-    get_episode(session, episode_id)
+    episode = get_episode(session, episode_id)
     if assessment_id is None:
         snapshot = latest_assessment(session, episode_id)
     else:
@@ -81,10 +146,9 @@ def record_decision(
                 [FieldError("assessment_id", f"belongs to episode {snapshot.episode_id}")]
             )
     category = _category(decision, snapshot)
-    try:
-        meeting = get_or_create_meeting(session, decision.meeting) if decision.meeting else None
-    except InvalidRecordError as exc:
-        raise InvalidRecordError([e.under("meeting") for e in exc.errors]) from None
+    meeting = _meeting_of(session, decision, meeting_id)
+    _check_belongs(session, episode, decision, meeting, add_to_agenda)
+    meetings.changing(session, meeting.id if meeting else None, amendment_reason)
     row = models.MdtDecision(
         **decision_values(decision, category),
         episode_id=episode_id,
@@ -97,15 +161,24 @@ def record_decision(
 
 
 def update_decision(
-    session: Session, decision_id: int, *, expected_version: int, **changes: Any
+    session: Session,
+    decision_id: int,
+    *,
+    expected_version: int,
+    amendment_reason: str | None = None,
+    **changes: Any,
 ) -> models.MdtDecision:
     """Correct a decision (chosen option, deviation code or note, who decided); whether it
-    followed the preferred option, and its category, are recomputed from its snapshot."""
+    followed the preferred option, and its category, are recomputed from its snapshot. A
+    decision of a meeting whose minutes are signed off changes only by an amendment
+    (``amendment_reason``)."""
     unknown = set(changes) - set(_CHANGEABLE)
     if unknown:
         raise InvalidRecordError(
             [FieldError(name, "cannot be changed") for name in sorted(unknown)]
         )
+    current_row = locking.get(session, models.MdtDecision, decision_id)
+    meetings.changing(session, current_row.meeting_id, amendment_reason)
     with locking.updating(session, models.MdtDecision, decision_id, expected_version) as row:
         current = {name: getattr(row, name) for name in _CHANGEABLE}
         decision = _validate({"decided_at": row.decided_at, **current, **changes})

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from rectoplan.clinical.case import Case
@@ -37,6 +37,31 @@ def get_episode(session: Session, episode_id: int) -> models.Episode:
 
 def find_episode(session: Session, case_id: str) -> models.Episode | None:
     return session.scalar(select(models.Episode).where(models.Episode.case_id == case_id))
+
+
+def search_episodes(session: Session, text: str, limit: int = 10) -> list[models.Episode]:
+    """Active episodes whose case id or patient pseudonym contains ``text`` (any case), those
+    whose case id starts with it first: what a coordinator types to find a case."""
+    needle = text.strip().lower()
+    if not needle:
+        return []
+    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    case_id = func.lower(models.Episode.case_id)
+    query = (
+        select(models.Episode)
+        .join(models.Patient)
+        .where(
+            models.Episode.status == EpisodeStatus.active,
+            or_(
+                case_id.like(pattern, escape="\\"),
+                func.lower(models.Patient.pseudonym).like(pattern, escape="\\"),
+            ),
+        )
+        .order_by(case_id.like(f"{escaped}%", escape="\\").desc(), models.Episode.case_id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
 
 
 def episode_by_case_id(session: Session, case_id: str) -> models.Episode:

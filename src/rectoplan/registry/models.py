@@ -10,7 +10,7 @@ migration) refuse UPDATE on them, and UPDATE or DELETE on the audit log.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import (
     CheckConstraint,
@@ -22,6 +22,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    Time,
     UniqueConstraint,
 )
 from sqlalchemy.orm import (
@@ -43,6 +44,9 @@ from rectoplan.registry.enums import (
     TreatmentKind,
 )
 from rectoplan.registry.types import JsonType, UtcDateTime, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from rectoplan.registry.users import User
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -151,6 +155,56 @@ class MdtMeeting(Versioned, Base):
     held_on: Mapped[dt.date] = mapped_column(Date)
     title: Mapped[str] = mapped_column(String(200))
     attendees: Mapped[list[str]] = mapped_column(default=list)
+    """Guests named in free text (and meetings recorded before attendance was picked from
+    users); members who log in are in `MdtAttendance`."""
+    starts_at: Mapped[dt.time | None] = mapped_column(Time)
+    place: Mapped[str | None] = mapped_column(String(200))
+    video_link: Mapped[str | None] = mapped_column(String(500))
+    chair: Mapped[str | None] = mapped_column(String(100))
+    """The chair's user name (a name, like ``added_by``: who chaired stays readable even if
+    the account is renamed away)."""
+    expected_specialties: Mapped[list[str]] = mapped_column(default=list)
+    """The specialties the quorum needs (`rectoplan.registry.meetings.QUORUM_SPECIALTIES`
+    when the meeting was scheduled, unless the coordinator chose others)."""
+    started_at: Mapped[dt.datetime | None]
+    signed_off_at: Mapped[dt.datetime | None]
+    signed_off_by: Mapped[str | None] = mapped_column(String(100))
+    minutes_version: Mapped[int] = mapped_column(default=0)
+    """0 while the minutes are a draft; 1 when the chair signs them off; +1 per amendment."""
+    last_amendment: Mapped[str | None] = mapped_column(Text)
+    """Why the latest amendment was made (each amendment's reason stays in the audit log)."""
+
+    members: Mapped[list[MdtAttendance]] = relationship(order_by="MdtAttendance.id")
+
+
+class MdtAttendance(Versioned, Base):
+    """A registry user present at a meeting (their specialty counts towards the quorum)."""
+
+    __tablename__ = "mdt_attendance"
+    __table_args__ = _table_args(UniqueConstraint("meeting_id", "user_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("mdt_meetings.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    user: Mapped[User] = relationship()
+
+
+class MdtAction(Versioned, Base):
+    """Something the meeting asked someone to do for a case (the minutes' actions)."""
+
+    __tablename__ = "mdt_actions"
+    __table_args__ = _table_args()
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("mdt_meetings.id"), index=True)
+    episode_id: Mapped[int] = _episode_fk()
+    description: Mapped[str] = mapped_column(String(500))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    due_on: Mapped[dt.date | None] = mapped_column(Date)
+
+    owner: Mapped[User] = relationship()
+    episode: Mapped[Episode] = relationship()
 
 
 class MdtAgendaItem(Versioned, Base):
@@ -173,6 +227,11 @@ class MdtAgendaItem(Versioned, Base):
     episode_id: Mapped[int] = _episode_fk()
     position: Mapped[int]
     added_by: Mapped[str] = mapped_column(String(100))
+    clinical_question: Mapped[str | None] = mapped_column(Text)
+    referrer: Mapped[str | None] = mapped_column(String(200))
+    rationale: Mapped[str | None] = mapped_column(Text)
+    """Why the meeting decided as it did (the minutes); the decision row holds the choice."""
+    dissent: Mapped[str | None] = mapped_column(Text)
 
     episode: Mapped[Episode] = relationship()
 
@@ -201,6 +260,8 @@ class MdtDecision(Versioned, Base):
     deviation_note: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[dt.datetime]
     decided_by: Mapped[str | None] = mapped_column(String(100))
+    urgency_reason: Mapped[str | None] = mapped_column(Text)
+    """Why the decision could not wait for a meeting (required when there is none)."""
 
     meeting: Mapped[MdtMeeting | None] = relationship()
     assessment: Mapped[Assessment] = relationship()
@@ -281,3 +342,9 @@ class AuditLog(Base):
     action: Mapped[AuditAction] = mapped_column(enum_column(AuditAction, "audit_action"))
     before: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     after: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
+
+
+# The meeting tables name users (chair, attendance, action owners); the user table is mapped in
+# `users` (beside its credentials), imported here so that every mapper can be configured
+# whichever of the two modules a process imports first.
+import rectoplan.registry.users  # noqa: E402, F401

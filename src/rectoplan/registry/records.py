@@ -285,6 +285,8 @@ def meeting_values(meeting: MeetingIn) -> dict[str, Any]:
         "held_on": meeting.held_on,
         "title": meeting.title,
         "attendees": list(meeting.attendees),
+        "expected_specialties": [],
+        "minutes_version": 0,
     }
 
 
@@ -318,6 +320,7 @@ def decision_values(decision: DecisionIn, category: DecisionCategory) -> dict[st
         "deviation_note": decision.deviation_note,
         "decided_at": decision.decided_at,
         "decided_by": decision.decided_by,
+        "urgency_reason": decision.urgency_reason,
     }
 
 

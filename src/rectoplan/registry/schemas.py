@@ -127,6 +127,9 @@ class DecisionIn(_Schema):
     deviation_note: str | None = Field(None, max_length=2000)
     decided_by: str | None = Field(None, max_length=100)
     meeting: MeetingIn | None = None
+    urgency_reason: str | None = Field(
+        None, max_length=2000, description="Why it could not wait for a meeting"
+    )
 
     @field_validator("decided_at")
     @classmethod

@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from fastapi import Path
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from rectoplan.clinical.case import Case, NdfebGrade, RingSpec
 from rectoplan.clinical.case.stenosis import RING_MIN_DIMENSION_MM
@@ -174,7 +174,110 @@ class MeetingOut(BaseModel):
     held_on: dt.date
     title: str
     attendees: list[str]
+    starts_at: dt.time | None = None
+    place: str | None = None
+    video_link: str | None = None
+    chair: str | None = Field(None, description="The chair's user name")
+    expected_specialties: list[str] = []
+    members: list[str] = Field([], description="The attending users' names")
+    quorum_missing: list[str] = Field([], description="Expected specialties not present")
+    started: bool = False
+    signed_off_at: dt.datetime | None = None
+    signed_off_by: str | None = None
+    minutes_version: int = 0
     version: int
+
+
+def _local_time(value: dt.time | None) -> dt.time | None:
+    """A meeting's start is a wall-clock time where the team meets, without a zone."""
+    if value is not None and value.tzinfo is not None:
+        raise ValueError("give the local start time without a time zone, e.g. 14:30")
+    return value
+
+
+LocalTime = Annotated[dt.time | None, AfterValidator(_local_time)]
+
+
+class MeetingCreate(_In):
+    """A meeting: its day and title (which together name it), time, place or video link,
+    chair (a user name) and the specialties its quorum needs (default: the setting)."""
+
+    held_on: dt.date
+    title: str = Field(min_length=1, max_length=200)
+    starts_at: LocalTime = None
+    place: str | None = Field(None, max_length=200)
+    video_link: str | None = Field(None, max_length=500)
+    chair: str | None = Field(None, max_length=100)
+    expected_specialties: list[Specialty] | None = None
+
+
+class MeetingPlanIn(_In):
+    expected_version: Version
+    starts_at: LocalTime = None
+    place: str | None = Field(None, max_length=200)
+    video_link: str | None = Field(None, max_length=500)
+    chair: str | None = Field(None, max_length=100)
+    expected_specialties: list[Specialty] | None = None
+
+
+class MembersIn(_In):
+    members: list[Annotated[str, Field(max_length=100)]] = Field(max_length=200)
+
+
+class AgendaCaseIn(_In):
+    case_id: str = Field(min_length=1, max_length=64)
+    clinical_question: str | None = Field(None, max_length=4000)
+    referrer: str | None = Field(None, max_length=200)
+
+
+class AgendaItemOut(BaseModel):
+    position: int
+    case_id: str
+    clinical_question: str | None
+    referrer: str | None
+    rationale: str | None
+    dissent: str | None
+
+
+class CaseMinutesIn(_In):
+    rationale: str | None = Field(None, max_length=4000)
+    dissent: str | None = Field(None, max_length=4000)
+    amendment_reason: str | None = Field(None, max_length=2000)
+
+
+class ActionIn(_In):
+    case_id: str = Field(min_length=1, max_length=64)
+    description: str = Field(min_length=1, max_length=500)
+    owner: str = Field(min_length=1, max_length=100, description="The owner's user name")
+    due_on: dt.date | None = None
+    amendment_reason: str | None = Field(None, max_length=2000)
+
+
+class ActionOut(BaseModel):
+    id: int
+    case_id: str
+    description: str
+    owner: str
+    owner_display: str
+    due_on: dt.date | None
+
+
+class ReadinessItemOut(BaseModel):
+    field: str
+    what: str
+    status: str = Field(description="missing or stale")
+    detail: str
+    provided_by: Specialty
+    provided_by_label: str
+    rule: str = Field(description="The readiness rule's name, or engine for its warnings")
+
+
+class ReadinessOut(BaseModel):
+    case_id: str
+    phase: str
+    meeting_date: dt.date
+    ready: bool
+    items: list[ReadinessItemOut]
 
 
 class DecisionCreate(_In):
@@ -188,6 +291,15 @@ class DecisionCreate(_In):
     decided_at: dt.datetime | None = Field(None, description="Default: now")
     decided_by: str | None = Field(None, max_length=100, description="Default: you")
     meeting_id: RowId | None = None
+    add_to_agenda: bool = Field(
+        False, description="Put the case on the meeting's agenda if it is not there (on the spot)"
+    )
+    urgency_reason: str | None = Field(
+        None, max_length=2000, description="Required for a decision outside a meeting"
+    )
+    amendment_reason: str | None = Field(
+        None, max_length=2000, description="Required once the meeting's minutes are signed off"
+    )
     assessment_id: RowId | None = Field(
         None, description="The snapshot decided on (default: the case's latest)"
     )
@@ -199,6 +311,9 @@ class DecisionUpdate(_In):
     deviation_code: str | None = Field(None, max_length=64)
     deviation_note: str | None = Field(None, max_length=2000)
     decided_by: str | None = Field(None, max_length=100)
+    amendment_reason: str | None = Field(
+        None, max_length=2000, description="Required once the meeting's minutes are signed off"
+    )
 
 
 class DecisionOut(BaseModel):
@@ -216,6 +331,7 @@ class DecisionOut(BaseModel):
     deviation_note: str | None
     decided_at: dt.datetime
     decided_by: str | None
+    urgency_reason: str | None = None
     version: int
 
 

@@ -16,8 +16,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rectoplan.errors import InvalidRecordError
 from rectoplan.limits import Limits
 from rectoplan.registry.db import database_url
+from rectoplan.registry.meetings import QUORUM_SPECIALTIES, specialties
+from rectoplan.registry.readiness import IMAGING_MAX_AGE_DAYS, ReadinessSettings
 from rectoplan.registry.users import Throttle
 from rectoplan.web.oidc.config import (
     OidcSettings,
@@ -56,6 +59,20 @@ class Settings:
     password_login: PasswordLogin = PasswordLogin.on
     """Who may sign in with a local password (``RECTOPLAN_PASSWORD_LOGIN``: on, admins for
     break-glass administrators only, off)."""
+    hospital_name: str = "RectoPlan"
+    """The name printed at the head of the meeting and case PDFs (``RECTOPLAN_HOSPITAL_NAME``)."""
+    hospital_logo: str | None = None
+    """A PNG/SVG/JPEG file printed beside the name (``RECTOPLAN_HOSPITAL_LOGO``)."""
+    mdt_imaging_max_age_days: int = IMAGING_MAX_AGE_DAYS
+    """`rectoplan.registry.readiness.IMAGING_MAX_AGE_DAYS`
+    (``RECTOPLAN_MDT_IMAGING_MAX_AGE_DAYS``)."""
+    mdt_quorum: tuple[str, ...] = tuple(s.value for s in QUORUM_SPECIALTIES)
+    """`rectoplan.registry.meetings.QUORUM_SPECIALTIES` (``RECTOPLAN_MDT_QUORUM``,
+    comma-separated specialties)."""
+
+    @property
+    def readiness(self) -> ReadinessSettings:
+        return ReadinessSettings(imaging_max_age_days=self.mdt_imaging_max_age_days)
 
     @property
     def throttle(self) -> Throttle:
@@ -86,6 +103,12 @@ class Settings:
             secure_cookies=_flag(env, "RECTOPLAN_SECURE_COOKIES"),
             limits=_limits(env),
             **_sign_in(env),
+            hospital_name=env.get("RECTOPLAN_HOSPITAL_NAME") or "RectoPlan",
+            hospital_logo=env.get("RECTOPLAN_HOSPITAL_LOGO") or None,
+            mdt_imaging_max_age_days=_positive(
+                env, "RECTOPLAN_MDT_IMAGING_MAX_AGE_DAYS", IMAGING_MAX_AGE_DAYS
+            ),
+            mdt_quorum=_quorum(env),
         )
 
     def __post_init__(self) -> None:
@@ -112,6 +135,16 @@ def _positive(env: Mapping[str, str], name: str, default: int) -> int:
     if value < 1:
         raise SettingsError(f"{name}: must be at least 1, got {value}")
     return value
+
+
+def _quorum(env: Mapping[str, str]) -> tuple[str, ...]:
+    text = env.get("RECTOPLAN_MDT_QUORUM")
+    if not text:
+        return tuple(s.value for s in QUORUM_SPECIALTIES)
+    try:
+        return tuple(s.value for s in specialties(t.strip() for t in text.split(",") if t.strip()))
+    except InvalidRecordError as exc:
+        raise SettingsError(f"RECTOPLAN_MDT_QUORUM: {exc.errors[0].message}") from None
 
 
 def _limits(env: Mapping[str, str]) -> Limits:

@@ -10,6 +10,7 @@ Order matters where paths overlap: ``/cases/new`` (entry) must come before ``/ca
 """
 
 from rectoplan.web.pages import (
+    admin,
     auth,
     case,
     cases,
@@ -19,6 +20,7 @@ from rectoplan.web.pages import (
     outcome_exports,
     outcomes,
     planners,
+    presentation,
 )
 
 PAGE_ROUTERS = (
@@ -29,6 +31,8 @@ PAGE_ROUTERS = (
     case.router,
     planners.router,
     meetings.router,
+    presentation.router,
     outcomes.router,
     outcome_exports.router,
+    admin.router,
 )

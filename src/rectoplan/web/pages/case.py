@@ -27,7 +27,9 @@ from rectoplan.evidence import SOURCES, Source
 from rectoplan.mdt_reasons import MdtReason, reason_of
 from rectoplan.pathways import assess
 from rectoplan.pathways.recommendation import Strength, catalogue
+from rectoplan.registry import agenda
 from rectoplan.registry import case_page as case_services
+from rectoplan.registry import meetings as board
 from rectoplan.registry.codes import check_deviation_code, deviation_reasons
 from rectoplan.registry.records import ALTERNATIVE_STRENGTHS as ALTERNATIVE_STRENGTH_NAMES
 from rectoplan.registry.users import Role
@@ -35,7 +37,7 @@ from rectoplan.reports import labels
 from rectoplan.web.deps import Principal
 from rectoplan.web.pages.entry import record_parts
 from rectoplan.web.pages.header import patient_header
-from rectoplan.web.pages.pdf import pdf_response
+from rectoplan.web.pages.pdf import letterhead, pdf_response
 from rectoplan.web.pages.render import messages_by_field, render
 from rectoplan.web.pages.session import page_reader, page_role, page_writer
 from rectoplan.web.routes.cases import CaseId, case_out, episode_of
@@ -81,8 +83,11 @@ FORM_FIELDS = (
     "deviation_code",
     "note",
     "meeting_id",
+    "urgency_reason",
     "assessment_id",
 )
+PRESENTATION = re.compile(r"/meetings/\d{1,10}/present/\d{1,4}")
+"""Where the decision form may send the browser back to: a meeting's presentation step."""
 MEETINGS_OFFERED = 50
 """Meetings offered in the form's select, most recent first (a decision is recorded soon after
 the meeting; an older one can still be linked through the API)."""
@@ -486,7 +491,9 @@ def case_context(
         **typed,
         "assessment_id": str(snapshot.id),
     }
-    meetings = [(str(m.id), f"{m.held_on} · {m.title}") for m in _meetings(db)]
+    offered = _meetings(db)
+    meetings = [(str(m.id), f"{m.held_on} · {m.title}") for m in offered]
+    values.setdefault("meeting_id", _meeting_in_progress(db, episode.id, offered))
     can_edit = user is not None and user.role.allows(Role.clinician)
     return {
         "nav": "cases",
@@ -507,7 +514,23 @@ def case_context(
         "errors": errors or {},
         "now": dt.datetime.now(dt.UTC),
         "case_url": "/cases/" + quote(stored.case_id, safe=""),
+        "next_meeting": board.next_meeting(db),
+        "can_schedule": user is not None and user.role.allows(Role.coordinator),
     }
+
+
+def _meeting_in_progress(db: Session, episode_id: int, offered) -> str:
+    """The meeting the decision form preselects: a meeting of today or yesterday that has
+    started, not yet signed off, with this case on its agenda (the one the team is sitting in),
+    else none."""
+    recent = dt.date.today() - dt.timedelta(days=1)
+    for meeting in offered:
+        started = board.has_started(meeting)
+        if meeting.held_on >= recent and started and meeting.signed_off_at is None:
+            listed = {item.episode_id for item in agenda.agenda(db, meeting.id)}
+            if episode_id in listed:
+                return str(meeting.id)
+    return ""
 
 
 # --- the decision form ---------------------------------------------------------------------
@@ -587,15 +610,16 @@ def _field_for(registry_field: str, mode: str) -> str:
         return option_field
     if registry_field == "deviation_note":
         return "note"
-    if registry_field.startswith("meeting"):
+    if registry_field.startswith("meeting") or registry_field == "amendment_reason":
         return "meeting_id"
     return registry_field if registry_field in FORM_FIELDS else "mode"
 
 
 def _record(
-    db: Session, case_id: str, user: Principal, values: dict[str, str], chosen: str | None
+    db: Session, case_id: str, values: dict[str, str], chosen: str | None
 ) -> tuple[int | None, dict[str, str]]:
-    """Record through the API's route function; its schema and registry errors by form field."""
+    """Record through the registry's service (as the API does); its schema and registry errors
+    by form field. Who decided is the signed-in user (`case_page.record_case_decision`)."""
     mode = values["mode"]
     try:
         body = DecisionCreate(
@@ -603,6 +627,8 @@ def _record(
             deviation_code=values["deviation_code"] or None,
             deviation_note=values["note"].strip() or None,
             meeting_id=int(values["meeting_id"]) if values["meeting_id"] else None,
+            urgency_reason=values["urgency_reason"].strip() or None,
+            add_to_agenda=values.get("add_to_agenda") == "1",
             assessment_id=int(values["assessment_id"]) if values["assessment_id"] else None,
         )
         made = case_services.record_case_decision(
@@ -613,7 +639,10 @@ def _record(
             deviation_note=body.deviation_note,
             meeting_id=body.meeting_id,
             assessment_id=body.assessment_id,
-            decided_by=body.decided_by or user.name,
+            decided_by=body.decided_by,
+            urgency_reason=body.urgency_reason,
+            add_to_agenda=body.add_to_agenda,
+            amendment_reason=body.amendment_reason,
         )
     except ValidationError as exc:
         found = messages_by_field(exc)
@@ -637,10 +666,14 @@ def record_decision(
     deviation_code: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
     meeting_id: Annotated[str, Form()] = "",
+    urgency_reason: Annotated[str, Form(max_length=2000)] = "",
+    add_to_agenda: Annotated[str, Form(max_length=1)] = "",
+    back_to: Annotated[str, Form(max_length=200)] = "",
     assessment_id: Annotated[str, Form()] = "",
 ) -> Response:
     """Record the MDT's decision from the form; on bad input show the page again (422) with
-    each message beside its field and everything typed kept."""
+    each message beside its field and everything typed kept. ``back_to`` (a meeting's
+    presentation, which posts this form) is where a recorded decision returns to."""
     values = {
         "mode": mode.strip(),
         "preferred_option_id": preferred_option_id.strip(),
@@ -649,6 +682,8 @@ def record_decision(
         "deviation_code": deviation_code.strip(),
         "note": note,
         "meeting_id": meeting_id.strip(),
+        "urgency_reason": urgency_reason,
+        "add_to_agenda": add_to_agenda.strip(),
         "assessment_id": assessment_id.strip(),
     }
     _stored, _snapshot, view = latest_view(db, case_id)
@@ -656,9 +691,11 @@ def record_decision(
     chosen, errors = _choice_errors(values, view)
     errors = {**_form_errors(values, view, meeting_ids), **errors}
     if not errors:
-        decision_id, errors = _record(db, case_id, user, values, chosen)
+        decision_id, errors = _record(db, case_id, values, chosen)
         if not errors:
             target = f"/cases/{quote(case_id, safe='')}?recorded={decision_id}#decisions"
+            if PRESENTATION.fullmatch(back_to):
+                target = f"{back_to}?recorded={decision_id}"
             return RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
     context = case_context(db, case_id, user, values, errors)
     return render(
@@ -693,7 +730,11 @@ def case_page(
 def _summary(
     request: Request, db: Session, case_id: str, user: Principal, pdf: bool = False
 ) -> Response:
-    context = {**case_context(db, case_id, user), "pdf": pdf}
+    context = {
+        **case_context(db, case_id, user),
+        "pdf": pdf,
+        "letterhead": letterhead(request.app.state.settings),
+    }
     cited = {key for o in context["assessment"]["options"] for key, _s in o["sources"]}
     context["references"] = [(key, SOURCES[key]) for key in sorted(cited) if key in SOURCES]
     return render(request, "case/summary.html", context, user=user)

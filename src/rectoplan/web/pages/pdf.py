@@ -7,6 +7,11 @@ read from the package, so WeasyPrint fetches nothing over the network.
 
 from __future__ import annotations
 
+import base64
+import mimetypes
+from dataclasses import dataclass
+from pathlib import Path
+
 from fastapi.responses import HTMLResponse, Response
 
 from rectoplan.web.app_paths import STATIC
@@ -38,3 +43,28 @@ def _offline_fetcher():
     import weasyprint
 
     return weasyprint.URLFetcher(allowed_protocols=OFFLINE_PROTOCOLS)
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """The hospital's name and logo at the head of every printed summary (settings
+    ``RECTOPLAN_HOSPITAL_NAME`` and ``RECTOPLAN_HOSPITAL_LOGO``)."""
+
+    name: str
+    logo: str | None
+    """The logo as a ``data:`` URI (WeasyPrint fetches nothing else), or None."""
+
+
+LOGO_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
+
+
+def letterhead(settings) -> Letterhead:
+    """The letterhead from the settings; a logo file that is missing or not an image is left
+    out rather than failing the print."""
+    logo = None
+    if settings.hospital_logo:
+        path = Path(settings.hospital_logo)
+        kind = mimetypes.guess_type(path.name)[0]
+        if kind in LOGO_TYPES and path.is_file():
+            logo = f"data:{kind};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+    return Letterhead(settings.hospital_name, logo)

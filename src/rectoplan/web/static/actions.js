@@ -12,3 +12,23 @@ document.addEventListener("click", function (event) {
     window.history.back();
   }
 });
+
+// Presentation mode: the chair steps through the agenda from the keyboard (or a presentation
+// clicker, which sends PageDown/PageUp). Keys typed into the decision form are left alone.
+document.addEventListener("keydown", function (event) {
+  var body = document.body;
+  if (!body || !body.hasAttribute("data-present")) return;
+  if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+  var target = event.target instanceof Element ? event.target : null;
+  if (target && target.closest("input, select, textarea, button, [contenteditable]")) return;
+  var url = null;
+  if (event.key === "ArrowRight" || event.key === "PageDown" || event.key === "n") {
+    url = body.getAttribute("data-next");
+  } else if (event.key === "ArrowLeft" || event.key === "PageUp" || event.key === "p") {
+    url = body.getAttribute("data-previous");
+  }
+  if (url) {
+    event.preventDefault();
+    window.location.assign(url);
+  }
+});
