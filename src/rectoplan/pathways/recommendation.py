@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from rectoplan.evidence import cite
+from rectoplan.i18n import _
 
 ENGINE_VERSION = "0.1.0"
 
@@ -108,7 +109,11 @@ _CATALOGUE: dict[str, Option] = {}
 
 @dataclass(frozen=True, slots=True)
 class Option:
-    """A recommendable option, declared once with its citations."""
+    """A recommendable option, declared once with its citations.
+
+    ``title`` is the English message id (marked ``N_`` where declared); ``recommend`` gives it
+    in the current locale, so the catalogue holds one text per option and the id never changes.
+    """
 
     id: str
     title: str
@@ -132,7 +137,7 @@ class Option:
         # rest itself, so re-validating here would only cost time on every assessment.
         return Recommendation.model_construct(
             id=self.id,
-            title=self.title,
+            title=_(self.title),
             strength=strength,
             rationale=tuple(rationale),
             evidence=self.evidence,
