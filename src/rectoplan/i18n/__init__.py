@@ -14,10 +14,17 @@ engine (``pathways``) marks its texts with it, and ``web`` and ``cli`` choose th
 """
 
 from rectoplan.i18n.context import current_locale, use_locale
-from rectoplan.i18n.formatting import format_date, format_number, parse_date, parse_number
+from rectoplan.i18n.formatting import (
+    format_date,
+    format_number,
+    parse_date,
+    parse_number,
+    roman,
+)
 from rectoplan.i18n.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES, negotiate, normalize
 from rectoplan.i18n.messages import (
     N_,
+    NP_,
     _,
     gettext,
     join_clauses,
@@ -29,6 +36,7 @@ from rectoplan.i18n.messages import (
 
 __all__ = [
     "DEFAULT_LOCALE",
+    "NP_",
     "N_",
     "SUPPORTED_LOCALES",
     "_",
@@ -45,5 +53,6 @@ __all__ = [
     "parse_date",
     "parse_number",
     "pgettext",
+    "roman",
     "use_locale",
 ]

@@ -4,7 +4,7 @@ merge it into each locale's ``messages.po`` (new messages arrive untranslated, o
 One implementation serves the command and the test that fails while the committed ``.pot`` is
 out of date with the code. What is extracted (Python under ``src/rectoplan``, Jinja2 templates)
 is also written down in ``babel.cfg`` for ``pybabel``; the keywords below are the ones ``_``,
-``ngettext``, ``N_`` and ``lazy_gettext`` are called by.
+``ngettext``, ``pgettext``, ``N_``, ``NP_`` and ``lazy_gettext`` are called by.
 """
 
 from __future__ import annotations
@@ -22,11 +22,10 @@ PACKAGE_DIR = Path(__file__).resolve().parents[1]
 POT_PATH = LOCALE_DIR / f"{DOMAIN}.pot"
 
 METHOD_MAP = [
-    ("**/i18n/**.py", "ignore"),
     ("**.py", "python"),
     ("web/templates/**.html", "jinja2.ext:babel_extract"),
 ]
-KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None, "lazy_gettext": None}
+KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None, "NP_": ((1, "c"), 2), "lazy_gettext": None}
 OPTIONS = {"web/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
 
 

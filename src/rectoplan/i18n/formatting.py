@@ -69,3 +69,15 @@ def parse_number(text: str, locale: str | None = None) -> Decimal:
         return _babel_parse_decimal(cleaned, locale=babel_locale(locale or current_locale()))
     except NumberFormatError as exc:
         raise ValueError(f"not a number: {text!r}") from exc
+
+
+_ROMAN = re.compile(r"^(IV|III|II|I)(?![IVX])")
+_ROMAN_CHARACTERS = {"I": "Ⅰ", "II": "Ⅱ", "III": "Ⅲ", "IV": "Ⅳ"}
+
+
+def roman(code: str, locale: str | None = None) -> str:
+    """A stage group or type code for reading: ``IIIB`` stays ASCII in English and in data, and
+    is written ``ⅢB`` in Chinese, as the Chinese guidelines print it (glossary rule 5)."""
+    if (locale or current_locale()) != "zh_CN":
+        return code
+    return _ROMAN.sub(lambda m: _ROMAN_CHARACTERS[m.group(1)], code)

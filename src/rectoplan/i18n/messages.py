@@ -33,6 +33,12 @@ def N_(message: str) -> str:
     return message
 
 
+def NP_(context: str, message: str) -> str:
+    """Mark ``message`` with its ``context`` for extraction; translated where shown with
+    ``pgettext(context, message)``."""
+    return message
+
+
 def lazy_gettext(message: str) -> LazyProxy:
     """``message`` translated each time it is used as a string, in the locale of that moment."""
     return LazyProxy(gettext, message, enable_cache=False)

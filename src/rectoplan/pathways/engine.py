@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rectoplan.clinical.case import Case
+from rectoplan.clinical.labels import labels
 from rectoplan.clinical.staging import m_category_from_sites
 from rectoplan.clinical.thresholds import DEFAULT_THRESHOLDS, Thresholds
-from rectoplan.i18n import _, join_clauses, join_items
+from rectoplan.i18n import _, join_clauses, roman
 from rectoplan.pathways.context import Context, build_context
 from rectoplan.pathways.primary import assess_primary
 from rectoplan.pathways.recommendation import (
@@ -91,7 +92,7 @@ def _recurrence_stage(ctx: Context) -> StageSummary:
         if m in (None, "M0")
         else _("Local recurrence with distant metastases")
     )
-    where = join_items(c.value.replace("_", " ") for c in rec.compartments)
+    where = labels("compartment", rec.compartments)
     parts = [_("recurrence in the {compartments} compartment(s)").format(compartments=where)]
     if m is None:
         parts.append(_("distant staging at recurrence not recorded"))
@@ -99,7 +100,7 @@ def _recurrence_stage(ctx: Context) -> StageSummary:
     if s is not None:
         parts.append(
             _("the primary was {tnm}, stage {group}").format(
-                tnm=f"c{s.t} c{s.n} c{s.m}", group=s.group
+                tnm=f"c{s.t} c{s.n} c{s.m}", group=roman(s.group)
             )
         )
     basis = join_clauses(parts)

@@ -12,8 +12,9 @@ reconstruction.
 from __future__ import annotations
 
 from rectoplan.clinical.case import Compartment, FixationSite, Recurrence
+from rectoplan.clinical.labels import label, labels
 from rectoplan.clinical.sacrum import SACRAL_LEVELS, SacralPlanError, plan_sacrectomy
-from rectoplan.i18n import N_, _, join_clauses, join_items
+from rectoplan.i18n import N_, _, join_clauses
 from rectoplan.pathways.context import Context
 from rectoplan.pathways.recommendation import Recommendation, Strength, option
 
@@ -148,7 +149,7 @@ def contraindications(ctx: Context, rec: Recurrence) -> list[tuple[str, str]]:
     if rec.hydronephrosis:
         found.append(("recurrence.hydronephrosis", _hydronephrosis(rec)))
     if rec.distant_metastases:
-        sites = join_items(s.replace("_", " ") for s in rec.distant_sites)
+        sites = labels("metastatic_site", rec.distant_sites)
         found.append(
             (
                 "recurrence.distant_sites" if sites else "recurrence.distant_metastases",
@@ -163,15 +164,12 @@ def contraindications(ctx: Context, rec: Recurrence) -> list[tuple[str, str]]:
 def _hydronephrosis(rec: Recurrence) -> str:
     """Hydronephrosis is read whatever compartments are coded: a ureter is obstructed by the
     recurrence whether or not the MRI report codes the lateral compartment (Larsen 2005)."""
-    side = _(_SIDES[rec.hydronephrosis_side.value]) if rec.hydronephrosis_side else ""
+    side = label("side", rec.hydronephrosis_side) if rec.hydronephrosis_side else ""
     if Compartment.lateral in rec.compartments:
         text = _("sidewall disease with {side} hydronephrosis (R0 22% vs 41%, Larsen 2005)")
     else:
         text = _("ureteric obstruction: {side} hydronephrosis (R0 22% vs 41%, Larsen 2005)")
     return " ".join(text.format(side=side).split())
-
-
-_SIDES = {"left": N_("left"), "right": N_("right"), "bilateral": N_("bilateral")}
 
 
 def is_mobile_central(rec: Recurrence) -> bool:
@@ -211,7 +209,7 @@ def assess_recurrence(ctx: Context) -> None:
 
 
 def _classify(ctx: Context, rec: Recurrence) -> None:
-    compartments = join_items(c.value for c in rec.compartments)
+    compartments = labels("compartment", rec.compartments)
     ctx.find(
         "rm_compartments",
         _("Royal Marsden compartments"),
@@ -238,7 +236,7 @@ def _classify(ctx: Context, rec: Recurrence) -> None:
         "fixation",
         _("Fixation (Mayo F)"),
         f"F{fixation}",
-        join_items(rec.fixed_to) or _("not fixed"),
+        labels("fixation", rec.fixed_to) or _("not fixed"),
         "rokan_2021",
     )
     if len(rec.compartments) >= 3:
@@ -257,7 +255,7 @@ def _resection(
 ) -> list[Recommendation]:
     sacral = leeds_class(rec) in ("sacral", "composite")
     why = [
-        _("Leeds {leeds} recurrence").format(leeds=leeds_class(rec)),
+        _("Leeds {leeds} recurrence").format(leeds=label("leeds_class", leeds_class(rec))),
         *[r for _field, r in problems],
     ]
     if not sacral and is_mobile_central(rec):
@@ -431,7 +429,7 @@ def _wilson_pct(k: int, n: int) -> tuple[float, float, float]:
 
 def _expected_outcomes(ctx: Context) -> None:
     """Expected R0 from the seed cohort and PelvEx 2018, with Wilson intervals."""
-    for fid, label, k, n, source in (
+    for fid, title, k, n, source in (
         (
             "expected_r0_seed002",
             N_("R0 in the laparoscopic sacrectomy cohort"),
@@ -450,7 +448,7 @@ def _expected_outcomes(ctx: Context) -> None:
         est, lo, hi = _wilson_pct(k, n)
         ctx.find(
             fid,
-            _(label),
+            _(title),
             _("{estimate:.1f}% (95% CI {low:.1f}-{high:.1f})").format(
                 estimate=est, low=lo, high=hi
             ),

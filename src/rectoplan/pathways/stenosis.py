@@ -20,14 +20,15 @@ from rectoplan.clinical.case import (
     StenosisMorphology,
     StomaStatus,
 )
+from rectoplan.clinical.labels import label
 from rectoplan.i18n import N_, _, join_items
 from rectoplan.mct.design import (
-    ASSUMPTION_WORDS,
     CouplingAssessment,
     DeliveryLimits,
     RingDesign,
     Verdict,
     assess_coupling,
+    assumption_words,
     cached_design_rings,
 )
 from rectoplan.mct.magnets import RingMagnet
@@ -169,17 +170,8 @@ def _failure_predictors(ctx: Context, st: AnastomoticStenosis) -> list[str]:
     return [label for label, _source in present]
 
 
-_MORPHOLOGY = {
-    "membranous": N_("membranous"),
-    "tubular": N_("tubular"),
-    "complete_occlusion": N_("complete occlusion"),
-}
-
-
 def _morphology(st: AnastomoticStenosis) -> str:
-    """The stenosis morphology in clinical words (the enum value if a new one is not named)."""
-    value = st.morphology.value
-    return _(_MORPHOLOGY[value]) if value in _MORPHOLOGY else value.replace("_", " ")
+    return label("stenosis_morphology", st.morphology)
 
 
 def _endoscopic(ctx: Context, st: AnastomoticStenosis, risks: list[str]) -> list[Recommendation]:
@@ -300,11 +292,15 @@ def plan_rings(st: AnastomoticStenosis) -> tuple[RingPlan | None, list[tuple[str
     limits = delivery_limits(st)
     if limits is None:
         if st.delivery_limits is not None:
-            return None, [("stenosis.delivery_limits", "give at least one maximum outer diameter")]
-        return None, [("stenosis.rings", "give a ring pair or delivery limits to plan the magnets")]
+            return None, [
+                ("stenosis.delivery_limits", _("give at least one maximum outer diameter"))
+            ]
+        return None, [
+            ("stenosis.rings", _("give a ring pair or delivery limits to plan the magnets"))
+        ]
     result = cached_design_rings(limits, planned_gap_m=st.gap_mm * MM)
     if not result.designs:
-        return None, [("stenosis.delivery_limits", "no ring design fits these delivery limits")]
+        return None, [("stenosis.delivery_limits", _("no ring design fits these delivery limits"))]
     best = _spec(max(result.designs, key=lambda d: d.coupling_range_m))
     plan = RingPlan(best, best, st.gap_mm, True, len(result.designs), result.n_candidates)
     return plan, []
@@ -379,7 +375,7 @@ def _plan_rings(ctx: Context, st: AnastomoticStenosis) -> CouplingAssessment | N
         ctx.find(
             "mct_borderline",
             _("Coupling verdict is borderline"),
-            ", ".join(ASSUMPTION_WORDS[name] for name in coupling.borderline),
+            join_items(assumption_words(name) for name in coupling.borderline),
             coupling.borderline_note(),
             *coupling.evidence,
         )

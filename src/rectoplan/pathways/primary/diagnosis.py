@@ -8,6 +8,7 @@ local option fits the MRI risk group and the patient's wish for organ preservati
 from __future__ import annotations
 
 from rectoplan.clinical.case import MmrStatus
+from rectoplan.clinical.labels import labels
 from rectoplan.clinical.risk import HeightBand, RiskGroup
 from rectoplan.clinical.thresholds import NeoadjuvantPolicy
 from rectoplan.clinical.tnm import NCategory, TCategory
@@ -69,7 +70,8 @@ def _stage_two_or_three(ctx: Context) -> bool:
 
 def _metastatic(ctx: Context) -> list[Recommendation]:
     distant = ctx.case.distant
-    sites = join_items(distant.sites) if distant and distant.sites else _("sites not listed")
+    sites = labels("metastatic_site", distant.sites) if distant and distant.sites else None
+    sites = sites or _("sites not listed")
     why = f"c{distant.cm} ({sites})" if distant else _("metastatic")
     recs = [
         o.METASTATIC_SYSTEMIC.recommend(Strength.preferred, [why]),
@@ -236,11 +238,11 @@ def _very_early(ctx: Context) -> list[Recommendation]:
             scope.at_most(Strength.alternative) if eftr_ok else Strength.not_recommended,
             [
                 why,
-                _("{size:g} cm {relation} {limit:g} cm (EFTR R0 81% <= 2 cm vs 58% above)").format(
-                    size=size,
-                    relation="<=" if eftr_ok else ">",
-                    limit=ctx.thresholds.eftr_max_size_cm,
-                ),
+                (
+                    _("{size:g} cm <= {limit:g} cm (EFTR R0 81% <= 2 cm vs 58% above)")
+                    if eftr_ok
+                    else _("{size:g} cm > {limit:g} cm (EFTR R0 81% <= 2 cm vs 58% above)")
+                ).format(size=size, limit=ctx.thresholds.eftr_max_size_cm),
             ],
             criteria=endoscopic.criteria,
         ),
@@ -438,11 +440,8 @@ def _with_organ_preservation(
             Strength.preferred if greccar_like else Strength.consider,
             [
                 *op_why,
-                _("c{t} {size:g} cm {relation} {limit:g} cm without high-risk features").format(
-                    t=mri.ct,
-                    size=size,
-                    relation="<=" if small else ">",
-                    limit=th.organ_preservation_max_baseline_cm,
+                _("c{t} {size:g} cm <= {limit:g} cm without high-risk features").format(
+                    t=mri.ct, size=size, limit=th.organ_preservation_max_baseline_cm
                 )
                 if greccar_like
                 else _("GRECCAR 2 selection not met (cT2-3, <= 4 cm, no high-risk features)"),

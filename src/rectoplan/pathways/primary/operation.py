@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from rectoplan.i18n import N_, _, join_clauses
+from rectoplan.i18n import N_, _, join_clauses, roman
 from rectoplan.pathways.context import Context
 from rectoplan.pathways.primary import options as o
 from rectoplan.pathways.recommendation import Recommendation, Strength
@@ -107,7 +107,7 @@ def record_rullier(ctx: Context, after_therapy: bool = False) -> RullierType | N
                 _("Rullier type after neoadjuvant therapy"),
                 kind.value,
                 join_clauses(
-                    [basis, _("type {type} on the baseline MRI").format(type=baseline.value)]
+                    [basis, _("type {type} on the baseline MRI").format(type=roman(baseline.value))]
                 ),
                 "rullier_2013",
                 "isr_safety_2020",
@@ -138,7 +138,7 @@ def planned_operation(ctx: Context, recs: list[Recommendation]) -> None:
     kind, basis = rullier_type(ctx)
     in_zone = ctx.case.tumour.distance_from_anal_verge_cm < ctx.thresholds.rullier_max_distance_cm
     if kind is not None:
-        how = _("Rullier type {type}: {basis}").format(type=kind.value, basis=basis)
+        how = _("Rullier type {type}: {basis}").format(type=roman(kind.value), basis=basis)
     elif in_zone:
         how = _("low tumour; the sphincter relation is not reported yet")
     else:
@@ -219,7 +219,7 @@ def _operation_options(ctx: Context, why: str, after_therapy: bool) -> list[Reco
             [
                 why,
                 _("Rullier type {type}: {basis}").format(
-                    type=kind.value, basis=rullier_type(ctx, after_therapy)[1]
+                    type=roman(kind.value), basis=rullier_type(ctx, after_therapy)[1]
                 ),
             ],
             next_steps=_sphincter_next_steps(kind),

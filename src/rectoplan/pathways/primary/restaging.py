@@ -8,6 +8,7 @@ FOLFOX gets chemoradiotherapy first.
 from __future__ import annotations
 
 from rectoplan.clinical.case import ChemoRegimen
+from rectoplan.clinical.labels import label
 from rectoplan.clinical.response import (
     RESPONSE_EVIDENCE,
     ResponseAssessment,
@@ -124,7 +125,10 @@ def _restaging_interval(ctx: Context) -> None:
 def _record_response(ctx: Context, response: ResponseAssessment) -> None:
     if response.tier is not None:
         decided = join_items(
-            f"{k} {v.name.replace('_', '-')}" for k, v in response.by_modality.items()
+            _("{modality} {tier}").format(
+                modality=label("response_modality", k), tier=label("response_tier", v.name)
+            )
+            for k, v in response.by_modality.items()
         )
         ctx.find(
             "response_tier",
