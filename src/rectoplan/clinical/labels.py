@@ -61,6 +61,17 @@ _LABELS: dict[str, dict[str, str]] = {
         "near_complete": NP_("response_tier", "near-complete"),
         "incomplete": NP_("response_tier", "incomplete"),
     },
+    "mrf": {
+        "involved": NP_("mrf", "involved"),
+        "threatened": NP_("mrf", "threatened"),
+        "clear": NP_("mrf", "clear"),
+    },
+    "mskcc_class": {
+        "axial": NP_("mskcc_class", "axial"),
+        "anterior": NP_("mskcc_class", "anterior"),
+        "posterior": NP_("mskcc_class", "posterior"),
+        "lateral": NP_("mskcc_class", "lateral"),
+    },
     "leeds_class": {
         "central": NP_("leeds_class", "central"),
         "sacral": NP_("leeds_class", "sacral"),

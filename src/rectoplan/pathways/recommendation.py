@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from rectoplan.evidence import cite
-from rectoplan.i18n import _
+from rectoplan.i18n import NP_, _, pgettext
 
 ENGINE_VERSION = "0.1.0"
 
@@ -33,6 +33,19 @@ class Strength(StrEnum):
     def at_most(self, cap: Strength) -> Strength:
         """This strength, or ``cap`` if this one is stronger."""
         return self if self.rank >= cap.rank else cap
+
+    @property
+    def label(self) -> str:
+        """The strength in words, in the current locale (never shown by colour alone)."""
+        return pgettext("strength", _STRENGTH_LABELS[self.value])
+
+
+_STRENGTH_LABELS = {
+    "preferred": NP_("strength", "Preferred"),
+    "alternative": NP_("strength", "Alternative"),
+    "consider": NP_("strength", "Consider"),
+    "not_recommended": NP_("strength", "Not recommended"),
+}
 
 
 class _Frozen(BaseModel):
