@@ -15,13 +15,13 @@ from sqlalchemy.orm import Session
 
 from rectoplan.clinical.case import Case
 from rectoplan.errors import FieldError, InvalidRecordError, NotFoundError
-from rectoplan.pathways import assess
 from rectoplan.pathways.recommendation import Assessment as EngineAssessment
 from rectoplan.registry import locking, models
 from rectoplan.registry.enums import EpisodeStatus
 from rectoplan.registry.importing import import_records
 from rectoplan.registry.records import (
     assessment_values,
+    canonical_assessment,
     pathology_values,
     specimen_source,
     validate_case,
@@ -75,7 +75,7 @@ def update_case(
     it is refused if someone else saved first (see `rectoplan.registry.locking`)."""
     validated = validate_case(case)
     stored = validated.model_dump(mode="json")
-    assessment = assess(validated)
+    assessment = canonical_assessment(validated)
     with locking.updating(session, models.Episode, episode_id, expected_version) as episode:
         if validated.case_id != episode.case_id:
             message = f"is {episode.case_id!r} for this episode; it cannot change"

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from rectoplan.clinical.case import Case
 from rectoplan.clinical.pathology import RStatus
 from rectoplan.errors import FieldError, InvalidRecordError, field_errors
+from rectoplan.i18n import DEFAULT_LOCALE, use_locale
 from rectoplan.pathways import assess
 from rectoplan.pathways.recommendation import Assessment as EngineAssessment
 from rectoplan.registry import models
@@ -76,7 +77,7 @@ def prepare(data: Any) -> PreparedRecord:
             errors += exc.errors
     if record is None or case is None:
         raise InvalidRecordError(errors)
-    assessment = assess(case)
+    assessment = canonical_assessment(case)
     preferred = preferred_ids(assessment)
     followed = []
     for i, decision in enumerate(record.decisions):
@@ -175,6 +176,17 @@ def episode_values(prepared: PreparedRecord) -> dict[str, Any]:
         "diagnosis_date": case.diagnosis_date,
         "status": prepared.record.status,
     }
+
+
+def canonical_assessment(case: Case) -> EngineAssessment:
+    """The engine's answer as the registry keeps it: in English (the catalogue's message ids),
+    whatever language the request that caused the write was made in.
+
+    A snapshot is one record, so it has one language; a display in another language is
+    derived from it (`rectoplan.registry.localized`), never stored beside it.
+    """
+    with use_locale(DEFAULT_LOCALE):
+        return assess(case)
 
 
 def assessment_values(assessment: EngineAssessment) -> dict[str, Any]:

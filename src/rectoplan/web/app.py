@@ -26,6 +26,7 @@ from rectoplan.web import errors
 from rectoplan.web.app_paths import STATIC
 from rectoplan.web.body_limit import BodySizeLimit
 from rectoplan.web.deps import required_role
+from rectoplan.web.locale import LocaleMiddleware
 from rectoplan.web.pages import PAGE_ROUTERS
 from rectoplan.web.pages import errors as page_errors
 from rectoplan.web.routes import ROUTERS
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(LocaleMiddleware)
     _document_access(app)
     return app
 
