@@ -12,12 +12,30 @@ from __future__ import annotations
 from babel.support import LazyProxy
 
 from rectoplan.i18n.catalogues import translations
-from rectoplan.i18n.context import current_locale
+from rectoplan.i18n.context import _LOCALE, current_locale
+
+_CATALOGS: dict[str, dict] = {}
+"""Locale -> its catalogue's message dictionary, filled on first use: the engine looks up
+hundreds of texts per assessment, so a plain dict lookup is the whole cost of a translation."""
+
+
+def _catalog(locale: str) -> dict:
+    found = _CATALOGS.get(locale)
+    if found is None:
+        found = _CATALOGS[locale] = getattr(translations(locale), "_catalog", {})
+    return found
 
 
 def gettext(message: str) -> str:
-    """``message`` in the current locale (itself when untranslated or in English)."""
-    return translations(current_locale()).gettext(message)
+    """``message`` in the current locale (itself when untranslated or in English).
+
+    The same answer as ``GNUTranslations.gettext`` (a missing or empty translation gives the
+    message id), read straight from the catalogue's dictionary.
+    """
+    catalog = _CATALOGS.get(_LOCALE.get())
+    if catalog is None:
+        catalog = _catalog(current_locale())
+    return catalog.get(message) or message
 
 
 _ = gettext
@@ -46,7 +64,7 @@ def lazy_gettext(message: str) -> LazyProxy:
 
 def pgettext(context: str, message: str) -> str:
     """``message`` in the current locale, told apart from the same English text elsewhere."""
-    return translations(current_locale()).pgettext(context, message)
+    return _catalog(current_locale()).get(f"{context}\x04{message}") or message
 
 
 def join_items(items) -> str:
