@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
@@ -91,7 +92,10 @@ def test_concurrent_tasks_keep_their_own_locale():
     async def both():
         return await asyncio.gather(in_locale("zh-CN"), in_locale("en"))
 
-    chinese, english = asyncio.run(both())
+    # a fresh event loop in its own thread: another test on this worker (Playwright's sync
+    # API) may have left a loop running in the main thread
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        chinese, english = pool.submit(asyncio.run, both()).result()
     assert chinese == ["zh_CN"] * 3 and english == ["en"] * 3
 
 
