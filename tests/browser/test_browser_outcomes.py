@@ -76,6 +76,8 @@ def test_a_deviation_is_recorded_in_the_mdts_words(page):
     screenshot(page, "16-decision-other-needs-text")
     page.get_by_label(re.compile("Deviate from the recommendations")).check()
     page.get_by_label("Note (optional)").fill("Enrolled in a local trial of short-course RT")
+    # no meeting is running, so the decision says why it could not wait for one
+    page.get_by_label(re.compile("Urgency reason")).fill("Trial slot closes before the next MDT")
     page.get_by_role("button", name="Record decision").click()
     expect(page).to_have_url(re.compile(r"recorded=\d+"))
     row = page.locator("table.decisions tbody tr").last
