@@ -6,6 +6,9 @@ plain single-threaded loop over every example, timed in ``REPEATS`` blocks that 
 about ``SECONDS``; the best block is reported (the median too, to show the noise). Peak memory
 of one validate+assess round is measured separately with tracemalloc, which slows the loop.
 There is no peer package for this measurement, so the ratio printed is to the issue's target.
+The engine is also timed in each language (English, the message ids, and Simplified Chinese,
+through the gettext catalogue): issue 17 allows the language switch to cost at most 10 %, so the
+Chinese rate is printed as a ratio to the English one, measured in the same run, alternating.
 Not a timed test: nothing here asserts on time.
 """
 
@@ -23,12 +26,18 @@ except ImportError:  # pragma: no cover - not on Windows
     resource = None
 
 from rectoplan.clinical.case import Case
+from rectoplan.i18n import use_locale
 from rectoplan.pathways import assess
 
 CASES_DIR = Path(__file__).resolve().parents[1] / "examples" / "cases"
 TARGET_PER_SECOND = 5_000.0
 SECONDS = 2.5
 REPEATS = 5
+LANGUAGES = ("en", "zh_CN")
+LANGUAGE_COST_LIMIT = 0.10
+LANGUAGE_BLOCKS = 12
+LANGUAGE_ROUNDS_PER_BLOCK = 5
+"""Issue 17: the language switch may cost at most 10 %."""
 
 
 def load_texts() -> list[tuple[str, str]]:
@@ -56,6 +65,23 @@ def per_second(one_round: Callable[[], None], items_per_round: int) -> tuple[flo
     return max(rates), statistics.median(rates), rounds * REPEATS
 
 
+def language_rates(rounds: dict[str, Callable[[], None]], items: int) -> dict[str, float]:
+    """Items per CPU-second for each language: short blocks alternating between languages,
+    the best block of each. CPU time (not wall time) and alternation keep a busy shared
+    machine from favouring whichever language happened to run in a quiet moment."""
+    best = dict.fromkeys(rounds, 0.0)
+    for one_round in rounds.values():
+        one_round()  # warm-up (catalogue loaded, caches filled)
+    for _ in range(LANGUAGE_BLOCKS):
+        for locale, one_round in rounds.items():
+            start = time.process_time()
+            for _ in range(LANGUAGE_ROUNDS_PER_BLOCK):
+                one_round()
+            spent = max(time.process_time() - start, 1e-9)
+            best[locale] = max(best[locale], LANGUAGE_ROUNDS_PER_BLOCK * items / spent)
+    return best
+
+
 def main() -> None:
     all_texts = load_texts()
     # Stenosis cases run the magnet optimizer (a physics sweep of ~10^5 ring pairs, ~0.2 s):
@@ -72,6 +98,16 @@ def main() -> None:
     def validate_and_assess_round() -> None:
         for _, text in texts:
             assess(Case.model_validate_json(text))
+
+    def assess_round_in(locale: str) -> Callable[[], None]:
+        def one_round() -> None:
+            with use_locale(locale):
+                for case in cases:
+                    assess(case)
+
+        return one_round
+
+    by_language = language_rates({loc: assess_round_in(loc) for loc in LANGUAGES}, n)
 
     engine_rate, engine_median, engine_rounds = per_second(assess_round, n)
     full_rate, full_median, full_rounds = per_second(validate_and_assess_round, n)
@@ -102,6 +138,13 @@ def main() -> None:
             f"ratio to the {TARGET_PER_SECOND:,.0f}/s target: {best / TARGET_PER_SECOND:.2f}x"
         )
     print(f"validation share of validate+assess: {1 - full_rate / engine_rate:.0%}")
+    english = by_language["en"]
+    for locale, rate in by_language.items():
+        cost = english / rate - 1
+        print(
+            f"assess(case) in {locale:6} {rate:9,.0f} /s  ratio to English: {rate / english:.3f}  "
+            f"(cost {cost:+.1%}; the issue allows <= {LANGUAGE_COST_LIMIT:.0%})"
+        )
     print(f"peak traced memory, one validate+assess round of {n} cases: {peak / 1024:,.0f} KiB")
     if resource is not None:  # Linux reports ru_maxrss in KiB
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

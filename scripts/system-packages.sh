@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages a target needs, if they are missing; quiet when all are there.
 #
-#   scripts/system-packages.sh run    # what the pages need to print PDFs (Pango, fonts), and
+#   scripts/system-packages.sh run    # what the pages need to print PDFs (Pango, Latin and CJK fonts), and
 #                                     # pg_dump/pg_restore for `rectoplan registry backup`
 #   scripts/system-packages.sh test   # that, plus chromium for the browser tests, nginx and
 #                                     # openssl for the deployment tests, and Node.js with
@@ -13,6 +13,7 @@
 set -euo pipefail
 
 RUNTIME=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core postgresql-client)
+RUNTIME+=(fonts-noto-cjk)  # Chinese in PDFs and figures (Noto Sans CJK SC, found by fontconfig)
 TESTING=(chromium)
 TESTING+=(nginx openssl)  # two instances behind a real load balancer, TLS (tests/deployment)
 

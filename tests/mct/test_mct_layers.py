@@ -1,5 +1,7 @@
 """The engine's import rule: ``rectoplan.mct`` uses nothing of the project but the evidence
-registry and the error type at the bottom of the house."""
+registry, the error type at the bottom of the house, and the translation catalogue
+(``rectoplan.i18n``, at the bottom beside ``evidence``: the coupling verdict is a displayed
+text)."""
 
 from __future__ import annotations
 
@@ -7,11 +9,12 @@ import subprocess
 import sys
 
 
-def test_mct_imports_only_itself_the_evidence_registry_and_the_errors():
+def test_mct_imports_only_itself_the_evidence_registry_the_errors_and_i18n():
     probe = (
         "import sys, rectoplan.mct, rectoplan.mct.reference; "
         "print(sorted(m for m in sys.modules if m.startswith('rectoplan.') and not "
-        "m.startswith(('rectoplan.mct', 'rectoplan.evidence', 'rectoplan.errors'))))"
+        "m.startswith(('rectoplan.mct', 'rectoplan.evidence', 'rectoplan.errors', "
+        "'rectoplan.i18n'))))"
     )
     output = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True

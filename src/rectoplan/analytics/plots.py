@@ -25,6 +25,7 @@ from matplotlib.ticker import FuncFormatter, MultipleLocator
 from rectoplan.analytics.time_units import DAYS_PER_YEAR
 from rectoplan.analytics.verdicts import Verdict
 from rectoplan.errors import FieldError
+from rectoplan.i18n.fonts import matplotlib_font_settings
 
 if TYPE_CHECKING:
     from rectoplan.analytics.benchmarks import Comparison
@@ -96,14 +97,15 @@ def _nice_step(span: float, unit: str, max_ticks: int = 10) -> float:
 
 
 def _styled(function):
-    """Draw under the projector style without touching matplotlib's global settings."""
+    """Draw under the projector style, with a font for the current locale's script (Noto
+    Sans CJK for Chinese), without touching matplotlib's global settings."""
     from functools import wraps
 
     from matplotlib import rc_context
 
     @wraps(function)
     def wrapper(*args, **kwargs):
-        with rc_context(FONT):
+        with rc_context({**FONT, **matplotlib_font_settings()}):
             return function(*args, **kwargs)
 
     return wrapper

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import typer
 
+from rectoplan.cli.language import lang_option
+
 app = typer.Typer(
     name="rectoplan",
     help="RectoPlan: staging, MDT recommendations and surgical planning for rectal cancer.",
@@ -19,7 +21,7 @@ app = typer.Typer(
 
 
 @app.callback()
-def _root() -> None:
+def _root(lang: str | None = lang_option(root=True)) -> None:
     """RectoPlan: staging, MDT recommendations and surgical planning for rectal cancer."""
 
 

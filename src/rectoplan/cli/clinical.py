@@ -17,9 +17,14 @@ from rich.table import Table
 
 from rectoplan.cli import file_limits
 from rectoplan.cli.errors import guarded, problem_lines
+from rectoplan.cli.language import lang_option
 from rectoplan.clinical.case import Case
+from rectoplan.clinical.risk import RiskGroup
 from rectoplan.errors import FieldError, InvalidRecordError, field_errors
+from rectoplan.i18n import _, join_clauses, roman
 from rectoplan.pathways import assess as assess_case
+from rectoplan.pathways.context import Phase
+from rectoplan.pathways.display import finding_value
 from rectoplan.pathways.recommendation import Assessment, Strength
 
 console = Console(highlight=False, soft_wrap=False)
@@ -62,34 +67,45 @@ def assessment_json(assessment: Assessment) -> str:
 
 def print_assessment(assessment: Assessment, out: Console = console) -> None:
     """A summary an MDT can read on a shared screen: stage, findings, options, warnings."""
-    stage = assessment.stage.group if assessment.stage else "not staged"
+    stage = roman(assessment.stage.group) if assessment.stage else _("not staged")
     out.print(
-        f"[bold]{assessment.case_id}[/]  phase [bold]{assessment.phase}[/]  "
-        f"stage [bold]{stage}[/]  risk group [bold]{assessment.risk_group.replace('_', ' ')}[/]"
+        _("{case}  phase {phase}  stage {stage}  risk group {risk}").format(
+            case=f"[bold]{assessment.case_id}[/]",
+            phase=f"[bold]{Phase(assessment.phase).label}[/]",
+            stage=f"[bold]{stage}[/]",
+            risk=f"[bold]{RiskGroup(assessment.risk_group).label}[/]",
+        )
     )
     findings = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-    findings.add_column("finding")
-    findings.add_column("value")
-    findings.add_column("how", overflow="fold")
+    findings.add_column(_("finding"))
+    findings.add_column(_("value"))
+    findings.add_column(_("how"), overflow="fold")
     for f in assessment.findings:
-        findings.add_row(f.label, _value(f.value), f.derivation)
+        findings.add_row(f.label, finding_value(f), f.derivation)
     out.print(findings)
+    width = max(_display_width(s.label) for s in Strength) + 2
     for rec in assessment.recommendations:
         style = _STRENGTH_STYLE[rec.strength]
-        out.print(f"  [{style}]{rec.strength.value:<15}[/] {rec.title}  [dim]({rec.id})[/]")
+        label = rec.strength.label
+        padded = label + " " * (width - _display_width(label))
+        out.print(f"  [{style}]{padded}[/] {rec.title}  [dim]({rec.id})[/]")
         for line in rec.rationale:
             out.print(f"      - {line}", style="dim")
         if rec.next_steps:
-            out.print(f"      next: {'; '.join(rec.next_steps)}", style="dim")
-        out.print(f"      evidence: {', '.join(rec.evidence)}", style="dim")
+            steps = join_clauses(rec.next_steps)
+            out.print("      " + _("next: {steps}").format(steps=steps), style="dim")
+        sources = ", ".join(rec.evidence)
+        out.print("      " + _("evidence: {sources}").format(sources=sources), style="dim")
     for w in assessment.warnings:
-        out.print(f"  [bold yellow]warning[/] {w.field}: {w.message}")
+        warning = _("warning")
+        out.print(f"  [bold yellow]{warning}[/] {w.field}: {w.message}")
 
 
-def _value(value) -> str:
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
-    return str(value)
+def _display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal (a Chinese character takes two)."""
+    from rich.cells import cell_len
+
+    return cell_len(text)
 
 
 def register(app: typer.Typer) -> None:
@@ -99,8 +115,13 @@ def register(app: typer.Typer) -> None:
     def assess(
         case_file: Path = typer.Argument(..., metavar="CASE", help="Case JSON file"),
         as_json: bool = typer.Option(False, "--json", help="Print the Assessment as JSON"),
+        lang: str | None = lang_option(),
     ) -> None:
-        """Assess a case: stage, risk group, findings, recommendations with evidence."""
+        """Assess a case: stage, risk group, findings, recommendations with evidence.
+
+        Display texts (titles, rationales, findings, warnings) follow ``--lang``; ids, codes
+        and citation ids are the same in every language, also with ``--json``.
+        """
         with guarded():
             assessment = assess_case(load_case(case_file))
             if as_json:
@@ -116,8 +137,12 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def evidence(
         as_json: bool = typer.Option(False, "--json", help="Print the sources as JSON"),
+        lang: str | None = lang_option(),
     ) -> None:
-        """List every registered source (unverified ones are marked)."""
+        """List every registered source (unverified ones are marked).
+
+        Citations stay in their original language; only the marker follows ``--lang``.
+        """
         from dataclasses import asdict
 
         from rectoplan.evidence import SOURCES
@@ -126,12 +151,13 @@ def register(app: typer.Typer) -> None:
             typer.echo(json.dumps([asdict(s) for s in SOURCES.values()], indent=2))
             return
         for source in SOURCES.values():
-            flag = "" if source.verified else " [unverified]"
+            flag = "" if source.verified else " " + _("[unverified]")
             typer.echo(f"{source.id}: {source.citation}{flag}")
 
     @app.command()
     def demo(
         directory: Path = typer.Option(EXAMPLES_DIR, help="Folder of example case files"),
+        lang: str | None = lang_option(),
     ) -> None:
         """Assess every example case built from the seeds and print the results."""
         with guarded():
@@ -147,13 +173,20 @@ def register(app: typer.Typer) -> None:
                     failures += 1
                     if isinstance(exc, ValidationError):
                         exc = InvalidRecordError(field_errors(exc))
+                    invalid = _("invalid")
                     for line in problem_lines(exc):
-                        console.print(f"[red]invalid[/] {escape(line)}")
+                        console.print(f"[red]{invalid}[/] {escape(line)}")
             console.rule()
             console.print(
-                f"Assessed {len(files) - failures} of {len(files)} cases from {directory}.\n"
-                "Next: `rectoplan assess FILE --json` for one case, `rectoplan stage T3 N1a M0`, "
-                "`rectoplan rt --dose 25 --fractions 5`, `rectoplan evidence`, `rectoplan --help`."
+                _("Assessed {done} of {total} cases from {directory}.").format(
+                    done=len(files) - failures, total=len(files), directory=directory
+                )
+                + "\n"
+                + _(
+                    "Next: `rectoplan assess FILE --json` for one case, `rectoplan stage T3 N1a "
+                    "M0`, `rectoplan rt --dose 25 --fractions 5`, `rectoplan evidence`, "
+                    "`rectoplan --help`."
+                )
             )
             if failures:
                 raise typer.Exit(2)

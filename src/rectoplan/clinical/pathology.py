@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from rectoplan.evidence import cite
+from rectoplan.i18n import N_, _
 
 
 class RStatus(StrEnum):
@@ -32,11 +33,15 @@ class TmeGrade(StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "mesorectal": "complete (mesorectal plane)",
-            "intramesorectal": "nearly complete (intramesorectal plane)",
-            "muscularis_propria": "incomplete (muscularis propria plane)",
-        }[self.value]
+        """The grade in clinical words, in the current locale."""
+        return _(_TME_LABELS[self.value])
+
+
+_TME_LABELS = {
+    "mesorectal": N_("complete (mesorectal plane)"),
+    "intramesorectal": N_("nearly complete (intramesorectal plane)"),
+    "muscularis_propria": N_("incomplete (muscularis propria plane)"),
+}
 
 
 R_STATUS_EVIDENCE = cite("wittekind_2009", "nagtegaal_quirke_2008")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
 from rectoplan.evidence import cite
+from rectoplan.i18n import N_, _
 
 
 class ResponseTier(IntEnum):
@@ -23,9 +24,15 @@ class ResponseTier(IntEnum):
 
     @property
     def label(self) -> str:
-        return {0: "clinical complete (cCR)", 1: "near-complete (nCR)", 2: "incomplete (iCR)"}[
-            self.value
-        ]
+        """The tier in clinical words, in the current locale."""
+        return _(_TIER_LABELS[self.value])
+
+
+_TIER_LABELS = {
+    0: N_("clinical complete (cCR)"),
+    1: N_("near-complete (nCR)"),
+    2: N_("incomplete (iCR)"),
+}
 
 
 class EndoscopyFinding(StrEnum):

@@ -17,6 +17,7 @@ from rectoplan.clinical.staging import t3_substage
 from rectoplan.clinical.thresholds import Thresholds
 from rectoplan.clinical.tnm import MCategory, NCategory, TCategory
 from rectoplan.evidence import cite
+from rectoplan.i18n import N_, _
 
 RISK_EVIDENCE = cite("esmo_2017", "ehc_esmo_2025", "esgar_2016", "rapido_2021")
 
@@ -26,6 +27,19 @@ class HeightBand(StrEnum):
     mid = "mid"
     high = "high"
     above_rectum = "above_rectum"
+
+    @property
+    def label(self) -> str:
+        """The band in clinical words, in the current locale."""
+        return _(_HEIGHT_LABELS[self.value])
+
+
+_HEIGHT_LABELS = {
+    "low": N_("low"),
+    "mid": N_("mid"),
+    "high": N_("high"),
+    "above_rectum": N_("above the rectum"),
+}
 
 
 class MrfStatus(StrEnum):
@@ -45,7 +59,19 @@ class RiskGroup(StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ")
+        """The group in clinical words, in the current locale."""
+        return _(_GROUP_LABELS[self.value])
+
+
+_GROUP_LABELS = {
+    "very_early": N_("very early"),
+    "early": N_("early"),
+    "intermediate": N_("intermediate"),
+    "locally_advanced": N_("locally advanced"),
+    "advanced": N_("advanced"),
+    "metastatic": N_("metastatic"),
+    "unknown": N_("unknown"),
+}
 
 
 def height_band(distance_cm: float, t: Thresholds) -> HeightBand:
@@ -104,15 +130,19 @@ def high_risk_features(mri: BaselineMri, mrf: MrfStatus | None, t: Thresholds) -
     if mri.ct in (TCategory.T4a, TCategory.T4b):
         features.append(f"c{mri.ct}")
     if mrf is MrfStatus.involved or (mrf is MrfStatus.threatened and t.threatened_mrf_is_high_risk):
-        features.append(f"MRF {mrf.value}")
+        features.append(_("MRF involved") if mrf is MrfStatus.involved else _("MRF threatened"))
     if mri.cn in (NCategory.N2, NCategory.N2a, NCategory.N2b):
-        features.append(f"c{mri.cn} (>= 4 nodes)")
+        features.append(_("c{n} (>= 4 nodes)").format(n=mri.cn))
     if mri.emvi:
-        features.append("EMVI positive")
+        features.append(_("EMVI positive"))
     big = [n for n in mri.lateral_nodes if n.short_axis_mm >= t.lateral_node_high_risk_mm]
     if big:
         largest = max(n.short_axis_mm for n in big)
-        features.append(f"lateral node {largest:g} mm (>= {t.lateral_node_high_risk_mm:g} mm)")
+        features.append(
+            _("lateral node {mm:g} mm (>= {limit:g} mm)").format(
+                mm=largest, limit=t.lateral_node_high_risk_mm
+            )
+        )
     return features
 
 
@@ -171,7 +201,9 @@ def _classify(
         reasons = rule(case, mri, band, mrf, sub, t)
         if reasons:
             return group, reasons
-    return RiskGroup.early, [f"c{mri.ct}{_sub(sub)} c{mri.cn}, MRF clear, no EMVI"]
+    return RiskGroup.early, [
+        _("c{t}{substage} c{n}, MRF clear, no EMVI").format(t=mri.ct, substage=_sub(sub), n=mri.cn)
+    ]
 
 
 def _sub(sub: str | None) -> str:
@@ -185,13 +217,13 @@ def _node_positive(mri: BaselineMri) -> bool:
 def _advanced(case, mri, band, mrf, sub, t) -> list[str]:
     reasons = []
     if mri.ct is TCategory.T3 and mrf is MrfStatus.involved:
-        reasons.append(f"cT3 with MRF involved ({mri.mrf_distance_mm:g} mm)")
+        reasons.append(_("cT3 with MRF involved ({mm:g} mm)").format(mm=mri.mrf_distance_mm))
     if mri.ct is TCategory.T4b or (mri.ct is TCategory.T4a and _node_positive(mri)):
         reasons.append(f"c{mri.ct} c{mri.cn}")
     if mri.levator_involved or mri.external_sphincter_invaded:
-        reasons.append("levator / external sphincter invaded")
+        reasons.append(_("levator / external sphincter invaded"))
     if any(n.short_axis_mm >= t.lateral_node_high_risk_mm for n in mri.lateral_nodes):
-        reasons.append("lateral node positive")
+        reasons.append(_("lateral node positive"))
     return reasons
 
 
@@ -200,26 +232,26 @@ def _locally_advanced(case, mri, band, mrf, sub, t) -> list[str]:
     if sub in ("T3c", "T3d"):
         reasons.append(f"c{sub}")
     if band is HeightBand.low and mri.levator_threatened:
-        reasons.append("very low tumour with levators threatened")
+        reasons.append(_("very low tumour with levators threatened"))
     if _node_positive(mri) and mri.extranodal_extension:
-        reasons.append("nodes with extranodal extension")
+        reasons.append(_("nodes with extranodal extension"))
     if mri.emvi:
-        reasons.append("EMVI positive")
+        reasons.append(_("EMVI positive"))
     if mri.ct is TCategory.T4a:
-        reasons.append("limited cT4a N0")
+        reasons.append(_("limited cT4a N0"))
     if mri.ct is TCategory.T3 and mrf is MrfStatus.threatened:
-        reasons.append(f"MRF threatened ({mri.mrf_distance_mm:g} mm)")
+        reasons.append(_("MRF threatened ({mm:g} mm)").format(mm=mri.mrf_distance_mm))
     return reasons
 
 
 def _intermediate(case, mri, band, mrf, sub, t) -> list[str]:
     reasons = []
     if mri.ct is TCategory.T2 and band is HeightBand.low:
-        reasons.append("very low cT2")
+        reasons.append(_("very low cT2"))
     if mri.ct is TCategory.T3 and sub is None:
-        reasons.append("cT3 without extramural depth (substage unknown)")
+        reasons.append(_("cT3 without extramural depth (substage unknown)"))
     if sub in ("T3a", "T3b") and band is HeightBand.low:
-        reasons.append(f"low c{sub}")
+        reasons.append(_("low c{substage}").format(substage=sub))
     if _node_positive(mri) and not (band is HeightBand.high and mri.cn in _N1):
         reasons.append(f"c{mri.cn}")
     return reasons

@@ -31,6 +31,7 @@ from enum import StrEnum
 
 from rectoplan.clinical.tnm import MCategory, NCategory, Prefix, TCategory, parse_category
 from rectoplan.evidence import cite
+from rectoplan.i18n import _, join_clauses
 
 EDITION = "AJCC 8"
 UNSTAGEABLE = "unstageable"
@@ -137,13 +138,19 @@ def _unstageable_reason(t: TCategory, n: NCategory, by_sub: dict) -> str:
     """Why a combination has no group; the categories themselves are on the `StageResult`."""
     if t is _T.TX or n is _N.NX:
         unknown = t if t is _T.TX else n
-        return f"{unknown}: not assessed; AJCC 8 gives a group only with M1"
+        return _("{category}: not assessed; AJCC 8 gives a group only with M1").format(
+            category=unknown
+        )
     if len(by_sub) > 1 and all(by_sub.values()):
-        options = "; ".join(f"{sub} gives {group}" for sub, group in by_sub.items())
-        return f"{n} without its subcategory is ambiguous here ({options})"
+        options = join_clauses(
+            _("{sub} gives {group}").format(sub=sub, group=group) for sub, group in by_sub.items()
+        )
+        return _("{n} without its subcategory is ambiguous here ({options})").format(
+            n=n, options=options
+        )
     if t is _T.T0 and n is _N.N0:
-        return "AJCC 8 has no stage group for T0N0M0 (e.g. ypT0N0, a complete response)"
-    return f"{t} {n} is not in the AJCC 8 colorectal stage table"
+        return _("AJCC 8 has no stage group for T0N0M0 (e.g. ypT0N0, a complete response)")
+    return _("{t} {n} is not in the AJCC 8 colorectal stage table").format(t=t, n=n)
 
 
 def stage(t: str | TCategory, n: str | NCategory, m: str | MCategory) -> StageResult:
@@ -154,8 +161,8 @@ def stage(t: str | TCategory, n: str | NCategory, m: str | MCategory) -> StageRe
     categories raise a `FieldError` (a `ValueError`) naming the axis and the allowed values.
     """
     parsed = [_parse(t, "T"), _parse(n, "N"), _parse(m, "M")]
-    prefix = next((p for p, _ in parsed if p is not None), None)
-    t_cat, n_cat, m_cat = (category for _, category in parsed)
+    prefix = next((p for p, _category in parsed if p is not None), None)
+    t_cat, n_cat, m_cat = (category for _prefix, category in parsed)
     by_sub = {
         sub: next(iter(found)) if len(found := _groups(t_cat, sub, m_cat)) == 1 else None
         for sub in _SUBCATEGORIES.get(n_cat, (n_cat,))

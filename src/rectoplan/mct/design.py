@@ -38,6 +38,7 @@ from scipy import optimize
 
 from rectoplan.errors import FieldError
 from rectoplan.evidence import cite
+from rectoplan.i18n import N_, _
 from rectoplan.mct.demag import demagnetization_factor, peak_internal_field_per_tesla
 from rectoplan.mct.force import (
     axial_force,
@@ -73,9 +74,9 @@ class Verdict(StrEnum):
     def label(self) -> str:
         """The verdict in words (the case page, the planner and the command line say it so)."""
         return {
-            Verdict.COUPLES_DIRECTLY: "Couples directly",
-            Verdict.NEEDS_GUIDEWIRE_RAIL: "Needs a guide-wire rail",
-            Verdict.CANNOT_COUPLE: "Cannot couple with this pair",
+            Verdict.COUPLES_DIRECTLY: _("Couples directly"),
+            Verdict.NEEDS_GUIDEWIRE_RAIL: _("Needs a guide-wire rail"),
+            Verdict.CANNOT_COUPLE: _("Cannot couple with this pair"),
         }[self]
 
 
@@ -135,12 +136,18 @@ class CouplingSettings:
 
 
 ASSUMPTION_WORDS = {
-    "rail_force_n": "the rail coupling threshold",
-    "direct_force_n": "the direct coupling threshold",
-    "direct_offset_m": "the direct-placement offset",
-    "direct_tilt_rad": "the direct-placement tilt",
+    "rail_force_n": N_("the rail coupling threshold"),
+    "direct_force_n": N_("the direct coupling threshold"),
+    "direct_offset_m": N_("the direct-placement offset"),
+    "direct_tilt_rad": N_("the direct-placement tilt"),
 }
-"""The four coupling assumptions in words (the borderline note names them)."""
+"""The four coupling assumptions in words (the borderline note names them); English message
+ids, shown through `assumption_words`."""
+
+
+def assumption_words(name: str) -> str:
+    """An assumption named in words, in the current locale."""
+    return _(ASSUMPTION_WORDS[name])
 
 
 def assumption_value(settings: CouplingSettings, name: str) -> str:
@@ -150,7 +157,7 @@ def assumption_value(settings: CouplingSettings, name: str) -> str:
         return f"{value:g} N"
     if name == "direct_offset_m":
         return f"{value / MM:g} mm"
-    return f"{math.degrees(value):g} deg"
+    return _("{degrees:g} deg").format(degrees=math.degrees(value))
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,11 +196,11 @@ class CouplingAssessment:
         if not self.borderline:
             return ""
         s = self.settings
-        named = [f"{ASSUMPTION_WORDS[n]} ({assumption_value(s, n)})" for n in self.borderline]
-        return (
-            f"Borderline: the verdict changes if {' or '.join(named)} is off by "
-            f"{s.borderline_fraction:.0%}; each is an assumption, not a measured value."
-        )
+        named = [f"{assumption_words(n)} ({assumption_value(s, n)})" for n in self.borderline]
+        return _(
+            "Borderline: the verdict changes if {assumptions} is off by {fraction:.0%}; each is "
+            "an assumption, not a measured value."
+        ).format(assumptions=_(" or ").join(named), fraction=s.borderline_fraction)
 
     @property
     def pressure_kpa(self) -> float:
@@ -261,7 +268,7 @@ def _tilt(upper, gap, settings: CouplingSettings) -> float:
 def _misaligned_pull(lower, upper, gap, settings) -> tuple[float, float]:
     """(axial pull, tilt used) at ``gap`` with the direct-placement misalignment."""
     tilt = _tilt(upper, gap, settings)
-    force, _ = pose_force(lower, upper, gap, settings.direct_offset_m, tilt)
+    force, _torque = pose_force(lower, upper, gap, settings.direct_offset_m, tilt)
     return -float(force[2]), tilt
 
 
@@ -312,7 +319,7 @@ def _hangs_on(
                 upper, gap, settings
             ):
                 continue  # the gap limits the tilt either way: the same pose, the same pull
-            pull, _ = _misaligned_pull(lower, upper, gap, moved)
+            pull, _tilt_used = _misaligned_pull(lower, upper, gap, moved)
             side = lateral
             if name == "direct_offset_m" and pull >= direct:
                 side = -float(pose_force(lower, upper, gap, moved.direct_offset_m, 0.0)[0][0])
@@ -331,28 +338,60 @@ def _range_text(gap: float, settings: CouplingSettings) -> str:
 def _explain(a: CouplingAssessment) -> str:
     s = a.settings
     pair = (
-        f"two {a.lower.describe()} rings"
+        _("two {ring} rings").format(ring=a.lower.describe())
         if a.lower == a.upper
-        else f"{a.lower.describe()} (lower) and {a.upper.describe()} (upper)"
+        else _("{lower} (lower) and {upper} (upper)").format(
+            lower=a.lower.describe(), upper=a.upper.describe()
+        )
     )
     tilt_note = (
         ""
         if a.misaligned_tilt_rad == s.direct_tilt_rad
-        else f" (tilt limited to {math.degrees(a.misaligned_tilt_rad):.1f} deg by the gap)"
+        else _(" (tilt limited to {degrees:.1f} deg by the gap)").format(
+            degrees=math.degrees(a.misaligned_tilt_rad)
+        )
     )
+    lateral = (
+        _("the lateral pull back toward the axis is {force:.2f} N.")
+        if a.lateral_restoring_force_n > 0
+        else _(
+            "the lateral pull back toward the axis is {force:.2f} N, i.e. away from it: "
+            "no self-centring."
+        )
+    ).format(force=a.lateral_restoring_force_n)
     lines = [
-        f"At the planned {a.planned_gap_m / MM:g} mm gap {pair} pull {a.force_n:.2f} N when "
-        f"coaxial: {format_pressure(a.pressure_pa)} over {a.contact_area_m2 / MM**2:.0f} mm2, "
-        f"rising to {format_pressure(a.final_pressure_pa)} at {s.final_gap_m / MM:g} mm.",
-        f"Placed directly, with {s.direct_offset_m / MM:g} mm offset and "
-        f"{math.degrees(s.direct_tilt_rad):g} deg tilt{tilt_note}, the axial pull is "
-        f"{a.misaligned_force_n:.2f} N against the {s.direct_force_n:g} N needed to self-align "
-        f"(assumption); the lateral pull back toward the axis is "
-        f"{a.lateral_restoring_force_n:.2f} N"
-        + ("." if a.lateral_restoring_force_n > 0 else ", i.e. away from it: no self-centring."),
-        f"On a guide-wire rail the rings stay coaxial and need {s.rail_force_n:g} N "
-        f"(assumption). They couple on a rail up to {_range_text(a.max_coupling_gap_m, s)} and "
-        f"directly up to {_range_text(a.max_direct_gap_m, s)}.",
+        _(
+            "At the planned {gap:g} mm gap {pair} pull {force:.2f} N when coaxial: {pressure} "
+            "over {area:.0f} mm2, rising to {final_pressure} at {final_gap:g} mm."
+        ).format(
+            gap=a.planned_gap_m / MM,
+            pair=pair,
+            force=a.force_n,
+            pressure=format_pressure(a.pressure_pa),
+            area=a.contact_area_m2 / MM**2,
+            final_pressure=format_pressure(a.final_pressure_pa),
+            final_gap=s.final_gap_m / MM,
+        ),
+        _(
+            "Placed directly, with {offset:g} mm offset and {tilt:g} deg tilt{tilt_note}, the "
+            "axial pull is {pull:.2f} N against the {needed:g} N needed to self-align "
+            "(assumption); {lateral}"
+        ).format(
+            offset=s.direct_offset_m / MM,
+            tilt=math.degrees(s.direct_tilt_rad),
+            tilt_note=tilt_note,
+            pull=a.misaligned_force_n,
+            needed=s.direct_force_n,
+            lateral=lateral,
+        ),
+        _(
+            "On a guide-wire rail the rings stay coaxial and need {force:g} N (assumption). "
+            "They couple on a rail up to {rail_range} and directly up to {direct_range}."
+        ).format(
+            force=s.rail_force_n,
+            rail_range=_range_text(a.max_coupling_gap_m, s),
+            direct_range=_range_text(a.max_direct_gap_m, s),
+        ),
     ]
     if a.pressure_window is not None:
         lines.append(
@@ -364,10 +403,12 @@ def _explain(a: CouplingAssessment) -> str:
     if a.borderline:
         lines.append(a.borderline_note())
     conclusion = {
-        Verdict.COUPLES_DIRECTLY: "Verdict: couples directly.",
-        Verdict.NEEDS_GUIDEWIRE_RAIL: "Verdict: needs a guide-wire rail (as in seed 000).",
-        Verdict.CANNOT_COUPLE: "Verdict: cannot couple with this pair; a stronger or larger "
-        "pair, a shorter segment or another approach is needed.",
+        Verdict.COUPLES_DIRECTLY: _("Verdict: couples directly."),
+        Verdict.NEEDS_GUIDEWIRE_RAIL: _("Verdict: needs a guide-wire rail (as in seed 000)."),
+        Verdict.CANNOT_COUPLE: _(
+            "Verdict: cannot couple with this pair; a stronger or larger pair, a shorter "
+            "segment or another approach is needed."
+        ),
     }[a.verdict]
     return " ".join([*lines, conclusion])
 
@@ -400,7 +441,7 @@ def assess_coupling(
     pressure = float(mean_pressure_pa(force, area))
     final = float(axial_force(lower, upper, min(settings.final_gap_m, gap)))
     misaligned, tilt = _misaligned_pull(lower, upper, gap, settings)
-    lateral, _ = pose_force(lower, upper, gap, settings.direct_offset_m, 0.0)
+    lateral, _torque = pose_force(lower, upper, gap, settings.direct_offset_m, 0.0)
     assessment = CouplingAssessment(
         lower=lower,
         upper=upper,
@@ -656,7 +697,7 @@ def _polish_ranges(ri, ro, h, polarization, estimate, gaps, threshold) -> np.nda
     low = gaps[np.clip(index - 1, 0, len(gaps) - 1)]
     high = gaps[np.clip(index, 0, len(gaps) - 1)]
     gap = estimate.copy()
-    for _ in range(3):
+    for _attempt in range(3):
         excess = identical_ring_pair_force(ri, ro, h, polarization, polarization, gap) - threshold
         slope = ring_pair_stiffness(ri, ro, h, polarization, ri, ro, h, polarization, gap)
         gap = np.where(inside, np.clip(gap - excess / slope, low, high), gap)

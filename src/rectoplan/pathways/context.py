@@ -14,6 +14,7 @@ from rectoplan.clinical.risk import HeightBand, RiskResult, height_band, mri_ris
 from rectoplan.clinical.staging import StageResult, stage
 from rectoplan.clinical.thresholds import Thresholds
 from rectoplan.clinical.tnm import MCategory, NCategory
+from rectoplan.i18n import NP_, pgettext
 from rectoplan.pathways.recommendation import Finding, Recommendation, Warning, finding, warn
 
 
@@ -26,6 +27,21 @@ class Phase(StrEnum):
     postoperative = "postoperative"
     recurrence = "recurrence"
     stenosis = "stenosis"
+
+    @property
+    def label(self) -> str:
+        """The phase in words, in the current locale."""
+        return pgettext("phase", _PHASE_LABELS[self.value])
+
+
+_PHASE_LABELS = {
+    "diagnosis": NP_("phase", "diagnosis"),
+    "neoadjuvant": NP_("phase", "on neoadjuvant therapy"),
+    "restaging": NP_("phase", "restaging"),
+    "postoperative": NP_("phase", "after surgery"),
+    "recurrence": NP_("phase", "recurrence"),
+    "stenosis": NP_("phase", "anastomotic stenosis"),
+}
 
 
 @dataclass(slots=True)

@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rectoplan.clinical.case import Case
+from rectoplan.clinical.labels import labels
 from rectoplan.clinical.plausibility import rectum_extent
 from rectoplan.clinical.staging import m_category_from_sites
 from rectoplan.clinical.thresholds import DEFAULT_THRESHOLDS, Thresholds
+from rectoplan.i18n import _, join_clauses, roman
 from rectoplan.pathways.context import Context, build_context
 from rectoplan.pathways.primary import assess_primary
 from rectoplan.pathways.recommendation import (
@@ -76,7 +78,9 @@ def _stage_summary(ctx: Context) -> StageSummary | None:
         n=s.n.value,
         m=s.m.value,
         prefix="c",
-        basis="baseline MRI and distant staging" + (f" ({s.reason})" if s.reason else ""),
+        basis=_("baseline MRI and distant staging ({reason})").format(reason=s.reason)
+        if s.reason
+        else _("baseline MRI and distant staging"),
         edition=s.edition,
     )
 
@@ -95,13 +99,23 @@ def _recurrence_stage(ctx: Context) -> StageSummary:
         m = "M1" if rec.distant_metastases else "M0"
     else:
         m = None
-    group = "Local recurrence" if m in (None, "M0") else "Local recurrence with distant metastases"
-    where = ", ".join(c.value.replace("_", " ") for c in rec.compartments)
-    basis = f"recurrence in the {where} compartment(s)"
-    basis += "" if m is not None else "; distant staging at recurrence not recorded"
+    group = (
+        _("Local recurrence")
+        if m in (None, "M0")
+        else _("Local recurrence with distant metastases")
+    )
+    where = labels("compartment", rec.compartments)
+    parts = [_("recurrence in the {compartments} compartment(s)").format(compartments=where)]
+    if m is None:
+        parts.append(_("distant staging at recurrence not recorded"))
     s = ctx.clinical_stage
     if s is not None:
-        basis += f"; the primary was c{s.t} c{s.n} c{s.m}, stage {s.group}"
+        parts.append(
+            _("the primary was {tnm}, stage {group}").format(
+                tnm=f"c{s.t} c{s.n} c{s.m}", group=roman(s.group)
+            )
+        )
+    basis = join_clauses(parts)
     return StageSummary.model_construct(
         group=group, t=None, n=None, m=m, prefix="r", basis=basis, edition="AJCC 8"
     )

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from rectoplan.evidence import cite
+from rectoplan.i18n import NP_, _, pgettext
 
 ENGINE_VERSION = "0.1.0"
 
@@ -32,6 +33,19 @@ class Strength(StrEnum):
     def at_most(self, cap: Strength) -> Strength:
         """This strength, or ``cap`` if this one is stronger."""
         return self if self.rank >= cap.rank else cap
+
+    @property
+    def label(self) -> str:
+        """The strength in words, in the current locale (never shown by colour alone)."""
+        return pgettext("strength", _STRENGTH_LABELS[self.value])
+
+
+_STRENGTH_LABELS = {
+    "preferred": NP_("strength", "Preferred"),
+    "alternative": NP_("strength", "Alternative"),
+    "consider": NP_("strength", "Consider"),
+    "not_recommended": NP_("strength", "Not recommended"),
+}
 
 
 class _Frozen(BaseModel):
@@ -108,7 +122,11 @@ _CATALOGUE: dict[str, Option] = {}
 
 @dataclass(frozen=True, slots=True)
 class Option:
-    """A recommendable option, declared once with its citations."""
+    """A recommendable option, declared once with its citations.
+
+    ``title`` is the English message id (marked ``N_`` where declared); ``recommend`` gives it
+    in the current locale, so the catalogue holds one text per option and the id never changes.
+    """
 
     id: str
     title: str
@@ -132,7 +150,7 @@ class Option:
         # rest itself, so re-validating here would only cost time on every assessment.
         return Recommendation.model_construct(
             id=self.id,
-            title=self.title,
+            title=_(self.title),
             strength=strength,
             rationale=tuple(rationale),
             evidence=self.evidence,

@@ -14,69 +14,79 @@ from __future__ import annotations
 import functools
 
 from rectoplan.clinical.case import Compartment, FixationSite, Recurrence
+from rectoplan.clinical.labels import label, labels
 from rectoplan.clinical.sacrum import SACRAL_LEVELS, plan_sacrectomy
 from rectoplan.errors import FieldError
+from rectoplan.i18n import N_, _, join_clauses
 from rectoplan.pathways.context import Context
 from rectoplan.pathways.recommendation import Recommendation, Strength, option
 
 SPECIALIST_MDT = option(
     "recurrence.mdt.specialist_referral",
-    "Refer to a specialist pelvic exenteration MDT",
+    N_("Refer to a specialist pelvic exenteration MDT"),
     "beyond_tme_2013",
     "lee_2017_contraindications",
 )
 NEOADJUVANT_CRT = option(
     "recurrence.neoadjuvant.chemoradiotherapy",
-    "Chemoradiotherapy before resection (no earlier pelvic radiotherapy)",
+    N_("Chemoradiotherapy before resection (no earlier pelvic radiotherapy)"),
     "beyond_tme_2013",
     "mathis_2023",
 )
 REIRRADIATION = option(
     "recurrence.neoadjuvant.reirradiation",
-    "Consider re-irradiation before resection (earlier pelvic radiotherapy)",
+    N_("Consider re-irradiation before resection (earlier pelvic radiotherapy)"),
     "beyond_tme_2013",
     "mathis_2023",
 )
 SACRECTOMY_LAPAROSCOPIC = option(
     "recurrence.sacrectomy.laparoscopic",
-    "En bloc resection with laparoscopic anterior/lateral dissection and prone sacrectomy",
+    N_("En bloc resection with laparoscopic anterior/lateral dissection and prone sacrectomy"),
     "seed002_lap_sacrectomy",
     "akiyoshi_2016",
     "pelvex_mis_2018",
 )
 SACRECTOMY_OPEN = option(
     "recurrence.sacrectomy.open",
-    "Open en bloc resection with sacrectomy",
+    N_("Open en bloc resection with sacrectomy"),
     "sacrectomy_review_2017",
     "pelvex_2018",
 )
 REDO_RESECTION = option(
     "recurrence.resection.redo",
-    "Redo resection of the anastomotic recurrence (re-resection with a new anastomosis or an "
-    "abdominoperineal resection)",
+    N_(
+        "Redo resection of the anastomotic recurrence (re-resection with a new anastomosis or an "
+        "abdominoperineal resection)"
+    ),
     "mskcc_pilipshen_1984",
     "beyond_tme_2013",
     "mathis_2023",
 )
 EXENTERATION = option(
     "recurrence.resection.exenteration",
-    "En bloc resection / pelvic exenteration of the involved compartments",
+    N_("En bloc resection / pelvic exenteration of the involved compartments"),
     "pelvex_2018",
     "beyond_tme_2013",
     "exenteration_benchmarks_2024",
 )
 NON_SURGICAL = option(
     "recurrence.non_surgical",
-    "Non-surgical care: systemic therapy, palliative radiotherapy, symptom control",
+    N_("Non-surgical care: systemic therapy, palliative radiotherapy, symptom control"),
     "lee_2017_contraindications",
     "mathis_2023",
 )
 
 RECONSTRUCTION_STEPS = (
-    "Pedicled omental flap into the pelvis",
-    "Dead-space-filling non-functional anastomosis",
-    "Double-barreled stoma for faecal diversion",
+    N_("Pedicled omental flap into the pelvis"),
+    N_("Dead-space-filling non-functional anastomosis"),
+    N_("Double-barreled stoma for faecal diversion"),
 )
+"""English message ids; `_reconstruction` gives them in the current locale."""
+
+
+def _reconstruction() -> list[str]:
+    return [_(step) for step in RECONSTRUCTION_STEPS]
+
 
 _MSKCC = {
     Compartment.central: "axial",
@@ -122,28 +132,33 @@ def contraindications(ctx: Context, rec: Recurrence) -> list[tuple[str, str]]:
         found.append(
             (
                 "recurrence.highest_sacral_level",
-                f"sacral invasion at {rec.highest_sacral_level}, above S2-S3",
+                _("sacral invasion at {level}, above S2-S3").format(level=rec.highest_sacral_level),
             )
         )
     if rec.sciatic_notch_extension:
-        found.append(("recurrence.sciatic_notch_extension", "extension through the sciatic notch"))
+        found.append(
+            ("recurrence.sciatic_notch_extension", _("extension through the sciatic notch"))
+        )
     encasement = rec.external_iliac_encasement_deg
     if encasement is not None and encasement > th.external_iliac_encasement_max_deg:
         found.append(
             (
                 "recurrence.external_iliac_encasement_deg",
-                f"external iliac encasement {encasement:g} degrees "
-                f"(> {th.external_iliac_encasement_max_deg:g})",
+                _("external iliac encasement {degrees:g} degrees (> {limit:g})").format(
+                    degrees=encasement, limit=th.external_iliac_encasement_max_deg
+                ),
             )
         )
     if rec.hydronephrosis:
         found.append(("recurrence.hydronephrosis", _hydronephrosis(rec)))
     if rec.distant_metastases:
-        sites = ", ".join(s.replace("_", " ") for s in rec.distant_sites)
+        sites = labels("metastatic_site", rec.distant_sites)
         found.append(
             (
                 "recurrence.distant_sites" if sites else "recurrence.distant_metastases",
-                f"distant metastases ({sites})" if sites else "distant metastases",
+                _("distant metastases ({sites})").format(sites=sites)
+                if sites
+                else _("distant metastases"),
             )
         )
     return found
@@ -152,13 +167,12 @@ def contraindications(ctx: Context, rec: Recurrence) -> list[tuple[str, str]]:
 def _hydronephrosis(rec: Recurrence) -> str:
     """Hydronephrosis is read whatever compartments are coded: a ureter is obstructed by the
     recurrence whether or not the MRI report codes the lateral compartment (Larsen 2005)."""
-    side = f"{rec.hydronephrosis_side.value} " if rec.hydronephrosis_side else ""
-    where = (
-        "sidewall disease with "
-        if Compartment.lateral in rec.compartments
-        else "ureteric obstruction: "
-    )
-    return f"{where}{side}hydronephrosis (R0 22% vs 41%, Larsen 2005)"
+    side = label("side", rec.hydronephrosis_side) if rec.hydronephrosis_side else ""
+    if Compartment.lateral in rec.compartments:
+        text = _("sidewall disease with {side} hydronephrosis (R0 22% vs 41%, Larsen 2005)")
+    else:
+        text = _("ureteric obstruction: {side} hydronephrosis (R0 22% vs 41%, Larsen 2005)")
+    return " ".join(text.format(side=side).split())
 
 
 def is_mobile_central(rec: Recurrence) -> bool:
@@ -173,22 +187,27 @@ def assess_recurrence(ctx: Context) -> None:
     _classify(ctx, rec)
     problems = contraindications(ctx, rec)
     for field, reason in problems:
-        ctx.warn(field, f"historical contraindication: {reason}; lowers the strength of surgery")
+        ctx.warn(
+            field,
+            _("historical contraindication: {reason}; lowers the strength of surgery").format(
+                reason=reason
+            ),
+        )
     if rec.distant_metastases is None:
         ctx.warn(
             "recurrence.distant_sites",
-            "distant staging at recurrence not recorded: distant disease changes the plan",
+            _("distant staging at recurrence not recorded: distant disease changes the plan"),
         )
     unfit = (rec.ecog if rec.ecog is not None else ctx.case.patient.ecog or 0) >= 3
     if unfit:
-        ctx.warn("recurrence.ecog", "performance status >= 3: major pelvic surgery unlikely")
-    ctx.add(SPECIALIST_MDT.recommend(Strength.preferred, ["locally recurrent rectal cancer"]))
+        ctx.warn("recurrence.ecog", _("performance status >= 3: major pelvic surgery unlikely"))
+    ctx.add(SPECIALIST_MDT.recommend(Strength.preferred, [_("locally recurrent rectal cancer")]))
     surgery = _surgery_strength(problems, unfit)
     resections = _resection(ctx, rec, surgery, problems)
     ctx.add(*resections)
     ctx.add(_neoadjuvant(rec, surgery))
     non_surgical = Strength.preferred if surgery is Strength.consider else Strength.alternative
-    why = [r for _, r in problems] or ["if resection is declined or not possible"]
+    why = [r for _field, r in problems] or [_("if resection is declined or not possible")]
     ctx.add(NON_SURGICAL.recommend(non_surgical, why))
     _recurrence_specimen(ctx, rec)
     if surgery is not Strength.consider:
@@ -231,42 +250,44 @@ def _classify(ctx: Context, rec: Recurrence) -> None:
     if not rec.compartments:
         ctx.warn(
             "recurrence.compartments",
-            "the involved compartments are not recorded (pelvic MRI): the recurrence cannot be "
-            "classified and resectability is not judged on them",
+            _(
+                "the involved compartments are not recorded (pelvic MRI): the recurrence cannot "
+                "be classified and resectability is not judged on them"
+            ),
         )
         return
-    compartments = ", ".join(c.value for c in rec.compartments)
+    compartments = labels("compartment", rec.compartments)
     ctx.find(
         "rm_compartments",
-        "Royal Marsden compartments",
+        _("Royal Marsden compartments"),
         [c.value for c in rec.compartments],
-        "reported on MRI",
+        _("reported on MRI"),
         "royal_marsden_compartments",
     )
     ctx.find(
         "mskcc_class",
-        "MSKCC class",
+        _("MSKCC class"),
         mskcc_classes(rec),
-        f"from {compartments}",
+        _("from {compartments}").format(compartments=compartments),
         "mskcc_guillem_classification",
     )
     ctx.find(
         "leeds_class",
-        "Leeds class",
+        _("Leeds class"),
         leeds_class(rec),
-        f"from {compartments} and fixation",
+        _("from {compartments} and fixation").format(compartments=compartments),
         "leeds_boyle_2005",
     )
     fixation = min(len(rec.fixed_to), 3)
     ctx.find(
         "fixation",
-        "Fixation (Mayo F)",
+        _("Fixation (Mayo F)"),
         f"F{fixation}",
-        ", ".join(rec.fixed_to) or "not fixed",
+        labels("fixation", rec.fixed_to) or _("not fixed"),
         "rokan_2021",
     )
     if len(rec.compartments) >= 3:
-        ctx.warn("recurrence.compartments", ">= 3 compartments involved: worse survival (Rokan)")
+        ctx.warn("recurrence.compartments", _(">= 3 compartments involved: worse survival (Rokan)"))
 
 
 def _surgery_strength(problems: list[tuple[str, str]], unfit: bool) -> Strength:
@@ -280,40 +301,49 @@ def _resection(
     ctx: Context, rec: Recurrence, strength: Strength, problems: list[tuple[str, str]]
 ) -> list[Recommendation]:
     sacral = leeds_class(rec) in ("sacral", "composite")
-    why = [f"Leeds {leeds_class(rec)} recurrence", *[r for _, r in problems]]
+    why = [
+        _("Leeds {leeds} recurrence").format(leeds=label("leeds_class", leeds_class(rec))),
+        *[r for _field, r in problems],
+    ]
     if not sacral and is_mobile_central(rec):
         return [
             REDO_RESECTION.recommend(
                 strength,
-                [*why, "mobile central (anastomotic) recurrence, fixed to nothing"],
+                [*why, _("mobile central (anastomotic) recurrence, fixed to nothing")],
                 next_steps=[
-                    "Re-resection of the anastomosis with its mesentery, R0 aimed for",
-                    "New coloanal / colorectal anastomosis if the sphincters are free, "
-                    "otherwise abdominoperineal resection",
+                    _("Re-resection of the anastomosis with its mesentery, R0 aimed for"),
+                    _(
+                        "New coloanal / colorectal anastomosis if the sphincters are free, "
+                        "otherwise abdominoperineal resection"
+                    ),
                 ],
             ),
             EXENTERATION.recommend(
                 strength.at_most(Strength.alternative),
-                [*why, "if adjacent organs prove involved at operation"],
-                next_steps=list(RECONSTRUCTION_STEPS),
+                [*why, _("if adjacent organs prove involved at operation")],
+                next_steps=_reconstruction(),
             ),
         ]
     if not sacral:
-        return [EXENTERATION.recommend(strength, why, next_steps=list(RECONSTRUCTION_STEPS))]
+        return [EXENTERATION.recommend(strength, why, next_steps=_reconstruction())]
     plan = _sacrectomy_plan(ctx, rec)
     lap_ok, lap_reasons = _laparoscopic_conditions(ctx, rec, plan)
-    steps = list(RECONSTRUCTION_STEPS)
+    steps = _reconstruction()
     lowest_high = ctx.thresholds.high_sacrectomy_lowest_level
     if plan is not None and is_high_sacrectomy(plan.level, lowest_high):
         why.append(
-            f"high sacrectomy (transection at {plan.level}): more complications and a longer "
-            "stay than a distal transection (2017 sacrectomy review)"
+            _(
+                "high sacrectomy (transection at {level}): more complications and a longer "
+                "stay than a distal transection (2017 sacrectomy review)"
+            ).format(level=plan.level)
         )
     if plan is not None:
         steps.insert(
             0,
-            f"Premeasured vascular tape {plan.tape_length_mm:.0f} mm from the "
-            f"promontory marks the transection at {plan.level}",
+            _(
+                "Premeasured vascular tape {mm:.0f} mm from the promontory marks the "
+                "transection at {level}"
+            ).format(mm=plan.tape_length_mm, level=plan.level),
         )
     lap = strength if lap_ok else Strength.consider
     open_ = strength.at_most(Strength.alternative) if lap_ok else strength
@@ -328,7 +358,7 @@ def _sacrectomy_plan(ctx: Context, rec: Recurrence):
     if not rec.sacral_landmarks or rec.tumour_upper_extent is None:
         ctx.warn(
             "recurrence.sacral_landmarks",
-            "sagittal landmarks and the tumour's upper extent plan the level and tape",
+            _("sagittal landmarks and the tumour's upper extent plan the level and tape"),
         )
         return None
     extent = rec.tumour_upper_extent
@@ -344,17 +374,19 @@ def _sacrectomy_plan(ctx: Context, rec: Recurrence):
         return None
     ctx.find(
         "sacral_transection_level",
-        "Sacral transection level",
+        _("Sacral transection level"),
         plan.level,
-        f"{plan.margin_mm:g} mm above the tumour along the anterior sacral curve",
+        _("{mm:g} mm above the tumour along the anterior sacral curve").format(mm=plan.margin_mm),
         "seed002_lap_sacrectomy",
     )
     _record_sacrectomy_height(ctx, plan.level)
     ctx.find(
         "vascular_tape_mm",
-        "Vascular tape length (mm)",
+        _("Vascular tape length (mm)"),
         round(plan.tape_length_mm, 1),
-        f"arc length from the promontory; sacral curve {plan.sacral_length_mm:.0f} mm",
+        _("arc length from the promontory; sacral curve {mm:.0f} mm").format(
+            mm=plan.sacral_length_mm
+        ),
         "seed002_lap_sacrectomy",
     )
     return plan
@@ -373,10 +405,12 @@ def _record_sacrectomy_height(ctx: Context, level: str) -> None:
     high = is_high_sacrectomy(level, lowest_high)
     ctx.find(
         "sacrectomy_height",
-        "Sacrectomy",
-        "high sacrectomy" if high else "low sacrectomy",
-        f"transection at {level}; high at or above {lowest_high}: complications and length of "
-        "stay rise with more proximal transection, R1 rises with more distal transection",
+        _("Sacrectomy"),
+        _("high sacrectomy") if high else _("low sacrectomy"),
+        _(
+            "transection at {level}; high at or above {lowest_high}: complications and length "
+            "of stay rise with more proximal transection, R1 rises with more distal transection"
+        ).format(level=level, lowest_high=lowest_high),
         "sacrectomy_review_2017",
         "lee_2017_contraindications",
     )
@@ -392,19 +426,23 @@ def _laparoscopic_conditions(ctx: Context, rec: Recurrence, plan) -> tuple[bool,
         Compartment.inferior,
     }
     if not posterior_only:
-        reasons.append("not confined to the posterior/central compartments")
+        reasons.append(_("not confined to the posterior/central compartments"))
     if rec.sciatic_notch_extension:
-        reasons.append("sciatic notch extension")
+        reasons.append(_("sciatic notch extension"))
     if plan is None:
-        reasons.append("transection level not planned")
+        reasons.append(_("transection level not planned"))
     else:
         top = plan.level.split()[0].split("/")[0]
         limit = th.laparoscopic_sacrectomy_highest_level
         if SACRAL_LEVELS.index(top) < SACRAL_LEVELS.index(limit):
-            reasons.append(f"transection at {plan.level}, above {limit}")
+            reasons.append(
+                _("transection at {level}, above {limit}").format(level=plan.level, limit=limit)
+            )
     if reasons:
-        return False, [f"laparoscopic approach not advised: {'; '.join(reasons)}"]
-    return True, ["posterior recurrence with low transection: the seed-002 laparoscopic setting"]
+        return False, [
+            _("laparoscopic approach not advised: {reasons}").format(reasons=join_clauses(reasons))
+        ]
+    return True, [_("posterior recurrence with low transection: the seed-002 laparoscopic setting")]
 
 
 def _neoadjuvant(rec: Recurrence, surgery: Strength) -> Recommendation:
@@ -412,17 +450,23 @@ def _neoadjuvant(rec: Recurrence, surgery: Strength) -> Recommendation:
     if dose:
         return REIRRADIATION.recommend(
             Strength.consider,
-            [f"earlier pelvic radiotherapy {dose:g} Gy"],
-            next_steps=["Hyperfractionated re-irradiation with a fluoropyrimidine, then restage"],
+            [_("earlier pelvic radiotherapy {dose:g} Gy").format(dose=dose)],
+            next_steps=[
+                _("Hyperfractionated re-irradiation with a fluoropyrimidine, then restage")
+            ],
         )
     return NEOADJUVANT_CRT.recommend(
         surgery,
-        ["no earlier pelvic radiotherapy recorded" if dose is None else "no earlier radiotherapy"],
-        next_steps=["Long-course chemoradiotherapy, restage, then resection"],
+        [
+            _("no earlier pelvic radiotherapy recorded")
+            if dose is None
+            else _("no earlier radiotherapy")
+        ],
+        next_steps=[_("Long-course chemoradiotherapy, restage, then resection")],
     )
 
 
-def _quote_r0(ctx: Context, finding_id: str, label: str, reference_id: str) -> None:
+def _quote_r0(ctx: Context, finding_id: str, title: str, reference_id: str) -> None:
     """A cohort's R0 rate with its Wilson interval, from the published reference's counts
     (`rectoplan.analytics.benchmarks`, the one place they are written)."""
     from rectoplan.analytics.benchmarks import reference
@@ -432,9 +476,11 @@ def _quote_r0(ctx: Context, finding_id: str, label: str, reference_id: str) -> N
     rate = _cohort_rate(ref.k, ref.n)
     ctx.find(
         finding_id,
-        label,
-        f"{100 * rate.estimate:.1f}% (95% CI {100 * rate.lower:.1f}-{100 * rate.upper:.1f})",
-        f"{ref.k}/{ref.n}, Wilson score interval",
+        _(title),
+        _("{estimate:.1f}% (95% CI {low:.1f}-{high:.1f})").format(
+            estimate=100 * rate.estimate, low=100 * rate.lower, high=100 * rate.upper
+        ),
+        _("{k}/{n}, Wilson score interval").format(k=ref.k, n=ref.n),
         *ref.evidence,
         "wilson_1927",
     )
@@ -456,21 +502,26 @@ def _expected_outcomes(ctx: Context, *, seed002: bool) -> None:
     only for a posterior recurrence with a sacrectomy planned."""
     if seed002:
         _quote_r0(
-            ctx, "expected_r0_seed002", "R0 in the laparoscopic sacrectomy cohort", "seed002.r0"
+            ctx,
+            "expected_r0_seed002",
+            N_("R0 in the laparoscopic sacrectomy cohort"),
+            "seed002.r0",
         )
-    _quote_r0(ctx, "expected_r0_pelvex", "R0 in PelvEx 2018 (LRRC exenteration)", "pelvex_2018.r0")
+    _quote_r0(
+        ctx, "expected_r0_pelvex", N_("R0 in PelvEx 2018 (LRRC exenteration)"), "pelvex_2018.r0"
+    )
     ctx.find(
         "benchmark_lrrc",
-        "2024 LRRC exenteration benchmarks",
-        "R0 >= 77%, major complications <= 53%, CCI <= 34.1, 90-day mortality <= 6%",
-        "75th percentile of 16 centres",
+        _("2024 LRRC exenteration benchmarks"),
+        _("R0 >= 77%, major complications <= 53%, CCI <= 34.1, 90-day mortality <= 6%"),
+        _("75th percentile of 16 centres"),
         "exenteration_benchmarks_2024",
     )
     if seed002:
         ctx.find(
             "expected_os_seed002",
-            "5-year overall survival (seed-002 cohort)",
-            "about 59%",
-            "43 patients, laparoscopic sacrectomy",
+            _("5-year overall survival (seed-002 cohort)"),
+            _("about 59%"),
+            _("43 patients, laparoscopic sacrectomy"),
             "seed002_lap_sacrectomy",
         )

@@ -20,15 +20,17 @@ from rectoplan.clinical.case import (
     StenosisMorphology,
     StomaStatus,
 )
+from rectoplan.clinical.labels import label
 from rectoplan.errors import FieldError
+from rectoplan.i18n import N_, _, join_items
 from rectoplan.mct.design import (
-    ASSUMPTION_WORDS,
     CouplingAssessment,
     DeliveryLimits,
     DesignGrid,
     RingDesign,
     Verdict,
     assess_coupling,
+    assumption_words,
     bounded_grid,
     cached_design_rings,
 )
@@ -39,36 +41,36 @@ from rectoplan.pathways.recommendation import Recommendation, Strength, option
 
 BALLOON = option(
     "stenosis.balloon_dilatation",
-    "Endoscopic balloon dilatation (progressive, wire-guided)",
+    N_("Endoscopic balloon dilatation (progressive, wire-guided)"),
     "ebd_biraima_2016",
     "ebd_multidiameter_2020",
     "early_dilation_kaya_2018",
 )
 ELECTROINCISION = option(
     "stenosis.electroincision",
-    "Endoscopic electroincision (radial incision / stricturotomy)",
+    N_("Endoscopic electroincision (radial incision / stricturotomy)"),
     "electroincision_jain_2017",
 )
 STENT = option(
     "stenosis.stent",
-    "Self-expanding stent as a bridge (fully covered metal or biodegradable)",
+    N_("Self-expanding stent as a bridge (fully covered metal or biodegradable)"),
     "fcsems_cereatti_2016",
 )
 MCT_DIRECT = option(
     "stenosis.mct.direct",
-    "Magnetic compression: rings placed directly through the anus and the stoma",
+    N_("Magnetic compression: rings placed directly through the anus and the stoma"),
     "zhang_mct_rectal",
     "mca_wjgs_2024",
 )
 MCT_RAIL = option(
     "stenosis.mct.guidewire_rail",
-    "Magnetic compression on a guide-wire rail through the stenosis",
+    N_("Magnetic compression on a guide-wire rail through the stenosis"),
     "zhang_mct_rectal",
     "xian_atresia_rail_2024",
 )
 REDO = option(
     "stenosis.redo_anastomosis",
-    "Surgical revision: redo anastomosis",
+    N_("Surgical revision: redo anastomosis"),
     "revision_kraenzler_2017",
 )
 
@@ -77,13 +79,21 @@ DISCHARGE_DAYS = (5, 16)
 6 (seed 000), 9 (atresia after NEC, 2020), 16 (WJGS 2024). A range, not a promise."""
 DISCHARGE_EVIDENCE = ("zhang_mct_rectal", "mca_sigmoid_2020", "mca_nec_2020", "mca_wjgs_2024")
 
-FOLLOW_UP = (
-    "Abdominal X-ray every 1-2 days until the rings pass; recover them",
-    f"Expect passage between day {DISCHARGE_DAYS[0]} and day {DISCHARGE_DAYS[1]} "
-    "(published cases; a range, not a promise)",
-    "Colonoscopy once the rings pass to confirm recanalisation; catheter support of the lumen",
-    "Stoma reversal once patency is confirmed (seed 000; WJGS 2024 at 4 months)",
-)
+
+def follow_up() -> list[str]:
+    """After the rings are placed, in the current locale."""
+    return [
+        _("Abdominal X-ray every 1-2 days until the rings pass; recover them"),
+        _(
+            "Expect passage between day {first} and day {last} "
+            "(published cases; a range, not a promise)"
+        ).format(first=DISCHARGE_DAYS[0], last=DISCHARGE_DAYS[1]),
+        _(
+            "Colonoscopy once the rings pass to confirm recanalisation; "
+            "catheter support of the lumen"
+        ),
+        _("Stoma reversal once patency is confirmed (seed 000; WJGS 2024 at 4 months)"),
+    ]
 
 
 def assess_stenosis(ctx: Context) -> None:
@@ -106,56 +116,66 @@ def _failure_predictors(ctx: Context, st: AnastomoticStenosis) -> list[str]:
     """Features that predict failure or recurrence after dilatation (surgical-modules §1.6)."""
     th = ctx.thresholds
     checks = [
-        (st.prior_radiotherapy, "prior radiotherapy (restenosis aHR 2.48)", "ebd_failure_2023"),
+        (
+            st.prior_radiotherapy,
+            _("prior radiotherapy (restenosis aHR 2.48)"),
+            "ebd_failure_2023",
+        ),
         (
             st.anastomosis_type is AnastomosisType.hand_sewn,
-            "hand-sewn anastomosis",
+            _("hand-sewn anastomosis"),
             "ebd_failure_2023",
         ),
         (
             st.months_since_surgery is not None
             and st.months_since_surgery > th.early_dilation_months,
-            f"more than {th.early_dilation_months:g} months after surgery",
+            _("more than {months:g} months after surgery").format(months=th.early_dilation_months),
             "early_dilation_kaya_2018",
         ),
         (
             st.length_mm > th.stenosis_long_min_mm,
-            f"segment > {th.stenosis_long_min_mm:g} mm",
+            _("segment > {mm:g} mm").format(mm=th.stenosis_long_min_mm),
             "long_stricture_rivera_2002",
         ),
         (
             st.morphology is StenosisMorphology.complete_occlusion,
-            "complete occlusion",
+            _("complete occlusion"),
             "stenosis_review_zhang_2023",
         ),
         (
             _failed_dilatations(st) > 0,
-            f"{_failed_dilatations(st)} failed dilatation(s)",
+            _("{count} failed dilatation(s)").format(count=_failed_dilatations(st)),
             "ebd_biraima_2016",
         ),
     ]
     present = [(label, source) for flag, label, source in checks if flag]
     ctx.find(
         "stenosis_length_mm",
-        "Stenotic segment (mm)",
+        _("Stenotic segment (mm)"),
         st.length_mm,
-        f"{st.morphology.value}; 12 mm scope passes: {st.scope_12mm_passes}",
+        _("{morphology}; 12 mm scope passes: {passes}").format(
+            morphology=_morphology(st), passes=_("yes") if st.scope_12mm_passes else _("no")
+        ),
         "stenosis_review_zhang_2023",
     )
     ctx.find(
         "dilatation_failure_predictors",
-        "Predictors of dilatation failure",
-        [label for label, _ in present] or ["none recorded"],
+        _("Predictors of dilatation failure"),
+        [label for label, _source in present] or [_("none recorded")],
         "surgical-modules 1.6",
-        *dict.fromkeys(source for _, source in present),
+        *dict.fromkeys(source for _label, source in present),
     )
     for name, value in (
         ("stenosis.prior_radiotherapy", st.prior_radiotherapy),
         ("stenosis.guidewire_passable", st.guidewire_passable),
     ):
         if value is None:
-            ctx.warn(name, "not recorded; it changes which rung of the ladder fits")
-    return [label for label, _ in present]
+            ctx.warn(name, _("not recorded; it changes which rung of the ladder fits"))
+    return [label for label, _source in present]
+
+
+def _morphology(st: AnastomoticStenosis) -> str:
+    return label("stenosis_morphology", st.morphology)
 
 
 def _endoscopic(ctx: Context, st: AnastomoticStenosis, risks: list[str]) -> list[Recommendation]:
@@ -172,17 +192,23 @@ def _endoscopic(ctx: Context, st: AnastomoticStenosis, risks: list[str]) -> list
         balloon = Strength.alternative
     else:
         balloon = Strength.consider
-    why = [f"{st.morphology.value} stenosis, {st.length_mm:g} mm, {failed} failed dilatation(s)"]
+    why = [
+        _("{morphology} stenosis, {mm:g} mm, {count} failed dilatation(s)").format(
+            morphology=_morphology(st), mm=st.length_mm, count=failed
+        )
+    ]
     if risks:
-        why.append("failure predictors: " + ", ".join(risks))
+        why.append(_("failure predictors: {risks}").format(risks=join_items(risks)))
     recs = [
         BALLOON.recommend(
             balloon,
             why,
             next_steps=[
-                f"Wire-guided balloon from {th.balloon_start_mm:g} mm, stepwise to "
-                f"{th.balloon_max_mm:g} mm (assumption: no colorectal size-outcome study)",
-                "Expect about 3 sessions; recurrence 11% at 1 year, 25% at 5 years",
+                _(
+                    "Wire-guided balloon from {start:g} mm, stepwise to {end:g} mm "
+                    "(assumption: no colorectal size-outcome study)"
+                ).format(start=th.balloon_start_mm, end=th.balloon_max_mm),
+                _("Expect about 3 sessions; recurrence 11% at 1 year, 25% at 5 years"),
             ],
         )
     ]
@@ -195,13 +221,13 @@ def _endoscopic(ctx: Context, st: AnastomoticStenosis, risks: list[str]) -> list
     )
     recs.append(
         ELECTROINCISION.recommend(
-            incision, [*why, "best for short, non-inflammatory strictures (98% success)"]
+            incision, [*why, _("best for short, non-inflammatory strictures (98% success)")]
         )
     )
     recs.append(
         STENT.recommend(
             Strength.consider if wire and failed else Strength.not_recommended,
-            [*why, "fully covered metal stents migrate in 41%"],
+            [*why, _("fully covered metal stents migrate in 41%")],
         )
     )
     return recs
@@ -259,9 +285,9 @@ def delivery_limits(st: AnastomoticStenosis) -> DeliveryLimits | None:
 
 
 _PASSAGES = (
-    ("max_od_anus_mm", "an anus"),
-    ("max_od_stoma_mm", "a stoma"),
-    ("max_od_endoscope_mm", "an endoscope"),
+    ("max_od_anus_mm", N_("an anus")),
+    ("max_od_stoma_mm", N_("a stoma")),
+    ("max_od_endoscope_mm", N_("an endoscope")),
 )
 
 
@@ -273,20 +299,30 @@ def _no_ring_fits(st: AnastomoticStenosis, limits: DeliveryLimits, grid: DesignG
     if limits.max_height_m < grid.min_height_m:
         return (
             "stenosis.delivery_limits.max_height_mm",
-            f"no magnetic ring is as short as {lim.max_height_mm:g} mm: the shortest ring the "
-            f"design search makes is {grid.min_height_m * 1000:g} mm high",
+            _(
+                "no magnetic ring is as short as {height:g} mm: the shortest ring the design "
+                "search makes is {shortest:g} mm high"
+            ).format(height=lim.max_height_mm, shortest=grid.min_height_m * 1000),
         )
     name, passage = min(
         ((n, p) for n, p in _PASSAGES if getattr(lim, n)), key=lambda item: getattr(lim, item[0])
     )
     if limits.max_outer_diameter_m >= smallest_od:
-        return ("stenosis.delivery_limits", "no ring design fits these delivery limits")
+        return ("stenosis.delivery_limits", _("no ring design fits these delivery limits"))
     return (
         f"stenosis.delivery_limits.{name}",
-        f"no magnetic ring fits through {passage} of {getattr(lim, name):g} mm: the smallest "
-        f"usable ring is {smallest_od * 1000:g} mm across (a {lim.min_id_mm:g} mm lumen and walls "
-        f"of at least {grid.min_wall_m * 1000:g} mm; the design search starts at "
-        f"{grid.min_outer_diameter_m * 1000:g} mm)",
+        _(
+            "no magnetic ring fits through {passage} of {mm:g} mm: the smallest usable ring is "
+            "{smallest:g} mm across (a {lumen:g} mm lumen and walls of at least {wall:g} mm; "
+            "the design search starts at {start:g} mm)"
+        ).format(
+            passage=_(passage),
+            mm=getattr(lim, name),
+            smallest=smallest_od * 1000,
+            lumen=lim.min_id_mm,
+            wall=grid.min_wall_m * 1000,
+            start=grid.min_outer_diameter_m * 1000,
+        ),
     )
 
 
@@ -315,8 +351,12 @@ def plan_rings(st: AnastomoticStenosis) -> tuple[RingPlan | None, list[tuple[str
     limits = delivery_limits(st)
     if limits is None:
         if st.delivery_limits is not None:
-            return None, [("stenosis.delivery_limits", "give at least one maximum outer diameter")]
-        return None, [("stenosis.rings", "give a ring pair or delivery limits to plan the magnets")]
+            return None, [
+                ("stenosis.delivery_limits", _("give at least one maximum outer diameter"))
+            ]
+        return None, [
+            ("stenosis.rings", _("give a ring pair or delivery limits to plan the magnets"))
+        ]
     grid = bounded_grid(limits)
     result = cached_design_rings(limits, planned_gap_m=st.gap_mm * MM, grid=grid)
     if not result.designs:
@@ -339,10 +379,12 @@ def _ring_pair(ctx: Context, st: AnastomoticStenosis) -> tuple[RingMagnet, RingM
         ring = plan.lower
         ctx.find(
             "designed_ring",
-            "Designed ring (same on both sides)",
+            _("Designed ring (same on both sides)"),
             f"OD {ring.od_mm:.1f} / ID {ring.id_mm:.1f} / h {ring.height_mm:.1f} mm {ring.grade}",
-            f"longest rail coupling range of {plan.n_designs} Pareto designs "
-            f"from {plan.n_candidates} candidates on a {plan.step_mm:g} mm grid",
+            _(
+                "longest rail coupling range of {designs} Pareto designs from {candidates} "
+                "candidates on a {step:g} mm grid"
+            ).format(designs=plan.n_designs, candidates=plan.n_candidates, step=plan.step_mm),
             "zhang_mct_rectal",
         )
     return plan.magnets()
@@ -358,31 +400,35 @@ def _plan_rings(ctx: Context, st: AnastomoticStenosis) -> CouplingAssessment | N
     except FieldError as exc:
         ctx.warn("stenosis.length_mm", exc.message)
         return None
-    at = f"at {st.gap_mm:g} mm" + ("" if st.planned_gap_mm is None else " (the planned gap)")
+    at = (
+        _("coaxial, at {mm:g} mm")
+        if st.planned_gap_mm is None
+        else _("coaxial, at {mm:g} mm (the planned gap)")
+    ).format(mm=st.gap_mm)
     ctx.find(
         "mct_force_n",
-        "Ring pull at the planned gap (N)",
+        _("Ring pull at the planned gap (N)"),
         round(coupling.force_n, 2),
-        f"coaxial, {at}",
+        at,
         *coupling.evidence,
     )
     ctx.find(
         "mct_pressure_kpa",
-        "Contact pressure at the planned gap (kPa)",
+        _("Contact pressure at the planned gap (kPa)"),
         round(coupling.pressure_kpa, 2),
-        "force / overlap area of the rings",
+        _("force / overlap area of the rings"),
         *coupling.evidence,
     )
     ctx.find(
         "mct_coupling_range_mm",
-        "Largest gap that couples on a rail (mm)",
+        _("Largest gap that couples on a rail (mm)"),
         round(coupling.max_coupling_gap_m / MM, 1),
-        f"directly placed: {coupling.max_direct_gap_m / MM:.1f} mm",
+        _("directly placed: {mm:.1f} mm").format(mm=coupling.max_direct_gap_m / MM),
         *coupling.evidence,
     )
     ctx.find(
         "mct_verdict",
-        "Coupling verdict",
+        _("Coupling verdict"),
         coupling.verdict.value,
         coupling.explanation,
         *coupling.evidence,
@@ -390,16 +436,16 @@ def _plan_rings(ctx: Context, st: AnastomoticStenosis) -> CouplingAssessment | N
     if coupling.borderline:
         ctx.find(
             "mct_borderline",
-            "Coupling verdict is borderline",
-            ", ".join(ASSUMPTION_WORDS[name] for name in coupling.borderline),
+            _("Coupling verdict is borderline"),
+            join_items(assumption_words(name) for name in coupling.borderline),
             coupling.borderline_note(),
             *coupling.evidence,
         )
     ctx.find(
         "mct_discharge_days",
-        "Published ring passage (days)",
+        _("Published ring passage (days)"),
         f"{DISCHARGE_DAYS[0]}-{DISCHARGE_DAYS[1]}",
-        "rectal MCA case reports",
+        _("rectal MCA case reports"),
         *DISCHARGE_EVIDENCE,
     )
     return coupling
@@ -417,16 +463,18 @@ def _magnetic(
     ceiling = Strength.preferred if indicated else Strength.consider
     if st.stoma is StomaStatus.none:
         ceiling = Strength.consider
-        risks = [*risks, "no stoma: the upper ring cannot be delivered from above"]
-    why = ["after failed dilatation" if _failed_dilatations(st) else f"{st.morphology.value}"]
+        risks = [*risks, _("no stoma: the upper ring cannot be delivered from above")]
+    why = [_("after failed dilatation") if _failed_dilatations(st) else _morphology(st)]
     if coupling is None:
         return [
-            MCT_RAIL.recommend(Strength.consider, [*why, "ring pair not planned"]),
-            MCT_DIRECT.recommend(Strength.consider, [*why, "ring pair not planned"]),
+            MCT_RAIL.recommend(Strength.consider, [*why, _("ring pair not planned")]),
+            MCT_DIRECT.recommend(Strength.consider, [*why, _("ring pair not planned")]),
         ]
-    numbers = (
-        f"{coupling.force_n:.2f} N and {coupling.pressure_kpa:.1f} kPa at "
-        f"{st.gap_mm:g} mm; {coupling.verdict.label.lower()}"
+    numbers = _("{force:.2f} N and {pressure:.1f} kPa at {gap:g} mm; {verdict}").format(
+        force=coupling.force_n,
+        pressure=coupling.pressure_kpa,
+        gap=st.gap_mm,
+        verdict=coupling.verdict.label.lower(),
     )
     if coupling.borderline:
         numbers += f" ({coupling.borderline_note()})"
@@ -435,17 +483,20 @@ def _magnetic(
         Verdict.NEEDS_GUIDEWIRE_RAIL: (Strength.not_recommended, ceiling),
         Verdict.CANNOT_COUPLE: (Strength.not_recommended, Strength.not_recommended),
     }[coupling.verdict]
-    rail_steps = list(FOLLOW_UP)
+    rail_steps = follow_up()
     if st.guidewire_passable is False:
         rail = rail.at_most(Strength.consider)
-        rail_steps.insert(0, "The wire must first cross (antegrade-retrograde rendezvous)")
+        rail_steps.insert(0, _("The wire must first cross (antegrade-retrograde rendezvous)"))
     else:
         rail_steps.insert(
             0,
-            "Zebra guide wire through the stenosis via the stoma and anus; thread both rings on it",
+            _(
+                "Zebra guide wire through the stenosis via the stoma and anus; thread both "
+                "rings on it"
+            ),
         )
     return [
-        MCT_DIRECT.recommend(direct, [*why, numbers, *risks], next_steps=FOLLOW_UP),
+        MCT_DIRECT.recommend(direct, [*why, numbers, *risks], next_steps=follow_up()),
         MCT_RAIL.recommend(rail, [*why, numbers, *risks], next_steps=rail_steps),
     ]
 
@@ -465,7 +516,9 @@ def _redo(ctx: Context, st: AnastomoticStenosis, coupling) -> Recommendation:
     return REDO.recommend(
         strength,
         [
-            f"{st.length_mm:g} mm segment" + (", rings cannot couple" if cannot else ""),
-            "redo anastomosis succeeded in 73% and predicted success (OR 5.1)",
+            (
+                _("{mm:g} mm segment, rings cannot couple") if cannot else _("{mm:g} mm segment")
+            ).format(mm=st.length_mm),
+            _("redo anastomosis succeeded in 73% and predicted success (OR 5.1)"),
         ],
     )

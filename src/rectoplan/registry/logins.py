@@ -44,6 +44,8 @@ class LiveSession:
 
     name: str
     role: Role
+    locale: str | None = None
+    """The user's chosen language, read in the same query (None: follow the browser)."""
 
 
 def open_session(
@@ -77,7 +79,7 @@ def open_session(
 
 
 _LIVE = (
-    select(User.name, User.role)
+    select(User.name, User.role, User.locale)
     .join(LoginSession, LoginSession.user_id == User.id)
     .where(
         LoginSession.id == bindparam("session_id"),
@@ -92,7 +94,7 @@ _LIVE = (
 def live_session(session: Session, key: str, now: dt.datetime | None = None) -> LiveSession | None:
     """The user of the session with ``key`` if it is live and the user active, else None."""
     row = session.execute(_LIVE, {"session_id": digest(key), "now": now or utcnow()}).first()
-    return None if row is None else LiveSession(row.name, Role(row.role))
+    return None if row is None else LiveSession(row.name, Role(row.role), row.locale)
 
 
 def end_session(session: Session, key: str, because: SessionEnd = SessionEnd.logout) -> bool:

@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rectoplan.clinical.case import Case
-from rectoplan.pathways import assess
 from rectoplan.pathways.recommendation import ENGINE_VERSION
 from rectoplan.registry import models
+from rectoplan.registry.records import canonical_assessment
 
 
 @dataclass
@@ -99,7 +99,7 @@ def reassess_registry(
             last = episode_id
             audit.cases += 1
             try:
-                assessment = assess(Case.model_validate(case_json))
+                assessment = canonical_assessment(Case.model_validate(case_json))
             except ValueError:
                 audit.invalid += 1
                 continue

@@ -25,6 +25,7 @@ from rectoplan.clinical.case import Case
 from rectoplan.clinical.pathology import RConvention, RStatus, r_status
 from rectoplan.clinical.thresholds import Thresholds
 from rectoplan.errors import FieldError, InvalidRecordError, field_errors
+from rectoplan.i18n import DEFAULT_LOCALE, use_locale
 from rectoplan.pathways import assess
 from rectoplan.pathways.recommendation import Assessment as EngineAssessment
 from rectoplan.registry import models
@@ -70,7 +71,9 @@ def check(data: Any) -> tuple[EpisodeRecord, Case]:
 
     def assessment_of(earlier: bool) -> EngineAssessment:
         if earlier not in assessments:
-            assessments[earlier] = assess(_before_recurrence(case) if earlier else case)
+            assessments[earlier] = canonical_assessment(
+                _before_recurrence(case) if earlier else case
+            )
         return assessments[earlier]
 
     _categories(record, before, assessment_of)
@@ -83,8 +86,8 @@ def prepare(data: Any, events: tuple[EventIn, ...] | list[EventIn] = ()) -> Prep
     recurrence when a decision predates it); `InvalidRecordError` lists every problem found."""
     record, case = _read(data, events)
     before = _judged_before(record, case)
-    assessment = assess(case)
-    earlier = assess(_before_recurrence(case)) if any(before) else None
+    assessment = canonical_assessment(case)
+    earlier = canonical_assessment(_before_recurrence(case)) if any(before) else None
     categories = _categories(record, before, lambda b: earlier if b else assessment)
     return PreparedRecord(record, case, assessment, categories, earlier, before)
 
@@ -235,6 +238,17 @@ def episode_values(prepared: PreparedRecord) -> dict[str, Any]:
         "diagnosis_date": case.diagnosis_date,
         "status": prepared.record.status,
     }
+
+
+def canonical_assessment(case: Case) -> EngineAssessment:
+    """The engine's answer as the registry keeps it: in English (the catalogue's message ids),
+    whatever language the request that caused the write was made in.
+
+    A snapshot is one record, so it has one language; a display in another language is
+    derived from it (`rectoplan.registry.localized`), never stored beside it.
+    """
+    with use_locale(DEFAULT_LOCALE):
+        return assess(case)
 
 
 def assessment_values(assessment: EngineAssessment) -> dict[str, Any]:

@@ -1,9 +1,10 @@
 """Saving a changed case: the one write of an episode's record.
 
 Whatever changed the case (a web form, the REST API, a file of follow-up events, CDS
-feedback), the save is the same, in the caller's transaction: validate the case, assess it,
-store it under the episode's version lock with the new assessment snapshot, and rebuild the
-tables that project it (`projections.sync`), each change audited. `episodes.update_case` is
+feedback), the save is the same, in the caller's transaction: validate the case, assess it (in
+English, `records.canonical_assessment`, whatever the request's language), store it under the
+episode's version lock with the new assessment snapshot, and rebuild the tables that project
+it (`projections.sync`), each change audited. `episodes.update_case` is
 its public name for interfaces; the bulk import, which cannot import `episodes`, calls it here.
 """
 
@@ -15,10 +16,9 @@ from sqlalchemy.orm import Session
 
 from rectoplan.clinical.case import Case
 from rectoplan.errors import FieldError, InvalidRecordError
-from rectoplan.pathways import assess
 from rectoplan.registry import locking, models, projections
 from rectoplan.registry.case_facts import Folding, validate_case
-from rectoplan.registry.records import assessment_values
+from rectoplan.registry.records import assessment_values, canonical_assessment
 from rectoplan.registry.schemas import EventIn
 
 
@@ -32,7 +32,7 @@ def save_case(
     someone else saved first (see `rectoplan.registry.locking`)."""
     validated = validate_case(case)
     stored = validated.model_dump(mode="json")
-    assessment = assess(validated)
+    assessment = canonical_assessment(validated)
     with locking.updating(session, models.Episode, episode_id, expected_version) as episode:
         if validated.case_id != episode.case_id:
             message = f"is {episode.case_id!r} for this episode; it cannot change"

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from rectoplan.clinical.case import Case
-from rectoplan.pathways import assess
+from rectoplan.registry.records import canonical_assessment
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ class _Episode:
 
     def record(self) -> dict:
         case = self._case()
-        assessment = assess(Case.model_validate(case))
+        assessment = canonical_assessment(Case.model_validate(case))
         decision = self._decision(assessment)
         self._outcome(case, assessment)
         if self.complications:

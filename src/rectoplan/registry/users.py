@@ -45,6 +45,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from rectoplan.errors import FieldError, InvalidRecordError, NotFoundError
+from rectoplan.i18n import SUPPORTED_LOCALES, normalize
 from rectoplan.registry import locking
 from rectoplan.registry.models import Base, Versioned, _table_args
 from rectoplan.registry.types import enum_column, utcnow
@@ -99,6 +100,7 @@ MAX_FULL_NAME_LENGTH = 200
 MAX_ISSUER_LENGTH = 500
 MAX_SUBJECT_LENGTH = 255
 """OpenID Connect caps ``sub`` at 255 ASCII characters; issuers are URLs."""
+MAX_LOCALE_LENGTH = 16
 
 
 class User(Versioned, Base):
@@ -114,6 +116,8 @@ class User(Versioned, Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     full_name: Mapped[str | None] = mapped_column(String(MAX_FULL_NAME_LENGTH))
     specialty: Mapped[Specialty | None] = mapped_column(enum_column(Specialty, "user_specialty"))
+    locale: Mapped[str | None] = mapped_column(String(MAX_LOCALE_LENGTH))
+    """The language the user reads the pages in (``zh_CN``); None: the browser's choice."""
     role: Mapped[Role] = mapped_column(enum_column(Role, "user_role"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -268,6 +272,19 @@ def _check_specialty(specialty: Specialty | str | None) -> Specialty | None:
         raise InvalidRecordError([FieldError("specialty", message)]) from None
 
 
+def _check_locale(locale: str | None) -> str | None:
+    """Blank means none (follow the browser); otherwise a supported language, stored in its
+    gettext spelling whatever way it was typed (``zh-CN`` -> ``zh_CN``). Not a CHECK in the
+    schema: a third language is one more catalogue, not a migration."""
+    if locale in (None, ""):
+        return None
+    found = normalize(locale)
+    if found is None:
+        choices = ", ".join(tag.replace("_", "-") for tag in SUPPORTED_LOCALES)
+        raise InvalidRecordError([FieldError("language", f"{locale!r} is not one of {choices}")])
+    return found
+
+
 def _check_role(role: Role | str) -> Role:
     try:
         return Role(role)
@@ -285,11 +302,12 @@ def create_user(
     *,
     full_name: str | None = None,
     specialty: Specialty | str | None = None,
+    locale: str | None = None,
 ) -> User:
     """A new active local user with a password; `InvalidRecordError` names ``name``,
-    ``role``, ``password``, ``full name`` or ``specialty``."""
+    ``role``, ``password``, ``full name``, ``specialty`` or ``language``."""
     _check_password(password)
-    user = new_user(session, name, role, full_name=full_name, specialty=specialty)
+    user = new_user(session, name, role, full_name=full_name, specialty=specialty, locale=locale)
     hashed = _hasher().hash(password)
     session.execute(insert(Credential).values(user_id=user.id, password_hash=hashed, version=1))
     return user
@@ -302,6 +320,7 @@ def new_user(
     *,
     full_name: str | None = None,
     specialty: Specialty | str | None = None,
+    locale: str | None = None,
     oidc_issuer: str | None = None,
     oidc_subject: str | None = None,
 ) -> User:
@@ -311,12 +330,14 @@ def new_user(
     role = _check_role(role)
     full_name = _check_full_name(full_name)
     specialty = _check_specialty(specialty)
+    locale = _check_locale(locale)
     if find_user(session, name) is not None:
         raise InvalidRecordError([FieldError("name", f"{name!r} is already a user")])
     user = User(
         name=name,
         full_name=full_name,
         specialty=specialty,
+        locale=locale,
         role=role,
         active=True,
         password_changed_at=utcnow(),
@@ -353,16 +374,21 @@ def update_user(
     active: bool | None = None,
     full_name: str | None = None,
     specialty: Specialty | str | None = None,
+    locale: str | None = None,
 ) -> User:
-    """Change a user's role, full name or specialty, or (de)activate them, under optimistic
-    locking (None leaves a field as it is; an empty full name clears it). A new role or a
-    deactivation ends all of the user's login sessions: they log in again as who they are now."""
+    """Change a user's role, full name, specialty or language, or (de)activate them, under
+    optimistic locking (None leaves a field as it is; an empty full name or language clears
+    it). A new role or a deactivation ends all of the user's login sessions: they log in again
+    as who they are now. A new language takes effect on the next page, sessions stay open."""
     user = get_user(session, name)
     role = None if role is None else _check_role(role)
     new_full_name = None if full_name is None else _check_full_name(full_name)
     new_specialty = None if specialty is None else _check_specialty(specialty)
+    new_locale = None if locale is None else _check_locale(locale)
     ended = None
     with locking.updating(session, User, user.id, expected_version) as row:
+        if locale is not None:
+            row.locale = new_locale
         if full_name is not None:
             row.full_name = new_full_name
         if specialty is not None:

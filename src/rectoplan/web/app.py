@@ -26,6 +26,7 @@ from rectoplan.web import errors
 from rectoplan.web.app_paths import STATIC
 from rectoplan.web.body_limit import BodySizeLimit
 from rectoplan.web.deps import required_role
+from rectoplan.web.locale import LocaleMiddleware
 from rectoplan.web.oidc.config import origin
 from rectoplan.web.oidc.provider import Provider
 from rectoplan.web.pages import PAGE_ROUTERS
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders, form_targets=_form_targets(settings))
+    app.add_middleware(LocaleMiddleware)
     _document_access(app)
     return app
 

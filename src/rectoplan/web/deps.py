@@ -42,6 +42,8 @@ class Principal:
 
     name: str
     role: Role
+    locale: str | None = None
+    """The user's saved language (pages use it before ``?lang=`` and Accept-Language)."""
 
 
 def _unauthorized(message: str) -> HTTPException:
@@ -98,7 +100,7 @@ def live_principal(db: Session, claims: tokens.Claims) -> Principal | None:
     live = logins.live_session(db, claims.session)
     if live is None or live.name != claims.name:
         return None
-    return Principal(live.name, live.role)
+    return Principal(live.name, live.role, live.locale)
 
 
 @cache

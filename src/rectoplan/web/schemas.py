@@ -164,6 +164,10 @@ class AssessmentRecord(BaseModel):
     engine_version: str
     preferred_ids: list[str]
     assessment: Assessment
+    language: str = "en"
+    """The language of the assessment's display texts (BCP 47): the request's (Accept-Language)
+    when the snapshot could be reproduced in it, else ``en``, the stored snapshot's (ids, codes
+    and citations are the same in every language)."""
 
 
 # --- meetings and decisions ----------------------------------------------------------------

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from rectoplan.i18n import _, join_clauses
 from rectoplan.pathways.context import Context, Phase
 from rectoplan.pathways.primary.diagnosis import assess_diagnosis
 from rectoplan.pathways.primary.postop import assess_postoperative
@@ -31,10 +32,13 @@ def shared_findings(ctx: Context) -> None:
     tumour = ctx.case.tumour
     ctx.find(
         "height_band",
-        "Tumour height",
+        _("Tumour height"),
         ctx.height.value,
-        f"{tumour.distance_from_anal_verge_cm:g} cm from the anal verge "
-        f"(low <= {th.low_rectum_max_cm:g}, mid <= {th.mid_rectum_max_cm:g} cm)",
+        _("{distance:g} cm from the anal verge (low <= {low:g}, mid <= {mid:g} cm)").format(
+            distance=tumour.distance_from_anal_verge_cm,
+            low=th.low_rectum_max_cm,
+            mid=th.mid_rectum_max_cm,
+        ),
         "esmo_2017",
         "seom_2022",
     )
@@ -42,44 +46,47 @@ def shared_findings(ctx: Context) -> None:
         s = ctx.clinical_stage
         ctx.find(
             "clinical_stage",
-            "Clinical stage (AJCC 8)",
+            _("Clinical stage (AJCC 8)"),
             s.group,
-            f"c{s.t} c{s.n} c{s.m}" + (f"; {s.reason}" if s.reason else ""),
+            join_clauses([f"c{s.t} c{s.n} c{s.m}", *([s.reason] if s.reason else [])]),
             *s.evidence,
         )
     if risk.t3_substage:
         ctx.find(
             "t3_substage",
-            "MRI T3 substage",
+            _("MRI T3 substage"),
             risk.t3_substage,
-            f"extramural depth {ctx.case.mri.extramural_depth_mm:g} mm",
+            _("extramural depth {mm:g} mm").format(mm=ctx.case.mri.extramural_depth_mm),
             "mercury_t3_substage",
         )
     if risk.mrf is not None:
         ctx.find(
             "mrf_status",
-            "Mesorectal fascia",
+            _("Mesorectal fascia"),
             risk.mrf.value,
-            f"{ctx.case.mri.mrf_distance_mm:g} mm (involved <= {th.mrf_involved_mm:g}, "
-            f"threatened <= {th.mrf_threatened_mm:g} mm)",
+            _("{mm:g} mm (involved <= {involved:g}, threatened <= {threatened:g} mm)").format(
+                mm=ctx.case.mri.mrf_distance_mm,
+                involved=th.mrf_involved_mm,
+                threatened=th.mrf_threatened_mm,
+            ),
             "esgar_2016",
             "esmo_2017",
         )
     ctx.find(
         "risk_group",
-        "MRI risk group (ESMO 2017)",
+        _("MRI risk group (ESMO 2017)"),
         risk.group.value,
-        "; ".join(risk.reasons) or "not enough data",
+        join_clauses(risk.reasons) or _("not enough data"),
         "esmo_2017",
     )
     if risk.high_risk_features:
         ctx.find(
             "high_risk_features",
-            "High-risk features",
+            _("High-risk features"),
             list(risk.high_risk_features),
-            "ESMO 2025 / EHC / RAPIDO high-risk set",
+            _("ESMO 2025 / EHC / RAPIDO high-risk set"),
             "ehc_esmo_2025",
             "rapido_2021",
         )
     if ctx.phase is not Phase.diagnosis and tumour.mmr_status is None:
-        ctx.warn("tumour.mmr_status", "MMR/MSI status unknown")
+        ctx.warn("tumour.mmr_status", _("MMR/MSI status unknown"))

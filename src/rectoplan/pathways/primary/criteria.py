@@ -13,6 +13,7 @@ from typing import Any
 
 from rectoplan.clinical.case import Grade
 from rectoplan.clinical.tnm import NCategory, TCategory
+from rectoplan.i18n import _, join_clauses, join_items
 from rectoplan.pathways.context import Context
 from rectoplan.pathways.recommendation import Criterion, Strength
 
@@ -43,12 +44,12 @@ class CriteriaCheck:
         met = [c.name for c in self.criteria if c.met]
         unmet = [c.name for c in self.criteria if c.met is False]
         unknown = [c.name for c in self.criteria if c.met is None]
-        parts = [f"met: {', '.join(met) or 'none'}"]
+        parts = [_("met: {names}").format(names=join_items(met) or _("none"))]
         if unmet:
-            parts.append(f"not met: {', '.join(unmet)}")
+            parts.append(_("not met: {names}").format(names=join_items(unmet)))
         if unknown:
-            parts.append(f"unknown: {', '.join(unknown)}")
-        return "; ".join(parts)
+            parts.append(_("unknown: {names}").format(names=join_items(unknown)))
+        return join_clauses(parts)
 
 
 def _check(
@@ -67,12 +68,20 @@ def _check(
     """
     if value is None:
         missing.append(field)
-        return Criterion(name=name, met=None, detail=f"{what} not recorded")
+        return Criterion(name=name, met=None, detail=_("{what} not recorded").format(what=what))
     return Criterion(name=name, met=bool(test(value)), detail=describe(value))
 
 
 def _yes_no(present: str, absent: str) -> Callable[[Any], str]:
     return lambda v: present if v else absent
+
+
+def _within_reach(max_cm: float) -> str:
+    return _("within {cm:g} cm of the anal verge").format(cm=max_cm)
+
+
+def _from_verge(cm: float) -> str:
+    return _("{cm:g} cm from the anal verge").format(cm=cm)
 
 
 def local_excision_at_diagnosis(ctx: Context, transanal: bool) -> CriteriaCheck:
@@ -84,22 +93,24 @@ def local_excision_at_diagnosis(ctx: Context, transanal: bool) -> CriteriaCheck:
     missing: list[str] = []
     c = [
         _check(
-            f"size < {th.local_excision_max_size_cm:g} cm",
+            _("size < {cm:g} cm").format(cm=th.local_excision_max_size_cm),
             tumour.longest_diameter_cm,
             lambda v: v < th.local_excision_max_size_cm,
-            lambda v: f"longest diameter {v:g} cm",
+            lambda v: _("longest diameter {cm:g} cm").format(cm=v),
             "tumour.longest_diameter_cm",
             missing,
-            "longest diameter",
+            _("longest diameter"),
         ),
         _check(
-            f"circumference < {th.local_excision_max_circumference_pct:g}%",
+            _("circumference < {percent:g}%").format(
+                percent=th.local_excision_max_circumference_pct
+            ),
             tumour.circumferential_extent_pct,
             lambda v: v < th.local_excision_max_circumference_pct,
-            lambda v: f"circumferential extent {v:g}%",
+            lambda v: _("circumferential extent {percent:g}%").format(percent=v),
             "tumour.circumferential_extent_pct",
             missing,
-            "circumferential extent",
+            _("circumferential extent"),
         ),
         _check(
             "cT1",
@@ -108,74 +119,74 @@ def local_excision_at_diagnosis(ctx: Context, transanal: bool) -> CriteriaCheck:
             lambda v: f"c{v}",
             "mri.ct",
             missing,
-            "clinical T category",
+            _("clinical T category"),
         ),
         _check(
-            "no lymphadenopathy",
+            _("no lymphadenopathy"),
             mri.cn if mri else None,
             lambda v: v is NCategory.N0,
             lambda v: f"c{v}",
             "mri.cn",
             missing,
-            "clinical N category",
+            _("clinical N category"),
         ),
         _check(
-            "mobile",
+            _("mobile"),
             tumour.mobile,
             bool,
-            _yes_no("mobile on examination", "fixed on examination"),
+            _yes_no(_("mobile on examination"), _("fixed on examination")),
             "tumour.mobile",
             missing,
-            "mobility on examination",
+            _("mobility on examination"),
         ),
         _check(
-            "well or moderately differentiated",
+            _("well or moderately differentiated"),
             tumour.grade,
             lambda v: v in (Grade.G1, Grade.G2),
-            lambda v: f"grade {v}",
+            lambda v: _("grade {grade}").format(grade=v),
             "tumour.grade",
             missing,
-            "biopsy grade",
+            _("biopsy grade"),
         ),
         _check(
-            "no lymphovascular invasion",
+            _("no lymphovascular invasion"),
             tumour.biopsy_lvi,
             lambda v: not v,
-            _yes_no("LVI on biopsy", "no LVI on biopsy"),
+            _yes_no(_("LVI on biopsy"), _("no LVI on biopsy")),
             "tumour.biopsy_lvi",
             missing,
-            "lymphovascular invasion on biopsy",
+            _("lymphovascular invasion on biopsy"),
         ),
         _check(
-            "no perineural invasion",
+            _("no perineural invasion"),
             tumour.biopsy_pni,
             lambda v: not v,
-            _yes_no("PNI on biopsy", "no PNI on biopsy"),
+            _yes_no(_("PNI on biopsy"), _("no PNI on biopsy")),
             "tumour.biopsy_pni",
             missing,
-            "perineural invasion on biopsy",
+            _("perineural invasion on biopsy"),
         ),
         _check(
-            "no mucinous component",
+            _("no mucinous component"),
             tumour.mucinous,
             lambda v: not v,
-            _yes_no("mucinous", "not mucinous"),
+            _yes_no(_("mucinous"), _("not mucinous")),
             "tumour.mucinous",
             missing,
-            "mucinous component",
+            _("mucinous component"),
         ),
     ]
     if transanal:
         c.insert(
             2,
             _check(
-                f"within {th.local_excision_max_distance_cm:g} cm of the anal verge",
+                _within_reach(th.local_excision_max_distance_cm),
                 tumour.distance_from_anal_verge_cm,
                 lambda v: v <= th.local_excision_max_distance_cm,
-                lambda v: f"{v:g} cm from the anal verge",
+                _from_verge,
                 "tumour.distance_from_anal_verge_cm",
                 missing,
-                "distance from the anal verge",
+                _("distance from the anal verge"),
             ),
         )
     return CriteriaCheck(tuple(c), tuple(missing))
@@ -190,49 +201,49 @@ def local_excision_after_neoadjuvant(ctx: Context, max_residual_cm: float) -> Cr
     missing: list[str] = []
     c = [
         _check(
-            f"residual <= {max_residual_cm:g} cm",
+            _("residual <= {cm:g} cm").format(cm=max_residual_cm),
             restaging.residual_size_cm,
             lambda v: v <= max_residual_cm,
-            lambda v: f"residual {v:g} cm",
+            lambda v: _("residual {cm:g} cm").format(cm=v),
             "restaging.residual_size_cm",
             missing,
-            "residual size",
+            _("residual size"),
         ),
         _check(
-            f"baseline <= {th.organ_preservation_max_baseline_cm:g} cm",
+            _("baseline <= {cm:g} cm").format(cm=th.organ_preservation_max_baseline_cm),
             case.tumour.longest_diameter_cm,
             lambda v: v <= th.organ_preservation_max_baseline_cm,
-            lambda v: f"baseline {v:g} cm",
+            lambda v: _("baseline {cm:g} cm").format(cm=v),
             "tumour.longest_diameter_cm",
             missing,
-            "baseline longest diameter",
+            _("baseline longest diameter"),
         ),
         _check(
-            f"within {th.local_excision_max_distance_cm:g} cm of the anal verge",
+            _within_reach(th.local_excision_max_distance_cm),
             case.tumour.distance_from_anal_verge_cm,
             lambda v: v <= th.local_excision_max_distance_cm,
-            lambda v: f"{v:g} cm from the anal verge",
+            _from_verge,
             "tumour.distance_from_anal_verge_cm",
             missing,
-            "distance from the anal verge",
+            _("distance from the anal verge"),
         ),
         _check(
-            "no residual nodal disease (ycN0)",
+            _("no residual nodal disease (ycN0)"),
             ycn,
             lambda v: v is NCategory.N0,
             lambda v: f"yc{v}",
             "restaging.ycn",
             missing,
-            "restaging N category",
+            _("restaging N category"),
         ),
         _check(
-            "no distant metastases",
+            _("no distant metastases"),
             not ctx.metastatic,
             bool,
             _yes_no("M0", "M1"),
             "distant.cm",
             missing,
-            "distant staging",
+            _("distant staging"),
         ),
     ]
     return CriteriaCheck(tuple(c), tuple(missing))

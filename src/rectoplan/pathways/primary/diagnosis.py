@@ -8,9 +8,11 @@ local option fits the MRI risk group and the patient's wish for organ preservati
 from __future__ import annotations
 
 from rectoplan.clinical.case import MmrStatus
+from rectoplan.clinical.labels import labels
 from rectoplan.clinical.risk import HeightBand, RiskGroup
 from rectoplan.clinical.thresholds import NeoadjuvantPolicy
 from rectoplan.clinical.tnm import NCategory, TCategory
+from rectoplan.i18n import N_, _, join_clauses, join_items
 from rectoplan.pathways.context import Context
 from rectoplan.pathways.primary import options as o
 from rectoplan.pathways.primary.criteria import local_excision_at_diagnosis
@@ -45,17 +47,17 @@ def _workup_complete(ctx: Context) -> bool:
     """Warn about missing staging; without MRI no risk group, so only the work-up is advised."""
     case = ctx.case
     if case.distant is None:
-        ctx.warn("distant", "distant staging not recorded; M0 assumed until CT is reported")
-        ctx.add(o.WORKUP_DISTANT.recommend(Strength.preferred, ["no distant staging recorded"]))
+        ctx.warn("distant", _("distant staging not recorded; M0 assumed until CT is reported"))
+        ctx.add(o.WORKUP_DISTANT.recommend(Strength.preferred, [_("no distant staging recorded")]))
     if case.tumour.mmr_status is None:
-        ctx.warn("tumour.mmr_status", "MMR/MSI status unknown: dMMR changes neoadjuvant therapy")
-        ctx.add(o.WORKUP_MMR.recommend(Strength.preferred, ["MMR status not recorded"]))
+        ctx.warn("tumour.mmr_status", _("MMR/MSI status unknown: dMMR changes neoadjuvant therapy"))
+        ctx.add(o.WORKUP_MMR.recommend(Strength.preferred, [_("MMR status not recorded")]))
     if case.mri is None:
-        ctx.warn("mri", "no baseline MRI: the risk group and every local option depend on it")
-        ctx.add(o.WORKUP_MRI.recommend(Strength.preferred, ["no baseline MRI recorded"]))
+        ctx.warn("mri", _("no baseline MRI: the risk group and every local option depend on it"))
+        ctx.add(o.WORKUP_MRI.recommend(Strength.preferred, [_("no baseline MRI recorded")]))
         return ctx.metastatic
     for name in ctx.risk.missing:
-        ctx.warn(name, "not reported; it can move the tumour to another risk group")
+        ctx.warn(name, _("not reported; it can move the tumour to another risk group"))
     return True
 
 
@@ -68,11 +70,12 @@ def _stage_two_or_three(ctx: Context) -> bool:
 
 def _metastatic(ctx: Context) -> list[Recommendation]:
     distant = ctx.case.distant
-    sites = ", ".join(distant.sites) if distant and distant.sites else "sites not listed"
-    why = f"c{distant.cm} ({sites})" if distant else "metastatic"
+    sites = labels("metastatic_site", distant.sites) if distant and distant.sites else None
+    sites = sites or _("sites not listed")
+    why = f"c{distant.cm} ({sites})" if distant else _("metastatic")
     recs = [
         o.METASTATIC_SYSTEMIC.recommend(Strength.preferred, [why]),
-        o.METASTATIC_MDT.recommend(Strength.preferred, [why, "resectability of metastases"]),
+        o.METASTATIC_MDT.recommend(Strength.preferred, [why, _("resectability of metastases")]),
     ]
     oligo = _oligometastatic(ctx)
     if oligo is not None:
@@ -80,7 +83,7 @@ def _metastatic(ctx: Context) -> list[Recommendation]:
     if ctx.case.tumour.mmr_status is MmrStatus.dmmr:
         recs.append(o.METASTATIC_CHECKPOINT.recommend(Strength.preferred, [why, "dMMR / MSI-H"]))
     if distant and not distant.sites:
-        ctx.warn("distant.sites", "list the metastatic sites: M1a/M1b/M1c depend on them")
+        ctx.warn("distant.sites", _("list the metastatic sites: M1a/M1b/M1c depend on them"))
     return recs
 
 
@@ -98,8 +101,10 @@ def _oligometastatic(ctx: Context) -> Recommendation | None:
     if count is None:
         ctx.warn(
             "distant.metastasis_count",
-            "number of metastases not recorded: it decides whether curative-intent treatment "
-            "of the metastases (oligometastatic disease) is possible",
+            _(
+                "number of metastases not recorded: it decides whether curative-intent "
+                "treatment of the metastases (oligometastatic disease) is possible"
+            ),
         )
         return None
     organs = len(distant.sites)
@@ -109,24 +114,33 @@ def _oligometastatic(ctx: Context) -> Recommendation | None:
         and organs <= th.oligometastatic_max_sites
         and not peritoneal
     )
-    basis = (
-        f"{count} metastases in {organs or 'unlisted'} organ(s) "
-        f"(oligometastatic: <= {th.oligometastatic_max_lesions} lesions, <= "
-        f"{th.oligometastatic_max_sites} organs, no peritoneal disease)"
+    basis = _(
+        "{count} metastases in {organs} organ(s) (oligometastatic: <= {max_lesions} lesions, "
+        "<= {max_organs} organs, no peritoneal disease)"
+    ).format(
+        count=count,
+        organs=organs or _("unlisted"),
+        max_lesions=th.oligometastatic_max_lesions,
+        max_organs=th.oligometastatic_max_sites,
     )
-    ctx.find("oligometastatic", "Oligometastatic disease", oligo, basis, "esmo_mcrc_2023")
+    ctx.find("oligometastatic", _("Oligometastatic disease"), oligo, basis, "esmo_mcrc_2023")
     largest = distant.largest_metastasis_mm
-    steps = ["Liver/lung surgeon and interventional radiologist review every lesion"]
+    steps = [_("Liver/lung surgeon and interventional radiologist review every lesion")]
     if largest is not None:
         ablatable = largest <= th.ablation_max_lesion_mm
         steps.append(
-            f"Largest lesion {largest:g} mm: thermal ablation is an alternative to resection"
+            _("Largest lesion {mm:g} mm: thermal ablation is an alternative to resection").format(
+                mm=largest
+            )
             if ablatable
-            else f"Largest lesion {largest:g} mm (> {th.ablation_max_lesion_mm:g} mm): "
-            "resection rather than ablation"
+            else _(
+                "Largest lesion {mm:g} mm (> {limit:g} mm): resection rather than ablation"
+            ).format(mm=largest, limit=th.ablation_max_lesion_mm)
         )
     else:
-        ctx.warn("distant.largest_metastasis_mm", "size of the largest metastasis decides ablation")
+        ctx.warn(
+            "distant.largest_metastasis_mm", _("size of the largest metastasis decides ablation")
+        )
     if not oligo:
         return None
     return o.METASTATIC_LOCAL.recommend(Strength.preferred, [basis], next_steps=steps)
@@ -136,12 +150,12 @@ def _dmmr(ctx: Context) -> Recommendation:
     return o.DMMR_CHECKPOINT.recommend(
         Strength.preferred,
         [
-            "dMMR / MSI-H stage II-III rectal cancer",
-            "12/12 (2022) and 49/49 (2025) rectal cCR on dostarlimab without CRT or surgery",
+            _("dMMR / MSI-H stage II-III rectal cancer"),
+            _("12/12 (2022) and 49/49 (2025) rectal cCR on dostarlimab without CRT or surgery"),
         ],
         next_steps=[
-            "Dostarlimab every 3 weeks for 6 months (500 mg per Cercek 2022 [unverified dose])",
-            "Restage with DRE, endoscopy and MRI; watch-and-wait if cCR",
+            _("Dostarlimab every 3 weeks for 6 months (500 mg per Cercek 2022 [unverified dose])"),
+            _("Restage with DRE, endoscopy and MRI; watch-and-wait if cCR"),
         ],
     )
 
@@ -153,7 +167,7 @@ def _demote_preferred(rec: Recommendation) -> Recommendation:
     return rec.model_copy(
         update={
             "strength": Strength.alternative,
-            "rationale": (*rec.rationale, "dMMR: checkpoint inhibitor preferred"),
+            "rationale": (*rec.rationale, _("dMMR: checkpoint inhibitor preferred")),
         }
     )
 
@@ -183,8 +197,9 @@ _NEOADJUVANT_GROUPS = (RiskGroup.intermediate, RiskGroup.locally_advanced, RiskG
 
 
 def _group_reason(ctx: Context) -> str:
-    reasons = "; ".join(ctx.risk.reasons)
-    return f"{ctx.risk.group.label} risk group ({reasons})"
+    return _("{group} risk group ({reasons})").format(
+        group=ctx.risk.group.label, reasons=join_clauses(ctx.risk.reasons)
+    )
 
 
 def _very_early(ctx: Context) -> list[Recommendation]:
@@ -196,7 +211,7 @@ def _very_early(ctx: Context) -> list[Recommendation]:
     transanal = local_excision_at_diagnosis(ctx, transanal=True)
     endoscopic = local_excision_at_diagnosis(ctx, transanal=False)
     for name in transanal.missing_fields:
-        ctx.warn(name, "needed to confirm local-excision eligibility")
+        ctx.warn(name, _("needed to confirm local-excision eligibility"))
     local = transanal.strength(if_unknown=Strength.alternative)
     scope = endoscopic.strength(if_unknown=Strength.alternative)
     if local is Strength.preferred:
@@ -207,21 +222,27 @@ def _very_early(ctx: Context) -> list[Recommendation]:
     recs = [
         o.LOCAL_EXCISION.recommend(
             local,
-            [why, f"transanal excision criteria {transanal.summary()}"],
-            next_steps=["Completion TME if pathology shows > pT1 sm1, G3, LVI or R1"],
+            [why, _("transanal excision criteria {summary}").format(summary=transanal.summary())],
+            next_steps=[_("Completion TME if pathology shows > pT1 sm1, G3, LVI or R1")],
             criteria=transanal.criteria,
         ),
         o.LOCAL_EXCISION_ESD.recommend(
             scope,
-            [why, f"endoscopic resection criteria {endoscopic.summary()}"],
+            [
+                why,
+                _("endoscopic resection criteria {summary}").format(summary=endoscopic.summary()),
+            ],
             criteria=endoscopic.criteria,
         ),
         o.LOCAL_EXCISION_EFTR.recommend(
             scope.at_most(Strength.alternative) if eftr_ok else Strength.not_recommended,
             [
                 why,
-                f"{size:g} cm {'<=' if eftr_ok else '>'} {ctx.thresholds.eftr_max_size_cm:g} cm"
-                " (EFTR R0 81% <= 2 cm vs 58% above)",
+                (
+                    _("{size:g} cm <= {limit:g} cm (EFTR R0 81% <= 2 cm vs 58% above)")
+                    if eftr_ok
+                    else _("{size:g} cm > {limit:g} cm (EFTR R0 81% <= 2 cm vs 58% above)")
+                ).format(size=size, limit=ctx.thresholds.eftr_max_size_cm),
             ],
             criteria=endoscopic.criteria,
         ),
@@ -229,14 +250,16 @@ def _very_early(ctx: Context) -> list[Recommendation]:
     any_local = Strength.preferred in (local, scope)
     tme_strength = Strength.alternative if any_local else Strength.preferred
     recs += operation_options(
-        ctx, "TME if local excision is not chosen or not curative", tme_strength
+        ctx, _("TME if local excision is not chosen or not curative"), tme_strength
     )
     return recs
 
 
 def _early(ctx: Context) -> list[Recommendation]:
     """cT1-T2 / cT3a-b N0 (mid/high), MRF clear, no EMVI: TME alone (ESMO 2017)."""
-    recs = operation_options(ctx, f"{_group_reason(ctx)}: TME alone, no neoadjuvant therapy")
+    recs = operation_options(
+        ctx, _("{reason}: TME alone, no neoadjuvant therapy").format(reason=_group_reason(ctx))
+    )
     mri = ctx.case.mri
     if (
         mri
@@ -248,9 +271,11 @@ def _early(ctx: Context) -> list[Recommendation]:
             o.OP_CRT_LOCAL_EXCISION.recommend(
                 Strength.consider,
                 [
-                    "cT2 N0 and the patient wants organ preservation",
-                    "CRT + local excision is not generally recommended for cT2N0; an option for "
-                    "frail patients or in a trial (EHC/ESMO 2025, ACOSOG Z6041)",
+                    _("cT2 N0 and the patient wants organ preservation"),
+                    _(
+                        "CRT + local excision is not generally recommended for cT2N0; an option "
+                        "for frail patients or in a trial (EHC/ESMO 2025, ACOSOG Z6041)"
+                    ),
                 ],
             )
         )
@@ -274,10 +299,10 @@ def _for_unfit_patient(ctx: Context, recs: list[Recommendation]) -> list[Recomme
     ]
     lead = o.FRAIL_RT_LOCAL_EXCISION.recommend(
         Strength.preferred,
-        ["patient unfit for major surgery (patient.fit_for_major_surgery = false)"],
+        [_("patient unfit for major surgery (patient.fit_for_major_surgery = false)")],
         next_steps=[
-            "Short-course or long-course radiotherapy (chemotherapy only if fit)",
-            "Restage; local excision or EFTR of a small residual, surveillance if cCR",
+            _("Short-course or long-course radiotherapy (chemotherapy only if fit)"),
+            _("Restage; local excision or EFTR of a small residual, surveillance if cCR"),
         ],
     )
     return [lead, *stepped_back]
@@ -289,7 +314,7 @@ def _wants_op(ctx: Context) -> bool:
     if ctx.height in (HeightBand.low, HeightBand.mid) and wish is None:
         ctx.warn(
             "patient.wants_organ_preservation",
-            "ask the patient: organ preservation changes the neoadjuvant strategy",
+            _("ask the patient: organ preservation changes the neoadjuvant strategy"),
         )
     return bool(wish) and ctx.height in (HeightBand.low, HeightBand.mid)
 
@@ -314,9 +339,9 @@ def _policy_neoadjuvant(ctx: Context, esmo_first) -> list[Recommendation]:
     policy = ctx.thresholds.neoadjuvant_policy
     ctx.find(
         "neoadjuvant_policy",
-        "Neoadjuvant policy",
+        _("Neoadjuvant policy"),
         policy.label,
-        "setting neoadjuvant_policy (ESMO 2025/EHC vs NCCN 2024 disagree)",
+        _("setting neoadjuvant_policy (ESMO 2025/EHC vs NCCN 2024 disagree)"),
     )
     esmo_second = o.NEOADJUVANT_LCCRT if esmo_first is o.NEOADJUVANT_SCRT else o.NEOADJUVANT_SCRT
     if policy is NeoadjuvantPolicy.esmo:
@@ -326,19 +351,20 @@ def _policy_neoadjuvant(ctx: Context, esmo_first) -> list[Recommendation]:
     if not _fit_for_chemo(ctx):
         esmo_first, esmo_second = o.NEOADJUVANT_SCRT, o.NEOADJUVANT_LCCRT
         first, second, tnt = Strength.preferred, Strength.consider, Strength.not_recommended
+    by_policy = _("policy {policy}").format(policy=policy.label)
     recs = [
-        esmo_first.recommend(first, [why, f"policy {policy.label}"]),
-        esmo_second.recommend(second, [why, f"policy {policy.label}"]),
-        o.TNT_SHORT_COURSE.recommend(tnt, [why, f"policy {policy.label}"]),
+        esmo_first.recommend(first, [why, by_policy]),
+        esmo_second.recommend(second, [why, by_policy]),
+        o.TNT_SHORT_COURSE.recommend(tnt, [why, by_policy]),
     ]
     prospect = _prospect_eligible(ctx)
     if prospect:
         recs.append(o.NEOADJUVANT_PROSPECT.recommend(Strength.alternative, [why, prospect]))
-    recs += operation_options(ctx, _INTENDED)
+    recs += operation_options(ctx, _(_INTENDED))
     return _with_organ_preservation(ctx, recs, why)
 
 
-_INTENDED = "the intended operation after neoadjuvant therapy, planned on the baseline MRI"
+_INTENDED = N_("the intended operation after neoadjuvant therapy, planned on the baseline MRI")
 """Rationale of the operation listed at diagnosis (Rullier 2013 types on the pre-treatment MRI)."""
 
 
@@ -353,35 +379,38 @@ def _prospect_eligible(ctx: Context) -> str | None:
     )
     if not eligible or mri.external_sphincter_invaded or mri.levator_involved:
         return None
-    return f"PROSPECT-eligible: c{mri.ct} c{mri.cn}, sphincter-sparing surgery planned"
+    return _("PROSPECT-eligible: c{t} c{n}, sphincter-sparing surgery planned").format(
+        t=mri.ct, n=mri.cn
+    )
 
 
 def _high_risk(ctx: Context) -> list[Recommendation]:
     """High-risk features (cT4, MRF+, cN2, EMVI, lateral nodes): TNT (RAPIDO / PRODIGE 23)."""
     why = _group_reason(ctx)
-    features = ", ".join(ctx.risk.high_risk_features) or "ESMO advanced group"
+    features = join_items(ctx.risk.high_risk_features) or _("ESMO advanced group")
     if not _fit_for_chemo(ctx):
         return [
             o.NEOADJUVANT_SCRT.recommend(
-                Strength.preferred, [why, "unfit for chemotherapy: SCRT with delayed surgery"]
+                Strength.preferred, [why, _("unfit for chemotherapy: SCRT with delayed surgery")]
             ),
             o.NEOADJUVANT_LCCRT.recommend(Strength.alternative, [why]),
-            o.TNT_SHORT_COURSE.recommend(Strength.not_recommended, ["unfit for chemotherapy"]),
-            *operation_options(ctx, _INTENDED),
+            o.TNT_SHORT_COURSE.recommend(Strength.not_recommended, [_("unfit for chemotherapy")]),
+            *operation_options(ctx, _(_INTENDED)),
         ]
+    high_risk = _("high-risk features: {features}").format(features=features)
     recs = [
         o.TNT_SHORT_COURSE.recommend(
             Strength.preferred,
-            [why, f"high-risk features: {features}"],
-            next_steps=["5 x 5 Gy, then 6 cycles CAPOX (or 9 FOLFOX4), then restage"],
+            [why, high_risk],
+            next_steps=[_("5 x 5 Gy, then 6 cycles CAPOX (or 9 FOLFOX4), then restage")],
         ),
         o.TNT_LONG_COURSE.recommend(
             Strength.alternative,
-            [why, f"high-risk features: {features}"],
-            next_steps=["mFOLFIRINOX x 6, then CRT 50 Gy/25 fx with capecitabine, then TME"],
+            [why, high_risk],
+            next_steps=[_("mFOLFIRINOX x 6, then CRT 50 Gy/25 fx with capecitabine, then TME")],
         ),
-        o.NEOADJUVANT_LCCRT.recommend(Strength.consider, [why, "if TNT is declined"]),
-        *operation_options(ctx, _INTENDED),
+        o.NEOADJUVANT_LCCRT.recommend(Strength.consider, [why, _("if TNT is declined")]),
+        *operation_options(ctx, _(_INTENDED)),
     ]
     return _with_organ_preservation(ctx, recs, why)
 
@@ -400,29 +429,38 @@ def _with_organ_preservation(
         and not ctx.risk.high_risk_features
         and small
     )
-    op_why = [why, f"{ctx.height.value} tumour and the patient wants organ preservation"]
+    op_why = [
+        why,
+        _("{height} tumour and the patient wants organ preservation").format(
+            height=ctx.height.label
+        ),
+    ]
     op_recs = [
         o.OP_CRT_LOCAL_EXCISION.recommend(
             Strength.preferred if greccar_like else Strength.consider,
             [
                 *op_why,
-                f"c{mri.ct} {size:g} cm {'<=' if small else '>'} "
-                f"{th.organ_preservation_max_baseline_cm:g} cm without high-risk features"
+                _("c{t} {size:g} cm <= {limit:g} cm without high-risk features").format(
+                    t=mri.ct, size=size, limit=th.organ_preservation_max_baseline_cm
+                )
                 if greccar_like
-                else "GRECCAR 2 selection not met (cT2-3, <= 4 cm, no high-risk features)",
+                else _("GRECCAR 2 selection not met (cT2-3, <= 4 cm, no high-risk features)"),
             ],
             next_steps=[
-                "Long-course CRT (45-50 Gy / 25 fx with capecitabine)",
-                "Restage 6-12 weeks later; local excision or EFTR of a residual <= 2 cm",
-                "Completion TME if ypT >= 2 or R1",
+                _("Long-course CRT (45-50 Gy / 25 fx with capecitabine)"),
+                _("Restage 6-12 weeks later; local excision or EFTR of a residual <= 2 cm"),
+                _("Completion TME if ypT >= 2 or R1"),
             ],
         ),
         o.OP_TNT.recommend(
             Strength.alternative if greccar_like else Strength.preferred,
-            [*op_why, "OPRA: 3-y TME-free survival 53% with CRT then consolidation chemotherapy"],
+            [
+                *op_why,
+                _("OPRA: 3-y TME-free survival 53% with CRT then consolidation chemotherapy"),
+            ],
             next_steps=[
-                "CRT 50-56 Gy then 4 months FOLFOX/CAPOX",
-                "Restage 8 +/- 4 weeks after TNT; watch-and-wait if cCR or nCR",
+                _("CRT 50-56 Gy then 4 months FOLFOX/CAPOX"),
+                _("Restage 8 +/- 4 weeks after TNT; watch-and-wait if cCR or nCR"),
             ],
         ),
     ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from rectoplan.i18n import N_, _, join_clauses, roman
 from rectoplan.pathways.context import Context
 from rectoplan.pathways.primary import options as o
 from rectoplan.pathways.recommendation import Recommendation, Strength
@@ -31,22 +32,30 @@ def rullier_type(ctx: Context, after_therapy: bool = False) -> tuple[RullierType
     """
     th, mri = ctx.thresholds, ctx.case.mri
     if ctx.case.tumour.distance_from_anal_verge_cm >= th.rullier_max_distance_cm:
-        return None, f"tumour >= {th.rullier_max_distance_cm:g} cm from the anal verge"
+        return None, _("tumour >= {cm:g} cm from the anal verge").format(
+            cm=th.rullier_max_distance_cm
+        )
     if mri is None:
         return None, "mri"
     facts = _sphincter_facts(ctx, after_therapy)
-    when = "on restaging MRI" if facts["restaged"] else "on baseline MRI"
+    when = _("on restaging MRI") if facts["restaged"] else _("on baseline MRI")
     if facts["external"] or facts["levator"]:
-        return RullierType.trans_anal, f"external sphincter / levator invaded {when}"
+        return RullierType.trans_anal, _("external sphincter / levator invaded {when}").format(
+            when=when
+        )
     if facts["internal"] or facts["intersphincteric"]:
-        return RullierType.intra_anal, f"internal sphincter invaded {when}"
+        return RullierType.intra_anal, _("internal sphincter invaded {when}").format(when=when)
     ring = facts["ring"]
     if ring is None:
         field = "restaging.yc_" if facts["restaged"] else "mri."
         return None, f"{field}distance_to_anorectal_ring_mm"
     if ring > th.rullier_supra_anal_mm:
-        return RullierType.supra_anal, f"{ring:g} mm above the anorectal ring {when}"
-    return RullierType.juxta_anal, f"{ring:g} mm from the anorectal ring (<= 1 cm) {when}"
+        return RullierType.supra_anal, _("{mm:g} mm above the anorectal ring {when}").format(
+            mm=ring, when=when
+        )
+    return RullierType.juxta_anal, _("{mm:g} mm from the anorectal ring (<= 1 cm) {when}").format(
+        mm=ring, when=when
+    )
 
 
 def _sphincter_facts(ctx: Context, after_therapy: bool) -> dict:
@@ -91,22 +100,24 @@ def record_rullier(ctx: Context, after_therapy: bool = False) -> RullierType | N
     """
     kind, basis = rullier_type(ctx, after_therapy)
     if after_therapy and kind is not None:
-        baseline, _ = rullier_type(ctx, after_therapy=False)
+        baseline, _basis = rullier_type(ctx, after_therapy=False)
         if baseline is not None and baseline is not kind:
             ctx.find(
                 "rullier_type_restaging",
-                "Rullier type after neoadjuvant therapy",
+                _("Rullier type after neoadjuvant therapy"),
                 kind.value,
-                f"{basis}; type {baseline.value} on the baseline MRI",
+                join_clauses(
+                    [basis, _("type {type} on the baseline MRI").format(type=roman(baseline.value))]
+                ),
                 "rullier_2013",
                 "isr_safety_2020",
             )
             return kind
     if kind is not None:
         if not any(f.id == "rullier_type" for f in ctx.findings):
-            ctx.find("rullier_type", "Rullier type", kind.value, basis, "rullier_2013")
+            ctx.find("rullier_type", _("Rullier type"), kind.value, basis, "rullier_2013")
     elif basis.startswith(("mri", "restaging")):
-        ctx.warn(basis, "needed for the Rullier type, which decides ISR versus APR")
+        ctx.warn(basis, _("needed for the Rullier type, which decides ISR versus APR"))
     return kind
 
 
@@ -127,30 +138,32 @@ def planned_operation(ctx: Context, recs: list[Recommendation]) -> None:
     kind, basis = rullier_type(ctx)
     in_zone = ctx.case.tumour.distance_from_anal_verge_cm < ctx.thresholds.rullier_max_distance_cm
     if kind is not None:
-        how = f"Rullier type {kind.value}: {basis}"
+        how = _("Rullier type {type}: {basis}").format(type=roman(kind.value), basis=basis)
     elif in_zone:
-        how = "low tumour; the sphincter relation is not reported yet"
+        how = _("low tumour; the sphincter relation is not reported yet")
     else:
         how = basis
     ctx.find(
         "planned_operation",
-        "Intended operation after neoadjuvant therapy",
+        _("Intended operation after neoadjuvant therapy"),
         intended.title,
-        f"planned from the baseline MRI ({how})",
+        _("planned from the baseline MRI ({how})").format(how=how),
         *intended.evidence,
     )
     fit = ctx.case.patient.fit_for_chemotherapy is not False
     worth = in_zone and fit
     if worth:
-        spared = _SPARED[kind] if kind else "a sphincter-level operation (coloanal, ISR or APR)"
-        why = f"it would spare {spared}"
+        spared = (
+            _(_SPARED[kind]) if kind else _("a sphincter-level operation (coloanal, ISR or APR)")
+        )
+        why = _("it would spare {operation}").format(operation=spared)
     elif not fit:
-        why = "unfit for chemotherapy: the organ-preservation schedules need it"
+        why = _("unfit for chemotherapy: the organ-preservation schedules need it")
     else:
-        why = "above the Rullier zone an anterior resection keeps sphincter function"
+        why = _("above the Rullier zone an anterior resection keeps sphincter function")
     ctx.find(
         "organ_preservation_worth_pursuing",
-        "Organ preservation worth pursuing",
+        _("Organ preservation worth pursuing"),
         worth,
         why,
         "opra_2022",
@@ -160,10 +173,10 @@ def planned_operation(ctx: Context, recs: list[Recommendation]) -> None:
 
 
 _SPARED = {
-    RullierType.supra_anal: "an ultra-low resection with coloanal anastomosis (bowel function)",
-    RullierType.juxta_anal: "a partial intersphincteric resection (continence)",
-    RullierType.intra_anal: "a total intersphincteric resection (continence)",
-    RullierType.trans_anal: "an abdominoperineal resection (a permanent colostomy)",
+    RullierType.supra_anal: N_("an ultra-low resection with coloanal anastomosis (bowel function)"),
+    RullierType.juxta_anal: N_("a partial intersphincteric resection (continence)"),
+    RullierType.intra_anal: N_("a total intersphincteric resection (continence)"),
+    RullierType.trans_anal: N_("an abdominoperineal resection (a permanent colostomy)"),
 }
 
 
@@ -185,20 +198,30 @@ def _operation_options(ctx: Context, why: str, after_therapy: bool) -> list[Reco
     """Preferred by height and Rullier type, with APR as the fallback for ISR."""
     kind = record_rullier(ctx, after_therapy)
     if ctx.case.tumour.distance_from_anal_verge_cm >= ctx.thresholds.rullier_max_distance_cm:
-        return [o.SURGERY_LAR.recommend(Strength.preferred, [why, "tumour above the Rullier zone"])]
+        return [
+            o.SURGERY_LAR.recommend(Strength.preferred, [why, _("tumour above the Rullier zone")])
+        ]
     if kind is None:
         return [
             o.SURGERY_LAR.recommend(
                 Strength.consider,
-                [why, "low tumour: the sphincter relation is unknown, so the operation is open"],
-                next_steps=["Report the distance to the anorectal ring and sphincter invasion"],
+                [
+                    why,
+                    _("low tumour: the sphincter relation is unknown, so the operation is open"),
+                ],
+                next_steps=[_("Report the distance to the anorectal ring and sphincter invasion")],
             )
         ]
     chosen = _BY_TYPE[kind]
     recs = [
         chosen.recommend(
             Strength.preferred,
-            [why, f"Rullier type {kind.value}: {rullier_type(ctx, after_therapy)[1]}"],
+            [
+                why,
+                _("Rullier type {type}: {basis}").format(
+                    type=roman(kind.value), basis=rullier_type(ctx, after_therapy)[1]
+                ),
+            ],
             next_steps=_sphincter_next_steps(kind),
         )
     ]
@@ -207,8 +230,8 @@ def _operation_options(ctx: Context, why: str, after_therapy: bool) -> list[Reco
             o.SURGERY_APR.recommend(
                 Strength.alternative,
                 [
-                    "if CRM >= 1 mm and DRM >= 1 cm cannot be achieved",
-                    "or if sphincter function is poor",
+                    _("if CRM >= 1 mm and DRM >= 1 cm cannot be achieved"),
+                    _("or if sphincter function is poor"),
                 ],
             )
         )
@@ -217,9 +240,9 @@ def _operation_options(ctx: Context, why: str, after_therapy: bool) -> list[Reco
 
 def _sphincter_next_steps(kind: RullierType) -> list[str]:
     if kind is RullierType.trans_anal:
-        return ["Counsel for a permanent colostomy", "Plan the perineal reconstruction"]
+        return [_("Counsel for a permanent colostomy"), _("Plan the perineal reconstruction")]
     return [
-        "Pre-operative sphincter function assessment",
-        "Aim for CRM >= 1 mm and distal margin >= 1 cm",
-        "Defunctioning ileostomy",
+        _("Pre-operative sphincter function assessment"),
+        _("Aim for CRM >= 1 mm and distal margin >= 1 cm"),
+        _("Defunctioning ileostomy"),
     ]

@@ -4,56 +4,59 @@ Reading this file tells a clinician the whole menu; the rules in the sibling mod
 which options apply to a case and how strongly.
 """
 
+from rectoplan.i18n import N_
 from rectoplan.pathways.recommendation import option
 
 # --- work-up --------------------------------------------------------------------------------
 WORKUP_MRI = option(
     "primary.workup.mri",
-    "High-resolution pelvic MRI to stage the primary tumour",
+    N_("High-resolution pelvic MRI to stage the primary tumour"),
     "esgar_2016",
     "esmo_2017",
 )
 WORKUP_DISTANT = option(
     "primary.workup.distant_staging",
-    "CT of chest, abdomen and pelvis for distant staging",
+    N_("CT of chest, abdomen and pelvis for distant staging"),
     "esmo_2017",
     "nccn_rectal_2024",
 )
 WORKUP_MMR = option(
     "primary.workup.mmr_testing",
-    "MMR / MSI testing of the tumour",
+    N_("MMR / MSI testing of the tumour"),
     "nccn_rectal_2024",
 )
 
 # --- metastatic disease ---------------------------------------------------------------------
 METASTATIC_SYSTEMIC = option(
     "primary.metastatic.systemic_therapy",
-    "Systemic therapy first, with the primary managed by the metastatic plan",
+    N_("Systemic therapy first, with the primary managed by the metastatic plan"),
     "nccn_rectal_2024",
     "esmo_2017",
 )
 METASTATIC_MDT = option(
     "primary.metastatic.mdt_referral",
-    "Refer to the metastatic (liver/lung/peritoneal) MDT for resectability",
+    N_("Refer to the metastatic (liver/lung/peritoneal) MDT for resectability"),
     "nccn_rectal_2024",
 )
 METASTATIC_LOCAL = option(
     "primary.metastatic.local_treatment",
-    "Curative-intent treatment of every metastasis (resection, thermal ablation or SBRT) "
-    "with systemic therapy",
+    N_(
+        "Curative-intent treatment of every metastasis (resection, thermal ablation or SBRT) "
+        "with systemic therapy"
+    ),
     "esmo_mcrc_2023",
     "nccn_rectal_2024",
 )
 METASTATIC_CHECKPOINT = option(
     "primary.metastatic.checkpoint_inhibitor",
-    "Checkpoint inhibitor for dMMR / MSI-H metastatic disease",
+    N_("Checkpoint inhibitor for dMMR / MSI-H metastatic disease"),
     "nccn_rectal_2024",
 )
 
 # --- dMMR -----------------------------------------------------------------------------------
 DMMR_CHECKPOINT = option(
     "primary.dmmr.checkpoint_inhibitor",
-    "Neoadjuvant PD-1 blockade (dostarlimab, 6 months), then restage for non-operative care",
+    N_("Neoadjuvant PD-1 blockade (dostarlimab, 6 months), then restage for non-operative care"),
     "cercek_2022",
     "cercek_2025",
     "nccn_rectal_2024",
@@ -62,20 +65,20 @@ DMMR_CHECKPOINT = option(
 # --- local excision at diagnosis ------------------------------------------------------------
 LOCAL_EXCISION = option(
     "primary.local_excision.transanal",
-    "Transanal full-thickness local excision (TAMIS / TEM)",
+    N_("Transanal full-thickness local excision (TAMIS / TEM)"),
     "nccn_local_excision",
     "eaes_2015",
     "heafner_glasgow_2014",
 )
 LOCAL_EXCISION_ESD = option(
     "primary.local_excision.esd",
-    "Endoscopic submucosal dissection (ESD)",
+    N_("Endoscopic submucosal dissection (ESD)"),
     "nccn_rectal_2024",
     "eaes_2015",
 )
 LOCAL_EXCISION_EFTR = option(
     "primary.local_excision.eftr",
-    "Endoscopic full-thickness resection (EFTR)",
+    N_("Endoscopic full-thickness resection (EFTR)"),
     "wall_resect_2018",
     "eftr_meta_2020",
 )
@@ -83,31 +86,31 @@ LOCAL_EXCISION_EFTR = option(
 # --- neoadjuvant therapy --------------------------------------------------------------------
 NEOADJUVANT_SCRT = option(
     "primary.neoadjuvant.short_course_rt",
-    "Short-course radiotherapy (5 x 5 Gy), then TME",
+    N_("Short-course radiotherapy (5 x 5 Gy), then TME"),
     "esmo_2017",
     "ehc_esmo_2025",
 )
 NEOADJUVANT_LCCRT = option(
     "primary.neoadjuvant.chemoradiotherapy",
-    "Long-course chemoradiotherapy (45-50.4 Gy with a fluoropyrimidine), then TME",
+    N_("Long-course chemoradiotherapy (45-50.4 Gy with a fluoropyrimidine), then TME"),
     "esmo_2017",
     "ehc_esmo_2025",
 )
 NEOADJUVANT_PROSPECT = option(
     "primary.neoadjuvant.selective_rt",
-    "FOLFOX first, chemoradiotherapy only if the tumour shrinks < 20% (PROSPECT)",
+    N_("FOLFOX first, chemoradiotherapy only if the tumour shrinks < 20% (PROSPECT)"),
     "prospect_2023",
     "nccn_rectal_2024",
 )
 TNT_SHORT_COURSE = option(
     "primary.tnt.short_course",
-    "Total neoadjuvant therapy: 5 x 5 Gy then 6 cycles CAPOX (RAPIDO)",
+    N_("Total neoadjuvant therapy: 5 x 5 Gy then 6 cycles CAPOX (RAPIDO)"),
     "rapido_2021",
     "nccn_rectal_2024",
 )
 TNT_LONG_COURSE = option(
     "primary.tnt.long_course",
-    "Total neoadjuvant therapy: mFOLFIRINOX then chemoradiotherapy (PRODIGE 23)",
+    N_("Total neoadjuvant therapy: mFOLFIRINOX then chemoradiotherapy (PRODIGE 23)"),
     "prodige23_2021",
     "nccn_rectal_2024",
 )
@@ -115,14 +118,14 @@ TNT_LONG_COURSE = option(
 # --- organ preservation intent ----------------------------------------------------------------
 OP_TNT = option(
     "primary.organ_preservation.tnt",
-    "Chemoradiotherapy then consolidation chemotherapy, restage for watch-and-wait (OPRA)",
+    N_("Chemoradiotherapy then consolidation chemotherapy, restage for watch-and-wait (OPRA)"),
     "opra_2022",
     "opra_2024",
     "nccn_rectal_2024",
 )
 OP_CRT_LOCAL_EXCISION = option(
     "primary.organ_preservation.crt_local_excision",
-    "Chemoradiotherapy then local excision / EFTR of the residual scar if it responds",
+    N_("Chemoradiotherapy then local excision / EFTR of the residual scar if it responds"),
     "greccar2_2017",
     "carts_2015",
     "acosog_z6041_2015",
@@ -130,7 +133,7 @@ OP_CRT_LOCAL_EXCISION = option(
 
 FRAIL_RT_LOCAL_EXCISION = option(
     "primary.frail.radiotherapy_local_excision",
-    "Radiotherapy with local excision of a residual, for patients unfit for major surgery",
+    N_("Radiotherapy with local excision of a residual, for patients unfit for major surgery"),
     "ehc_esmo_2025",
     "esmo_2017",
 )
@@ -138,43 +141,43 @@ FRAIL_RT_LOCAL_EXCISION = option(
 # --- operations (TME and sphincter preservation) ----------------------------------------------
 SURGERY_LAR = option(
     "primary.surgery.lar",
-    "Low anterior resection with TME (partial ME for the upper rectum)",
+    N_("Low anterior resection with TME (partial ME for the upper rectum)"),
     "esmo_2017",
     "quirke_cr07_2009",
 )
 SURGERY_COLOANAL = option(
     "primary.surgery.coloanal",
-    "Ultra-low anterior resection with coloanal anastomosis (Rullier type I)",
+    N_("Ultra-low anterior resection with coloanal anastomosis (Rullier type I)"),
     "rullier_2013",
 )
 SURGERY_ISR_PARTIAL = option(
     "primary.surgery.isr_partial",
-    "Partial intersphincteric resection (Rullier type II)",
+    N_("Partial intersphincteric resection (Rullier type II)"),
     "rullier_2013",
     "isr_safety_2020",
 )
 SURGERY_ISR_TOTAL = option(
     "primary.surgery.isr_total",
-    "Total intersphincteric resection (Rullier type III)",
+    N_("Total intersphincteric resection (Rullier type III)"),
     "rullier_2013",
     "isr_safety_2020",
 )
 SURGERY_APR = option(
     "primary.surgery.apr",
-    "Abdominoperineal resection (Rullier type IV)",
+    N_("Abdominoperineal resection (Rullier type IV)"),
     "rullier_2013",
 )
 
 # --- after neoadjuvant therapy ----------------------------------------------------------------
 RESTAGE = option(
     "primary.restaging.schedule",
-    "Restage 8 +/- 4 weeks after neoadjuvant therapy (DRE, endoscopy, MRI with DWI)",
+    N_("Restage 8 +/- 4 weeks after neoadjuvant therapy (DRE, endoscopy, MRI with DWI)"),
     "opra_2022",
     "maas_2015",
 )
 WATCH_AND_WAIT = option(
     "primary.restaging.watch_and_wait",
-    "Watch-and-wait with structured surveillance",
+    N_("Watch-and-wait with structured surveillance"),
     "opra_2022",
     "opra_2024",
     "iwwd_2018",
@@ -182,72 +185,72 @@ WATCH_AND_WAIT = option(
 )
 REASSESS = option(
     "primary.restaging.reassess",
-    "Reassess in 6-12 weeks: a near-complete response may still mature",
+    N_("Reassess in 6-12 weeks: a near-complete response may still mature"),
     "opra_2022",
     "opra_criteria_2021",
 )
 RESTAGING_LOCAL_EXCISION = option(
     "primary.restaging.local_excision",
-    "Transanal full-thickness local excision of the residual lesion (TAMIS / TEM)",
+    N_("Transanal full-thickness local excision of the residual lesion (TAMIS / TEM)"),
     "greccar2_2017",
     "carts_2015",
 )
 RESTAGING_EFTR = option(
     "primary.restaging.eftr",
-    "Endoscopic full-thickness resection (EFTR) of the residual lesion",
+    N_("Endoscopic full-thickness resection (EFTR) of the residual lesion"),
     "wall_resect_2018",
     "eftr_meta_2020",
     "carts_2015",
 )
 RESTAGING_TME = option(
     "primary.restaging.tme",
-    "Proceed to TME surgery",
+    N_("Proceed to TME surgery"),
     "opra_2022",
     "esmo_2017",
 )
 RESTAGING_ADD_CRT = option(
     "primary.restaging.add_chemoradiotherapy",
-    "Add chemoradiotherapy before surgery: the tumour shrank < 20% on FOLFOX (PROSPECT)",
+    N_("Add chemoradiotherapy before surgery: the tumour shrank < 20% on FOLFOX (PROSPECT)"),
     "prospect_2023",
 )
 
 # --- after surgery ----------------------------------------------------------------------------
 COMPLETION_TME = option(
     "primary.postop.completion_tme",
-    "Completion TME: the local excision specimen has high-risk features",
+    N_("Completion TME: the local excision specimen has high-risk features"),
     "nccn_rectal_2024",
     "carts_2015",
     "tesar",
 )
 ADJUVANT_CRT_AFTER_LE = option(
     "primary.postop.adjuvant_crt_after_local_excision",
-    "Adjuvant chemoradiotherapy instead of completion TME (TESAR, trial setting)",
+    N_("Adjuvant chemoradiotherapy instead of completion TME (TESAR, trial setting)"),
     "tesar",
 )
 LOCAL_EXCISION_SURVEILLANCE = option(
     "primary.postop.local_excision_surveillance",
-    "Organ preserved: intensive endoscopic and MRI surveillance",
+    N_("Organ preserved: intensive endoscopic and MRI surveillance"),
     "carts_2015",
     "greccar2_2017",
     "opra_2022",
 )
 POSITIVE_MARGIN = option(
     "primary.postop.positive_margin_review",
-    "Involved margin: MDT review of re-resection, radiotherapy boost or systemic therapy",
+    N_("Involved margin: MDT review of re-resection, radiotherapy boost or systemic therapy"),
     "nagtegaal_quirke_2008",
     "wibe_2002",
     "wittekind_2009",
 )
 ADJUVANT_CHEMO = option(
     "primary.postop.adjuvant_chemotherapy",
-    "Adjuvant fluoropyrimidine-based chemotherapy (no post-operative radiotherapy)",
+    N_("Adjuvant fluoropyrimidine-based chemotherapy (no post-operative radiotherapy)"),
     "nccn_rectal_2024",
     "esmo_colon_2020",
     "biagi_2011",
 )
 SURVEILLANCE = option(
     "primary.postop.surveillance",
-    "Follow-up surveillance (CEA, CT, colonoscopy)",
+    N_("Follow-up surveillance (CEA, CT, colonoscopy)"),
     "nccn_rectal_2024",
     "esmo_2017",
 )

@@ -19,6 +19,7 @@ from rectoplan.clinical.pathology import (
 from rectoplan.clinical.response import SCALES, is_complete_regression, is_good_response
 from rectoplan.clinical.staging import stage
 from rectoplan.clinical.tnm import MCategory, NCategory, Prefix, TCategory
+from rectoplan.i18n import N_, _, join_clauses, join_items
 from rectoplan.pathways.context import Context
 from rectoplan.pathways.primary import options as o
 from rectoplan.pathways.primary.criteria import CriteriaCheck
@@ -27,10 +28,10 @@ from rectoplan.pathways.timeline import weeks_since_resection
 
 _T_ORDER = list(TCategory)
 _MARGIN_NAMES = {
-    "crm_distance_mm": "circumferential",
-    "distal_margin_mm": "distal",
-    "deep_margin_mm": "deep",
-    "lateral_margin_mm": "mucosal",
+    "crm_distance_mm": N_("circumferential"),
+    "distal_margin_mm": N_("distal"),
+    "deep_margin_mm": N_("deep"),
+    "lateral_margin_mm": N_("mucosal"),
 }
 
 
@@ -60,21 +61,25 @@ def record_r_status(ctx: Context, path: Pathology) -> dict[RConvention, RStatus 
         for conv in RConvention
     }
     if closest is None and not path.macroscopic_residual:
-        ctx.warn("pathology.crm_distance_mm", "no margin measured: R status cannot be derived")
+        ctx.warn("pathology.crm_distance_mm", _("no margin measured: R status cannot be derived"))
         return statuses
-    basis = f"closest margin {closest:g} mm" if closest is not None else "macroscopic residual"
+    basis = (
+        _("closest margin {mm:g} mm").format(mm=closest)
+        if closest is not None
+        else _("macroscopic residual")
+    )
     ctx.find(
         "r_status",
-        "R status (R1 = within CRM threshold)",
+        _("R status (R1 = within CRM threshold)"),
         statuses[RConvention.crm_1mm],
-        f"{basis}; R1 at <= {th.crm_positive_mm:g} mm",
+        join_clauses([basis, _("R1 at <= {mm:g} mm").format(mm=th.crm_positive_mm)]),
         *R_STATUS_EVIDENCE,
     )
     ctx.find(
         "r_status_uicc",
-        "R status (UICC: R1 = tumour at margin)",
+        _("R status (UICC: R1 = tumour at margin)"),
         statuses[RConvention.uicc],
-        f"{basis}; R1 at 0 mm",
+        join_clauses([basis, _("R1 at 0 mm")]),
         *R_STATUS_EVIDENCE,
     )
     return statuses
@@ -95,9 +100,11 @@ def _record_margins(ctx: Context, path: Pathology) -> None:
         positive = crm_positive(path.crm_distance_mm, th.crm_positive_mm)
         ctx.find(
             "crm_positive",
-            "CRM positive",
+            _("CRM positive"),
             positive,
-            f"CRM {path.crm_distance_mm:g} mm, positive at <= {th.crm_positive_mm:g} mm",
+            _("CRM {mm:g} mm, positive at <= {limit:g} mm").format(
+                mm=path.crm_distance_mm, limit=th.crm_positive_mm
+            ),
             "nagtegaal_quirke_2008",
             "wibe_2002",
         )
@@ -109,27 +116,29 @@ def _record_margins(ctx: Context, path: Pathology) -> None:
         )
         ctx.find(
             "distal_margin_adequate",
-            "Distal margin adequate",
+            _("Distal margin adequate"),
             path.distal_margin_mm >= needed,
-            f"{path.distal_margin_mm:g} mm vs {needed:g} mm",
+            _("{mm:g} mm vs {needed:g} mm").format(mm=path.distal_margin_mm, needed=needed),
             "distal_margin_review_2010",
         )
     if not path.specimen.is_local:
         if path.tme_grade is None:
-            ctx.warn("pathology.tme_grade", "TME plane not graded (audit of surgical quality)")
+            ctx.warn("pathology.tme_grade", _("TME plane not graded (audit of surgical quality)"))
         else:
             ctx.find(
                 "tme_grade",
-                "TME grade",
+                _("TME grade"),
                 path.tme_grade.label,
-                "pathologist's grading",
+                _("pathologist's grading"),
                 *TME_EVIDENCE,
             )
         if path.nodes_examined is not None and path.nodes_examined < th.nodes_examined_min:
             ctx.warn(
                 "pathology.nodes_examined",
-                f"{path.nodes_examined} nodes examined, fewer than {th.nodes_examined_min} "
-                "(fewer are expected after neoadjuvant therapy)",
+                _(
+                    "{count} nodes examined, fewer than {minimum} "
+                    "(fewer are expected after neoadjuvant therapy)"
+                ).format(count=path.nodes_examined, minimum=th.nodes_examined_min),
             )
 
 
@@ -139,24 +148,24 @@ def _record_stage(ctx: Context, path: Pathology) -> None:
     result = stage(path.t, n, m)
     ctx.find(
         "pathological_stage",
-        "Pathological stage",
+        _("Pathological stage"),
         result.group,
         f"{path.prefix}{path.t} {path.prefix}{n} c{m}",
         *result.evidence,
     )
     if path.prefix is Prefix.yp and path.t is TCategory.T0 and n is NCategory.N0:
-        ctx.find("pcr", "Pathological complete response", True, "ypT0 N0", "prodige23_2021")
+        ctx.find("pcr", _("Pathological complete response"), True, "ypT0 N0", "prodige23_2021")
 
 
 def _record_regression(ctx: Context, path: Pathology) -> None:
     reg = path.regression
     if reg is None:
         if path.prefix is Prefix.yp:
-            ctx.warn("pathology.regression", "regression grade not reported (name its scale)")
+            ctx.warn("pathology.regression", _("regression grade not reported (name its scale)"))
         return
     ctx.find(
         "regression",
-        f"Regression grade ({reg.scale.value})",
+        _("Regression grade ({scale})").format(scale=reg.scale.value),
         reg.grade,
         _regression_words(
             is_good_response(reg.scale, reg.grade), is_complete_regression(reg.scale, reg.grade)
@@ -167,8 +176,8 @@ def _record_regression(ctx: Context, path: Pathology) -> None:
 
 def _regression_words(good: bool, complete: bool) -> str:
     if complete:
-        return "complete regression"
-    return "good response, not complete" if good else "poor response"
+        return _("complete regression")
+    return _("good response, not complete") if good else _("poor response")
 
 
 def _record_complications(ctx: Context) -> None:
@@ -177,9 +186,9 @@ def _record_complications(ctx: Context) -> None:
         cci = comprehensive_complication_index(grades)
         ctx.find(
             "cci",
-            "Comprehensive Complication Index",
+            _("Comprehensive Complication Index"),
             round(cci, 1),
-            f"Clavien-Dindo {', '.join(g.value for g in grades)}",
+            f"Clavien-Dindo {join_items(g.value for g in grades)}",
             "cci_2013",
             "clavien_dindo_2004",
         )
@@ -197,49 +206,51 @@ def local_excision_risk(ctx: Context, path: Pathology) -> CriteriaCheck:
             lambda v: _T_ORDER.index(v) <= _T_ORDER.index(deepest_ok),
             lambda v: f"{path.prefix}{v}",
             "t",
-            "pT category",
+            _("pT category"),
         ),
         (
-            f"margin > {th.local_excision_min_margin_mm:g} mm",
+            _("margin > {mm:g} mm").format(mm=th.local_excision_min_margin_mm),
             closest[1] if closest else None,
             lambda v: v > th.local_excision_min_margin_mm,
-            lambda v: f"closest margin {v:g} mm ({_MARGIN_NAMES[closest[0]]})",
+            lambda v: _("closest margin {mm:g} mm ({margin})").format(
+                mm=v, margin=_(_MARGIN_NAMES[closest[0]])
+            ),
             "deep_margin_mm",
-            "margin distance",
+            _("margin distance"),
         ),
         (
-            "not poorly differentiated",
+            _("not poorly differentiated"),
             path.grade,
             lambda v: v in (Grade.G1, Grade.G2),
-            lambda v: f"grade {v}",
+            lambda v: _("grade {grade}").format(grade=v),
             "grade",
-            "grade",
+            _("grade"),
         ),
-        ("no LVI", path.lvi, lambda v: not v, _words("LVI", "no LVI"), "lvi", "LVI"),
-        ("no PNI", path.pni, lambda v: not v, _words("PNI", "no PNI"), "pni", "PNI"),
+        (_("no LVI"), path.lvi, lambda v: not v, _words("LVI", _("no LVI")), "lvi", "LVI"),
+        (_("no PNI"), path.pni, lambda v: not v, _words("PNI", _("no PNI")), "pni", "PNI"),
         (
-            "not sm3",
+            _("not sm3"),
             path.submucosal_depth,
             lambda v: v is not SubmucosalDepth.sm3,
-            lambda v: f"submucosal depth {v}",
+            lambda v: _("submucosal depth {depth}").format(depth=v),
             "submucosal_depth",
-            "submucosal depth",
+            _("submucosal depth"),
         ),
         (
-            "low budding",
+            _("low budding"),
             path.budding,
             lambda v: v is Budding.bd1,
-            lambda v: f"budding {v}",
+            lambda v: _("budding {grade}").format(grade=v),
             "budding",
-            "tumour budding",
+            _("tumour budding"),
         ),
         (
-            f"size <= {th.local_excision_high_risk_size_cm:g} cm",
+            _("size <= {cm:g} cm").format(cm=th.local_excision_high_risk_size_cm),
             path.tumour_size_cm,
             lambda v: v <= th.local_excision_high_risk_size_cm,
-            lambda v: f"size {v:g} cm",
+            lambda v: _("size {cm:g} cm").format(cm=v),
             "tumour_size_cm",
-            "tumour size",
+            _("tumour size"),
         ),
     ]
     criteria, missing = [], []
@@ -249,7 +260,9 @@ def local_excision_risk(ctx: Context, path: Pathology) -> CriteriaCheck:
             continue
         if value is None:
             missing.append(f"pathology.{field}")
-            criteria.append(Criterion(name=name, met=None, detail=f"{what} not recorded"))
+            criteria.append(
+                Criterion(name=name, met=None, detail=_("{what} not recorded").format(what=what))
+            )
         else:
             criteria.append(Criterion(name=name, met=bool(test(value)), detail=describe(value)))
     return CriteriaCheck(tuple(criteria), tuple(missing))
@@ -260,11 +273,13 @@ def _after_local_excision(
 ) -> list[Recommendation]:
     check = local_excision_risk(ctx, path)
     for name in check.missing_fields:
-        ctx.warn(name, "needed to decide between surveillance and completion TME")
+        ctx.warn(name, _("needed to decide between surveillance and completion TME"))
     r = status[RConvention.crm_1mm]
     why = [
-        f"{path.specimen.value} specimen {path.prefix}{path.t}, {r or 'R unknown'}",
-        f"low-risk features {check.summary()}",
+        _("{specimen} specimen {t}, {r}").format(
+            specimen=path.specimen.value, t=f"{path.prefix}{path.t}", r=r or _("R unknown")
+        ),
+        _("low-risk features {summary}").format(summary=check.summary()),
     ]
     if check.any_unmet or r in (RStatus.R1, RStatus.R2):
         recs = [o.COMPLETION_TME.recommend(Strength.preferred, why, criteria=check.criteria)]
@@ -277,8 +292,8 @@ def _after_local_excision(
             strength,
             why,
             next_steps=[
-                "DRE and endoscopy every 3-4 months for 2 years, then every 6 months",
-                "Pelvic MRI every 6 months for 2-3 years; CEA and CT per follow-up protocol",
+                _("DRE and endoscopy every 3-4 months for 2 years, then every 6 months"),
+                _("Pelvic MRI every 6 months for 2-3 years; CEA and CT per follow-up protocol"),
             ],
             criteria=check.criteria,
         ),
@@ -300,8 +315,10 @@ def _after_resection(
             o.POSITIVE_MARGIN.recommend(
                 Strength.preferred,
                 [
-                    f"{r} (closest margin {min(path.margins_mm.values(), default=0):g} mm)",
-                    "CRM+ local recurrence 22% vs 5% (Wibe 2002)",
+                    _("{r} (closest margin {mm:g} mm)").format(
+                        r=r, mm=min(path.margins_mm.values(), default=0)
+                    ),
+                    _("CRM+ local recurrence 22% vs 5% (Wibe 2002)"),
                 ],
             )
         )
@@ -313,11 +330,15 @@ def _after_resection(
             Strength.alternative
             if any(r.strength is Strength.preferred for r in recs)
             else Strength.preferred,
-            [f"{path.prefix}{path.t} {path.prefix}{path.n or NCategory.NX} resected"],
+            [
+                _("{stage} resected").format(
+                    stage=f"{path.prefix}{path.t} {path.prefix}{path.n or NCategory.NX}"
+                )
+            ],
             next_steps=[
-                "CEA every 3-6 months for 2 years, then 6-monthly to 5 years",
-                "CT chest/abdomen/pelvis every 6-12 months for 5 years",
-                "Colonoscopy at 1 year",
+                _("CEA every 3-6 months for 2 years, then 6-monthly to 5 years"),
+                _("CT chest/abdomen/pelvis every 6-12 months for 5 years"),
+                _("Colonoscopy at 1 year"),
             ],
         )
     )
@@ -335,9 +356,13 @@ def high_risk_stage_two_features(ctx: Context, path: Pathology) -> list[str]:
     if path.t in (TCategory.T4a, TCategory.T4b):
         features.append(f"{path.prefix}{path.t}")
     if path.nodes_examined is not None and path.nodes_examined < th.nodes_examined_min:
-        features.append(f"{path.nodes_examined} nodes examined (< {th.nodes_examined_min})")
+        features.append(
+            _("{count} nodes examined (< {minimum})").format(
+                count=path.nodes_examined, minimum=th.nodes_examined_min
+            )
+        )
     if path.grade in (Grade.G3, Grade.G4):
-        features.append(f"grade {path.grade}")
+        features.append(_("grade {grade}").format(grade=path.grade))
     if path.lvi:
         features.append("LVI")
     if path.pni:
@@ -365,8 +390,10 @@ def _adjuvant_chemotherapy(ctx: Context, path: Pathology) -> Recommendation | No
     if neo is None and node_positive:
         strength = Strength.preferred
         why = [
-            f"{staged} without neoadjuvant therapy (stage III): adjuvant chemotherapy only, "
-            "no post-operative radiotherapy (NCCN)"
+            _(
+                "{stage} without neoadjuvant therapy (stage III): adjuvant chemotherapy only, "
+                "no post-operative radiotherapy (NCCN)"
+            ).format(stage=staged)
         ]
     elif neo is None:
         features = high_risk_stage_two_features(ctx, path)
@@ -374,20 +401,26 @@ def _adjuvant_chemotherapy(ctx: Context, path: Pathology) -> Recommendation | No
             for field in ("grade", "lvi", "pni", "nodes_examined"):
                 if getattr(path, field) is None:
                     ctx.warn(
-                        f"pathology.{field}", "needed to tell high-risk from low-risk stage II"
+                        f"pathology.{field}", _("needed to tell high-risk from low-risk stage II")
                     )
         if features:
             strength = Strength.preferred
-            why = [f"{staged}, high-risk stage II ({', '.join(features)}): ESMO and NCCN"]
+            why = [
+                _("{stage}, high-risk stage II ({features}): ESMO and NCCN").format(
+                    stage=staged, features=join_items(features)
+                )
+            ]
         else:
             strength = Strength.consider
             why = [
-                f"{staged}, stage II without a recorded high-risk feature: ESMO does not "
-                "routinely advise adjuvant chemotherapy (NCCN lists it as an option)"
+                _(
+                    "{stage}, stage II without a recorded high-risk feature: ESMO does not "
+                    "routinely advise adjuvant chemotherapy (NCCN lists it as an option)"
+                ).format(stage=staged)
             ]
     elif not neo.is_total_neoadjuvant:
         strength = Strength.consider
-        why = [f"{staged} after chemoradiotherapy without TNT"]
+        why = [_("{stage} after chemoradiotherapy without TNT").format(stage=staged)]
     else:
         return None
     return o.ADJUVANT_CHEMO.recommend(*_timed(ctx, strength, why))
@@ -401,23 +434,27 @@ def _timed(ctx: Context, strength: Strength, why: list[str]) -> tuple[Strength, 
         if strength is not Strength.consider:
             ctx.warn(
                 "operations.date",
-                f"date of the resection not recorded: adjuvant chemotherapy is planned within "
-                f"{window:g} weeks of it",
+                _(
+                    "date of the resection not recorded: adjuvant chemotherapy is planned "
+                    "within {weeks:g} weeks of it"
+                ).format(weeks=window),
             )
         return strength, why
     ctx.find(
         "weeks_since_resection",
-        "Weeks since the resection",
+        _("Weeks since the resection"),
         round(weeks, 1),
-        "from the resection date to the latest date recorded in the case",
+        _("from the resection date to the latest date recorded in the case"),
         "biagi_2011",
     )
     if weeks <= window:
         return strength, why
     return strength.at_most(Strength.consider), [
         *why,
-        f"{weeks:.0f} weeks after the resection, past the {window:g}-week window "
-        "(survival falls with each 4-week delay, Biagi 2011): only if it was never given",
+        _(
+            "{weeks:.0f} weeks after the resection, past the {window:g}-week window "
+            "(survival falls with each 4-week delay, Biagi 2011): only if it was never given"
+        ).format(weeks=weeks, window=window),
     ]
 
 

@@ -8,6 +8,7 @@ FOLFOX gets chemoradiotherapy first.
 from __future__ import annotations
 
 from rectoplan.clinical.case import ChemoRegimen
+from rectoplan.clinical.labels import label
 from rectoplan.clinical.response import (
     RESPONSE_EVIDENCE,
     ResponseAssessment,
@@ -15,6 +16,7 @@ from rectoplan.clinical.response import (
     percent_size_change,
     response_tier,
 )
+from rectoplan.i18n import N_, _, format_date, join_items
 from rectoplan.pathways.context import Context
 from rectoplan.pathways.primary import options as o
 from rectoplan.pathways.primary.criteria import local_excision_after_neoadjuvant
@@ -22,30 +24,36 @@ from rectoplan.pathways.primary.operation import operation_options
 from rectoplan.pathways.recommendation import Recommendation, Strength
 
 WATCH_AND_WAIT_SURVEILLANCE = (
-    "DRE and flexible sigmoidoscopy every 4 months for 2 years, then every 6 months to 5 years",
-    "Rectal MRI every 6 months",
-    "Expect regrowth in about 25% at 2 years (IWWD), 94% of regrowths within 2 years (OPRA)",
-    "Salvage TME for regrowth",
+    N_("DRE and flexible sigmoidoscopy every 4 months for 2 years, then every 6 months to 5 years"),
+    N_("Rectal MRI every 6 months"),
+    N_("Expect regrowth in about 25% at 2 years (IWWD), 94% of regrowths within 2 years (OPRA)"),
+    N_("Salvage TME for regrowth"),
 )
+"""English message ids; shown through ``_`` in the current locale."""
 
 
 def assess_on_treatment(ctx: Context) -> None:
     """Neoadjuvant therapy recorded, no restaging yet: say when to restage."""
     th = ctx.thresholds
     end = ctx.case.neoadjuvant.end_date if ctx.case.neoadjuvant else None
-    steps = ["DRE, flexible sigmoidoscopy, MRI with DWI; record each finding"]
+    steps = [_("DRE, flexible sigmoidoscopy, MRI with DWI; record each finding")]
     if end is not None:
         from datetime import timedelta
 
         lo = end + timedelta(weeks=th.restaging_min_weeks)
         hi = end + timedelta(weeks=th.restaging_max_weeks)
-        steps.insert(0, f"Restage between {lo.isoformat()} and {hi.isoformat()}")
+        steps.insert(
+            0,
+            _("Restage between {start} and {end}").format(
+                start=format_date(lo), end=format_date(hi)
+            ),
+        )
     else:
-        ctx.warn("neoadjuvant", "end dates of the neoadjuvant courses set the restaging window")
-    ctx.add(o.RESTAGE.recommend(Strength.preferred, ["neoadjuvant therapy recorded"], steps))
+        ctx.warn("neoadjuvant", _("end dates of the neoadjuvant courses set the restaging window"))
+    ctx.add(o.RESTAGE.recommend(Strength.preferred, [_("neoadjuvant therapy recorded")], steps))
     ctx.add(
         *operation_options(
-            ctx, "the operation planned at diagnosis, after restaging", Strength.alternative
+            ctx, _("the operation planned at diagnosis, after restaging"), Strength.alternative
         )
     )
 
@@ -61,14 +69,14 @@ def assess_restaging(ctx: Context) -> None:
     _record_response(ctx, response)
     change = _size_change(ctx)
     if _prospect_needs_crt(ctx, change):
-        ctx.add(*operation_options(ctx, "TME after the chemoradiotherapy", after_therapy=True))
+        ctx.add(*operation_options(ctx, _("TME after the chemoradiotherapy"), after_therapy=True))
         return
     if response.tier is None:
-        ctx.warn("restaging", "no response finding (endoscopy, DRE, MRI T2, DWI) recorded")
+        ctx.warn("restaging", _("no response finding (endoscopy, DRE, MRI T2, DWI) recorded"))
         ctx.add(
             *operation_options(
                 ctx,
-                "no response finding recorded yet: TME remains the standard plan",
+                _("no response finding recorded yet: TME remains the standard plan"),
                 Strength.alternative,
                 after_therapy=True,
             )
@@ -93,45 +101,52 @@ def _restaging_interval(ctx: Context) -> None:
     if end is None or when is None:
         ctx.warn(
             "restaging.date",
-            "restaging date and neoadjuvant end dates set the interval (OPRA: 8 +/- 4 weeks)",
+            _("restaging date and neoadjuvant end dates set the interval (OPRA: 8 +/- 4 weeks)"),
         )
         return
     weeks = (when - end).days / 7
     ctx.find(
         "restaging_interval_weeks",
-        "Weeks from end of therapy to restaging",
+        _("Weeks from end of therapy to restaging"),
         round(weeks, 1),
-        f"{end} to {when}",
+        _("{start} to {end}").format(start=format_date(end), end=format_date(when)),
         "opra_2022",
     )
     if not th.restaging_min_weeks <= weeks <= th.restaging_max_weeks:
         ctx.warn(
             "restaging.date",
-            f"{weeks:.1f} weeks after therapy, outside the {th.restaging_min_weeks:g}-"
-            f"{th.restaging_max_weeks:g} week window: an early response may still mature",
+            _(
+                "{weeks:.1f} weeks after therapy, outside the {low:g}-{high:g} week window: "
+                "an early response may still mature"
+            ).format(weeks=weeks, low=th.restaging_min_weeks, high=th.restaging_max_weeks),
         )
 
 
 def _record_response(ctx: Context, response: ResponseAssessment) -> None:
     if response.tier is not None:
-        decided = ", ".join(
-            f"{k} {v.name.replace('_', '-')}" for k, v in response.by_modality.items()
+        decided = join_items(
+            _("{modality} {tier}").format(
+                modality=label("response_modality", k), tier=label("response_tier", v.name)
+            )
+            for k, v in response.by_modality.items()
         )
         ctx.find(
             "response_tier",
-            "Clinical response (OPRA)",
+            _("Clinical response (OPRA)"),
             response.tier.label,
-            f"worst of {decided}",
+            _("worst of {modalities}").format(modalities=decided),
             *RESPONSE_EVIDENCE,
         )
     for modality in response.missing:
-        ctx.warn(f"restaging.{modality}", "not recorded: a cCR needs all four modalities to agree")
+        ctx.warn(
+            f"restaging.{modality}", _("not recorded: a cCR needs all four modalities to agree")
+        )
     if ctx.case.restaging.mrtrg is not None:
         ctx.find(
             "mrtrg",
-            "MRI tumour regression grade",
+            _("MRI tumour regression grade"),
             ctx.case.restaging.mrtrg,
-            "reported mrTRG (1 = complete, 5 = none)",
+            _("reported mrTRG (1 = complete, 5 = none)"),
             "patel_mrtrg_2011",
         )
 
@@ -143,7 +158,7 @@ def _size_change(ctx: Context) -> float | None:
     change = percent_size_change(ctx.case.tumour.longest_diameter_cm, residual)
     ctx.find(
         "size_change_pct",
-        "Size change from baseline (%)",
+        _("Size change from baseline (%)"),
         round(change, 1),
         f"{ctx.case.tumour.longest_diameter_cm:g} cm -> {residual:g} cm",
         "recist_1_1",
@@ -167,8 +182,12 @@ def _prospect_needs_crt(ctx: Context, change: float | None) -> bool:
     ctx.add(
         o.RESTAGING_ADD_CRT.recommend(
             Strength.preferred,
-            [f"shrinkage {-change:.0f}% < {threshold:g}% after chemotherapy alone"],
-            next_steps=["Long-course CRT 50.4 Gy / 28 fx with a fluoropyrimidine, then TME"],
+            [
+                _("shrinkage {percent:.0f}% < {threshold:g}% after chemotherapy alone").format(
+                    percent=-change, threshold=threshold
+                )
+            ],
+            next_steps=[_("Long-course CRT 50.4 Gy / 28 fx with a fluoropyrimidine, then TME")],
         )
     )
     return True
@@ -180,14 +199,16 @@ def _complete(ctx: Context, response: ResponseAssessment) -> list[Recommendation
         o.WATCH_AND_WAIT.recommend(
             Strength.preferred if workup else Strength.alternative,
             [
-                "clinical complete response on every modality"
+                _("clinical complete response on every modality")
                 if workup
-                else f"cCR on the modalities reported; missing: {', '.join(response.missing)}"
+                else _("cCR on the modalities reported; missing: {modalities}").format(
+                    modalities=join_items(response.missing)
+                )
             ],
-            next_steps=WATCH_AND_WAIT_SURVEILLANCE,
+            next_steps=[_(step) for step in WATCH_AND_WAIT_SURVEILLANCE],
         ),
         *operation_options(
-            ctx, "if the patient declines surveillance", Strength.alternative, after_therapy=True
+            ctx, _("if the patient declines surveillance"), Strength.alternative, after_therapy=True
         ),
     ]
 
@@ -196,46 +217,54 @@ def _near_complete(ctx: Context, response: ResponseAssessment) -> list[Recommend
     th = ctx.thresholds
     check = local_excision_after_neoadjuvant(ctx, th.local_excision_max_residual_cm)
     for name in check.missing_fields:
-        ctx.warn(name, "needed to decide excision of the residual lesion")
+        ctx.warn(name, _("needed to decide excision of the residual lesion"))
     residual = ctx.case.restaging.residual_size_cm
     eftr_fits = residual is not None and residual <= th.eftr_max_size_cm
     excision = check.strength(if_unknown=Strength.consider)
-    why = [f"near-complete response; criteria {check.summary()}"]
+    why = [_("near-complete response; criteria {summary}").format(summary=check.summary())]
     return [
         o.RESTAGING_LOCAL_EXCISION.recommend(
             excision,
             why,
-            next_steps=["Full-thickness excision; completion TME if ypT >= 2 or R1 (CARTS)"],
+            next_steps=[_("Full-thickness excision; completion TME if ypT >= 2 or R1 (CARTS)")],
             criteria=check.criteria,
         ),
         o.RESTAGING_EFTR.recommend(
             excision.at_most(Strength.alternative) if eftr_fits else Strength.not_recommended,
             [
                 *why,
-                (
-                    f"residual {residual:g} cm"
+                _(
+                    "{residual} vs EFTR limit {limit:g} cm "
+                    "(fibrosis after radiotherapy makes lifting difficult)"
+                ).format(
+                    residual=_("residual {cm:g} cm").format(cm=residual)
                     if residual is not None
-                    else "residual size not recorded"
-                )
-                + f" vs EFTR limit {th.eftr_max_size_cm:g} cm "
-                "(fibrosis after radiotherapy makes lifting difficult)",
+                    else _("residual size not recorded"),
+                    limit=th.eftr_max_size_cm,
+                ),
             ],
-            next_steps=["Purse-string closure of the defect", "Completion TME if ypT >= 2 or R1"],
+            next_steps=[
+                _("Purse-string closure of the defect"),
+                _("Completion TME if ypT >= 2 or R1"),
+            ],
             criteria=check.criteria,
         ),
         o.REASSESS.recommend(
             Strength.alternative if excision is Strength.preferred else Strength.preferred,
-            ["near-complete response may become complete (OPRA)"],
-            next_steps=["Repeat DRE, endoscopy and MRI in 6-12 weeks"],
+            [_("near-complete response may become complete (OPRA)")],
+            next_steps=[_("Repeat DRE, endoscopy and MRI in 6-12 weeks")],
         ),
         *operation_options(
-            ctx, "TME if the response does not progress", Strength.alternative, after_therapy=True
+            ctx,
+            _("TME if the response does not progress"),
+            Strength.alternative,
+            after_therapy=True,
         ),
     ]
 
 
 def _incomplete(ctx: Context, response: ResponseAssessment) -> list[Recommendation]:
     return [
-        o.RESTAGING_TME.recommend(Strength.preferred, ["incomplete clinical response"]),
-        *operation_options(ctx, "incomplete response: TME", after_therapy=True),
+        o.RESTAGING_TME.recommend(Strength.preferred, [_("incomplete clinical response")]),
+        *operation_options(ctx, _("incomplete response: TME"), after_therapy=True),
     ]

@@ -17,13 +17,21 @@ from pydantic import ValidationError
 
 from rectoplan import __version__
 from rectoplan.errors import field_errors
+from rectoplan.i18n import gettext, ngettext
 from rectoplan.reports import labels
 from rectoplan.web.app_paths import TEMPLATES_DIR
 from rectoplan.web.deps import Principal
+from rectoplan.web.locale import html_lang
 from rectoplan.web.pages.session import CSRF_FIELD, CSRF_HEADER, csrf_token
 
 TEMPLATES = Jinja2Templates(directory=TEMPLATES_DIR)
-TEMPLATES.env.globals.update(version=__version__, csrf_field=CSRF_FIELD, csrf_header=CSRF_HEADER)
+TEMPLATES.env.add_extension("jinja2.ext.i18n")
+TEMPLATES.env.globals.update(
+    version=__version__, csrf_field=CSRF_FIELD, csrf_header=CSRF_HEADER, html_lang=html_lang
+)
+TEMPLATES.env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+"""``{{ _("...") }}`` and ``{% trans %}`` in templates translate in the request's locale (the
+callables read the context variable at render time); ``html_lang()`` gives ``<html lang>``."""
 TEMPLATES.env.filters.update(
     label=labels.label,
     field_label=labels.field_label,

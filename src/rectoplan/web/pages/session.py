@@ -28,6 +28,7 @@ from rectoplan.registry import logins
 from rectoplan.registry.users import Role, SessionKind
 from rectoplan.web import tokens
 from rectoplan.web.deps import ROLE_ATTRIBUTE, Principal, audited, live_principal, session
+from rectoplan.web.locale import apply_user_locale
 
 COOKIE = "rectoplan_session"
 CSRF_FIELD = "csrf_token"
@@ -154,6 +155,7 @@ def page_role(role: Role) -> Callable[..., Principal]:
     async def dependency(user: Principal = Depends(session_user)) -> Principal:
         if not user.role.allows(role):
             raise PageForbidden(user, role)
+        apply_user_locale(user.locale)
         return user
 
     setattr(dependency, ROLE_ATTRIBUTE, role)

@@ -8,27 +8,33 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rectoplan.registry import locking, models
+from rectoplan.registry.localized import localized_snapshot
 from rectoplan.registry.users import Role
 from rectoplan.web.deps import reader
+from rectoplan.web.locale import html_lang
 from rectoplan.web.routes.cases import CaseId, episode_of
 from rectoplan.web.schemas import AssessmentRecord, PathId
 
 router = APIRouter(prefix="/api", tags=["assessments"])
 
 
-def record_out(snapshot: models.Assessment, case_id: str) -> AssessmentRecord:
+def record_out(db: Session, snapshot: models.Assessment, case_id: str) -> AssessmentRecord:
+    """The snapshot with its display texts in the request's language where it can be
+    reproduced exactly (`rectoplan.registry.localized`), else as stored (English)."""
+    assessment, locale = localized_snapshot(db, snapshot)
     return AssessmentRecord(
         id=snapshot.id,
         case_id=case_id,
         created_at=snapshot.created_at,
         engine_version=snapshot.engine_version,
         preferred_ids=snapshot.preferred_ids,
-        assessment=snapshot.assessment_json,
+        assessment=assessment,
+        language=html_lang(locale),
     )
 
 
@@ -46,11 +52,16 @@ def case_assessments(
         .order_by(models.Assessment.id.desc())
         .limit(limit)
     )
-    return [record_out(s, episode.case_id) for s in snapshots]
+    return [record_out(db, s, episode.case_id) for s in snapshots]
 
 
 @router.get("/assessments/{assessment_id}", response_model=AssessmentRecord)
-def read_assessment(assessment_id: PathId, db: Session = reader(Role.viewer)) -> AssessmentRecord:
+def read_assessment(
+    assessment_id: PathId, response: Response, db: Session = reader(Role.viewer)
+) -> AssessmentRecord:
+    """One snapshot; ``Content-Language`` says which language its display texts are in."""
     snapshot = locking.get(db, models.Assessment, assessment_id)
     episode = locking.get(db, models.Episode, snapshot.episode_id)
-    return record_out(snapshot, episode.case_id)
+    record = record_out(db, snapshot, episode.case_id)
+    response.headers["Content-Language"] = record.language
+    return record
