@@ -616,3 +616,17 @@ def test_the_pdf_writer_embeds_data_uris_and_fetches_nothing_from_the_network(mo
     assert b"/Image" in b"".join(_pdf_streams(response.body))
     with pytest.raises(ValueError, match="disallowed protocol"):
         make().fetch(remote)
+
+
+def test_a_recurrence_is_staged_in_its_own_terms_without_placeholder_t_and_n(client):
+    """Issue 13: a local recurrence has no T or N of its own; the page names its compartments
+    and the primary's stage in the basis, and its M, never "T? N?"."""
+    case = example_case("seed002_posterior_recurrence")
+    stored = client.post("/api/cases", json={"case": case}, headers=bearer(Role.clinician))
+    assert stored.status_code == 201, stored.text
+    sign_in(client, Role.viewer)
+    page = client.get(f"/cases/{case['case_id']}").text
+    assert "T?" not in page and "N?" not in page
+    group = re.search(r'id="stage-group">(.*?)</dd>', page, re.S).group(1)
+    assert group.startswith("Local recurrence") and "posterior compartment" in group
+    assert re.search(r'<dt>Distant metastases</dt>\s*<dd id="stage-tnm">M0</dd>', page)
