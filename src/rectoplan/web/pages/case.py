@@ -631,19 +631,8 @@ def _record(
             add_to_agenda=values.get("add_to_agenda") == "1",
             assessment_id=int(values["assessment_id"]) if values["assessment_id"] else None,
         )
-        made = case_services.record_case_decision(
-            db,
-            case_id,
-            chosen_option_id=body.chosen_option_id,
-            deviation_code=body.deviation_code,
-            deviation_note=body.deviation_note,
-            meeting_id=body.meeting_id,
-            assessment_id=body.assessment_id,
-            decided_by=body.decided_by,
-            urgency_reason=body.urgency_reason,
-            add_to_agenda=body.add_to_agenda,
-            amendment_reason=body.amendment_reason,
-        )
+        # the API's schema holds exactly the service's keywords
+        made = case_services.record_case_decision(db, case_id, **body.model_dump())
     except ValidationError as exc:
         found = messages_by_field(exc)
         return None, {_field_for(name, mode): message for name, message in found.items()}

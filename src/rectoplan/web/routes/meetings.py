@@ -326,20 +326,8 @@ def record_decision(
     """Record the MDT's decision against the case's latest snapshot (or ``assessment_id``),
     at a meeting in progress or held for a case on its agenda (``add_to_agenda`` puts it
     there), or outside a meeting with an ``urgency_reason``; a 422 names the field otherwise."""
-    row = case_page.record_case_decision(
-        db,
-        case_id,
-        chosen_option_id=body.chosen_option_id,
-        deviation_code=body.deviation_code,
-        deviation_note=body.deviation_note,
-        meeting_id=body.meeting_id,
-        assessment_id=body.assessment_id,
-        decided_by=body.decided_by,
-        decided_at=body.decided_at,
-        urgency_reason=body.urgency_reason,
-        add_to_agenda=body.add_to_agenda,
-        amendment_reason=body.amendment_reason,
-    )
+    # the schema's fields are exactly the service's keywords
+    row = case_page.record_case_decision(db, case_id, **body.model_dump())
     return decision_out(row, case_id)
 
 
