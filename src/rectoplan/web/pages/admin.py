@@ -106,10 +106,13 @@ def create_user(
     return _page(request, db, user, values=values, errors=errors, status_code=422)
 
 
-def _update(request, db, user, name: str, **changes) -> Response:
-    """Apply one change through the API's route function; its errors beside the user's row."""
+def _update(request, db, user, name: str, expected_version: str, **changes) -> Response:
+    """Apply one change, at the version the form was loaded with (anything but digits reads as
+    0, which no row has, so it is refused as stale), through the API's route function; its
+    errors beside the user's row."""
+    version = int(expected_version) if expected_version.isdigit() else 0
     try:
-        body = UserUpdate(**changes)
+        body = UserUpdate(expected_version=version, **changes)
         user_routes.update_user(name, body, db=db)
     except ValidationError as exc:
         message = "; ".join(messages_by_field(exc).values())
@@ -133,8 +136,7 @@ def change_role(
     db: Session = page_writer(Role.admin),
     user: Principal = Depends(page_role(Role.admin)),
 ) -> Response:
-    version = int(expected_version) if expected_version.isdigit() else 0
-    return _update(request, db, user, name, expected_version=version, role=role or None)
+    return _update(request, db, user, name, expected_version, role=role or None)
 
 
 @router.post("/admin/users/{name}/password")
@@ -146,8 +148,7 @@ def reset_password(
     db: Session = page_writer(Role.admin),
     user: Principal = Depends(page_role(Role.admin)),
 ) -> Response:
-    version = int(expected_version) if expected_version.isdigit() else 0
-    return _update(request, db, user, name, expected_version=version, password=password)
+    return _update(request, db, user, name, expected_version, password=password)
 
 
 @router.post("/admin/users/{name}/active")
@@ -159,5 +160,4 @@ def set_active(
     db: Session = page_writer(Role.admin),
     user: Principal = Depends(page_role(Role.admin)),
 ) -> Response:
-    version = int(expected_version) if expected_version.isdigit() else 0
-    return _update(request, db, user, name, expected_version=version, active=active == "1")
+    return _update(request, db, user, name, expected_version, active=active == "1")
