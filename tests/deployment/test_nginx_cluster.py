@@ -41,6 +41,7 @@ pytestmark = pytest.mark.xdist_group("nginx-cluster")
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "cases" / "seed001_1_diagnosis.json"
 ONE_YEAR_S = 365 * 24 * 3600
+LOG_WAIT_SECONDS = 5.0
 
 
 def new_user(cluster, role: Role = Role.clinician) -> str:
@@ -63,13 +64,23 @@ def new_case(client: httpx.Client, base: str, headers: dict[str, str]) -> dict:
     return response.json()
 
 
-def upstreams_in_log(cluster, request_line: str) -> list[str]:
-    """The ``upstream=`` field of every access-log line for ``request_line``."""
-    found = []
-    for line in cluster.access_log.read_text().splitlines():
-        if f'"{request_line} ' in line:
-            found.append(re.search(r"upstream=(.+?) upstream_status=", line).group(1))
-    return found
+def upstreams_in_log(cluster, request_line: str, expected: int) -> list[str]:
+    """The ``upstream=`` field of every access-log line for ``request_line``.
+
+    nginx writes a request's log line after it has sent the response, so the client can hold
+    the last answer before its line is on disk: read until ``expected`` lines are there (or a
+    few seconds have passed, and the caller's assertion then reports what was found).
+    """
+    deadline = time.monotonic() + LOG_WAIT_SECONDS
+    while True:
+        found = [
+            re.search(r"upstream=(.+?) upstream_status=", line).group(1)
+            for line in cluster.access_log.read_text().splitlines()
+            if f'"{request_line} ' in line
+        ]
+        if len(found) >= expected or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
 
 
 def test_nginx_terminates_tls_with_hsts_and_balances_both_instances(cluster):
@@ -84,7 +95,7 @@ def test_nginx_terminates_tls_with_hsts_and_balances_both_instances(cluster):
     assert plain.status_code == 301
     assert plain.headers["location"] == cluster.url + "/login"
     # round robin: both instances answered the four probes
-    served = upstreams_in_log(cluster, f"GET {path}")
+    served = upstreams_in_log(cluster, f"GET {path}", 4)
     assert len(served) == 4
     assert {u.removeprefix("127.0.0.1:") for u in served} == {
         base.rsplit(":", 1)[1] for base in cluster.instances
@@ -280,7 +291,7 @@ def test_killing_an_instance_under_load_loses_no_acknowledged_write(cluster):
     assert {marker for marker in ok if stored.get(marker) != 1} == set()  # none lost
     assert {marker: n for marker, n in stored.items() if n > 1} == {}  # none twice
     # the victim really took some of the writes before it died
-    posts = upstreams_in_log(cluster, f"POST /api/cases/{case_id}/complications")
+    posts = upstreams_in_log(cluster, f"POST /api/cases/{case_id}/complications", len(ok))
     assert sum(victim_address == u for u in posts) > 0
 
 
@@ -304,7 +315,7 @@ def test_a_write_sent_to_a_dead_instance_is_passed_once_to_the_other(cluster_one
     assert codes == [201] * 4
     # the connection to the dead one was refused, so nothing had been sent: nginx passed the
     # POST on, and the access log shows both attempts of that one request
-    served = upstreams_in_log(cluster, f"POST /api/cases/{case_id}/complications")
+    served = upstreams_in_log(cluster, f"POST /api/cases/{case_id}/complications", 4)
     assert len(served) == 4
     assert f"{dead}, {alive}" in served, "no write was passed from the dead instance on"
     assert set(served) <= {alive, f"{dead}, {alive}"}
