@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from rectoplan import __version__
 from rectoplan.errors import field_errors
-from rectoplan.i18n import gettext, ngettext
+from rectoplan.i18n import format_date, format_number, gettext, ngettext, roman
 from rectoplan.reports import labels
 from rectoplan.web.app_paths import TEMPLATES_DIR
 from rectoplan.web.deps import Principal
@@ -37,8 +37,14 @@ TEMPLATES.env.filters.update(
     field_label=labels.field_label,
     listed=labels.listed,
     shown=labels.shown,
+    date=lambda value: format_date(value) if value else "",
+    number=format_number,
+    roman=roman,
+    clock=lambda value: value.strftime("%H:%M") if value else "",
 )
-"""Clinical words in every template (``{{ a.risk_group | label }}``)."""
+"""Clinical words in every template (``{{ a.risk_group | label }}``), and dates and numbers in
+the request's locale (``{{ meeting.held_on | date }}``: 2024-03-05 or 2024年3月5日; ``| clock``
+gives a time of day as 14:30, the same in both languages)."""
 
 
 def is_htmx(request: Request) -> bool:
