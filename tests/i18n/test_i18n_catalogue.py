@@ -60,7 +60,10 @@ def test_every_message_is_translated_and_none_is_fuzzy(locale):
 
 
 def _fields(text: str) -> set[str]:
-    return {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
+    """Both placeholder styles: ``{name}`` (Python's ``.format``) and ``%(name)s`` (templates,
+    where Jinja's gettext formats with ``%``)."""
+    braces = {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
+    return braces | set(re.findall(r"%\((\w+)\)[sd]", text))
 
 
 @pytest.mark.parametrize("locale", TRANSLATED)
