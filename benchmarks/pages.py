@@ -10,7 +10,10 @@ WeasyPrint for the PDF) rather than what the registry costs:
 - the outcomes dashboard ``/outcomes`` (survival, benchmarks, concordance, four figures)
   against ``GET /api/analytics/km`` with the dashboard's default grouping;
 - the stenosis planner with its default rings against ``POST /api/mct/plan`` with the same
-  numbers (the page also runs the design search and the force curve and draws two figures).
+  numbers (the page also runs the design search and the force curve and draws two figures);
+- every page again in Simplified Chinese (``Accept-Language: zh-CN``) against itself in
+  English, so the ``zh/en`` ratio is what the language costs (issue 17: at most 10 %): the
+  catalogue lookups, the engine's texts, the CJK font in the figures and the PDF.
 
 The server is ``rectoplan serve`` with one Uvicorn worker, started and stopped as the service
 benchmark does (`benchmarks/service.py`), over a temporary SQLite registry prepared with the
@@ -27,6 +30,7 @@ rows are still measured). No assertions on time.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import re
 import sys
@@ -78,6 +82,33 @@ class Endpoint:
     body: dict[str, Any] | None = None
     peer: str | None = None
     ratio_label: str = ""
+    headers: dict[str, str] | None = None
+
+
+CHINESE = {"Accept-Language": "zh-CN,zh;q=0.9"}
+
+
+def in_chinese(endpoint: Endpoint) -> Endpoint:
+    """The same page asked for in Chinese, compared with itself in English."""
+    return dataclasses.replace(
+        endpoint,
+        name=f"{endpoint.name} [zh-CN]",
+        headers=CHINESE,
+        peer=endpoint.name,
+        ratio_label="zh/en",
+    )
+
+
+def with_chinese(rows: list[Endpoint]) -> list[Endpoint]:
+    """Each page followed by its Chinese twin. API rows stay English only (the API's display
+    texts are the engine's, which `benchmarks/assess.py` times in both languages), and so do
+    the CSV exports (data, with English column names in every language)."""
+    result = []
+    for row in rows:
+        result.append(row)
+        if row.via == "page" and not row.path.endswith(".csv"):
+            result.append(in_chinese(row))
+    return result
 
 
 @dataclass
@@ -114,7 +145,7 @@ def planner_rows() -> list[Endpoint]:
 def endpoints() -> list[Endpoint]:
     case = f"/cases/{CASE}"
     km = {"format": "json", "group_by": OUTCOME_DEFAULTS["group_by"]}
-    return [
+    return with_chinese([
         Endpoint(f"GET /api{case}", f"/api{case}", "api", 200, 50),
         Endpoint(f"GET {case}", case, "page", 100, 20,
                  peer=f"GET /api{case}", ratio_label="HTML/JSON"),
@@ -134,7 +165,7 @@ def endpoints() -> list[Endpoint]:
         Endpoint("GET /outcomes/export/km-patients.csv", "/outcomes/export/km-patients.csv",
                  "page", 60, 10),
         *planner_rows(),
-    ]  # fmt: skip
+    ])  # fmt: skip
 
 
 def prepare_registry(folder: Path) -> None:
@@ -190,7 +221,11 @@ def sent(http: httpx.Client, endpoint: Endpoint) -> httpx.Response | str:
     report, not a reason to lose the other rows)."""
     try:
         return http.request(
-            endpoint.method, endpoint.path, params=endpoint.params, json=endpoint.body
+            endpoint.method,
+            endpoint.path,
+            params=endpoint.params,
+            json=endpoint.body,
+            headers=endpoint.headers,
         )
     except httpx.TransportError as exc:
         return type(exc).__name__
@@ -199,7 +234,11 @@ def sent(http: httpx.Client, endpoint: Endpoint) -> httpx.Response | str:
 async def sent_async(http: httpx.AsyncClient, endpoint: Endpoint) -> httpx.Response | str:
     try:
         return await http.request(
-            endpoint.method, endpoint.path, params=endpoint.params, json=endpoint.body
+            endpoint.method,
+            endpoint.path,
+            params=endpoint.params,
+            json=endpoint.body,
+            headers=endpoint.headers,
         )
     except httpx.TransportError as exc:
         return type(exc).__name__
@@ -283,7 +322,7 @@ def table(results: list[Measured]) -> str:
     by_name = {m.endpoint.name: m for m in results}
     kinds = {"text/html": "html", "application/json": "json", "application/pdf": "pdf"}
     header = (
-        f"{'endpoint':<44} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'n (8)':>6} "
+        f"{'endpoint':<52} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'n (8)':>6} "
         f"{'req/s (8)':>9} {'size kB':>10}  p50 ratio to peer"
     )
     lines = [header, "-" * len(header)]
@@ -299,7 +338,7 @@ def table(results: list[Measured]) -> str:
         p95 = seq.percentile(95) if seq.latencies_ms else None
         failed = failures(m)
         lines.append(
-            f"{e.name:<44} {len(seq.latencies_ms):>4} {ms(p50(seq)):>8} {ms(p95):>8} "
+            f"{e.name:<52} {len(seq.latencies_ms):>4} {ms(p50(seq)):>8} {ms(p95):>8} "
             f"{len(conc.latencies_ms):>6} {rate:>9.1f} {size:>10}  {ratio}"
             + (f"  NON-2xx: {failed}" if failed else "")
         )
