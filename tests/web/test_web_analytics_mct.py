@@ -135,3 +135,48 @@ def test_benchmark_reports_each_references_subset_and_criteria(demo_client, demo
     assert result.exit_code == 0, result.output
     cli = {c["reference"]["id"]: c["cohort"] for c in json.loads(result.output)["comparisons"]}
     assert cli == {ref_id: c["cohort"] for ref_id, c in by_id.items()}
+
+
+def test_analytics_answers_are_kept_until_the_registry_changes(demo_template, tmp_path):
+    """A repeated question is answered from the cache; different parameters, formats or
+    languages are different answers; the first request after a write sees the write."""
+    from rectoplan.reports.cache import OUTCOMES
+
+    path = tmp_path / "demo.sqlite3"
+    path.write_bytes(demo_template.read_bytes())
+    viewer = bearer(Role.viewer)
+    km = {"endpoint": "overall", "times": [365]}
+    with client_for(f"sqlite:///{path}") as client:
+        OUTCOMES.clear()
+        first = client.get("/api/analytics/km", params=km, headers=viewer).json()
+        hits = OUTCOMES.hits
+        again = client.get("/api/analytics/km", params=km, headers=viewer).json()
+        assert OUTCOMES.hits == hits + 1 and again == first
+        other = client.get(
+            "/api/analytics/km", params={**km, "times": [730]}, headers=viewer
+        ).json()
+        assert [row["time"] for row in other["curves"][0]["at_times"]] == [730]
+        figure = client.get("/api/analytics/km", params={**km, "format": "png"}, headers=viewer)
+        assert figure.content.startswith(b"\x89PNG")
+        misses = OUTCOMES.misses
+        chinese = client.get(
+            "/api/analytics/km", params={**km, "format": "png"},
+            headers={**viewer, "Accept-Language": "zh-CN"},
+        )  # fmt: skip
+        # the figure's labels are in the request's language: its own entry, not the English one
+        assert chinese.content.startswith(b"\x89PNG") and OUTCOMES.misses == misses + 1
+
+        cases = client.get("/api/cases", params={"limit": 200}, headers=viewer).json()["items"]
+        deaths = sum(curve["events"] for curve in first["curves"])
+        for case in cases:
+            added = client.post(
+                f"/api/cases/{case['case_id']}/events",
+                json={"kind": "death", "occurred_on": "2026-06-01"},
+                headers=bearer(Role.clinician),
+            )
+            if added.status_code == 201:
+                break
+        else:
+            pytest.fail("no demo case could take a death on 2026-06-01")
+        after = client.get("/api/analytics/km", params=km, headers=viewer).json()
+    assert sum(curve["events"] for curve in after["curves"]) == deaths + 1
