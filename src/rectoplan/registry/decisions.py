@@ -190,3 +190,18 @@ def update_decision(
             if name in ("followed_preferred", "category") and getattr(row, name) != value:
                 setattr(row, name, value)
     return row
+
+
+def decisions_at(session: Session, meeting_id: int) -> list[tuple[models.MdtDecision, str]]:
+    """The decisions recorded at the meeting in the order they were recorded, each with its
+    case id (`NotFoundError` for an unknown meeting): the minutes' source on the page and
+    ``GET /api/meetings/{id}/decisions``."""
+    meetings.get_meeting(session, meeting_id)
+    d = models.MdtDecision
+    query = (
+        select(d, models.Episode.case_id)
+        .join(models.Episode, models.Episode.id == d.episode_id)
+        .where(d.meeting_id == meeting_id)
+        .order_by(d.id)
+    )
+    return [(decision, case_id) for decision, case_id in session.execute(query)]

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from rectoplan.errors import FieldError, InvalidRecordError
+from rectoplan.errors import ConflictError, FieldError, InvalidRecordError
 from rectoplan.registry import audit, locking, models
 from rectoplan.registry.types import utcnow
 from rectoplan.registry.users import Specialty, User, find_user
@@ -160,6 +160,54 @@ def plan_meeting(
 
 def chair_of(session: Session, meeting: models.MdtMeeting) -> User | None:
     return find_user(session, meeting.chair) if meeting.chair else None
+
+
+def get_meeting(session: Session, meeting_id: int) -> models.MdtMeeting:
+    """The meeting (`NotFoundError` if there is none with that id)."""
+    return locking.get(session, models.MdtMeeting, meeting_id)
+
+
+def list_meetings(
+    session: Session,
+    *,
+    held_from: dt.date | None = None,
+    held_to: dt.date | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[models.MdtMeeting]:
+    """Meetings, most recent first, optionally between two dates (inclusive), with their
+    attending users loaded (the quorum is counted from them)."""
+    m = models.MdtMeeting
+    query = (
+        select(m)
+        .options(selectinload(m.members).selectinload(models.MdtAttendance.user))
+        .order_by(m.held_on.desc(), m.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    if held_from is not None:
+        query = query.where(m.held_on >= held_from)
+    if held_to is not None:
+        query = query.where(m.held_on <= held_to)
+    return list(session.scalars(query))
+
+
+def create_meeting(
+    session: Session,
+    held_on: dt.date,
+    title: str,
+    plan: Plan,
+    default_quorum: Sequence[str] = (),
+) -> models.MdtMeeting:
+    """Schedule a meeting from the page or the API: a day and title already taken is a
+    `ConflictError` (409) naming the meeting there; the quorum is the plan's specialties,
+    else ``default_quorum`` (the hospital's ``RECTOPLAN_MDT_QUORUM``)."""
+    m = models.MdtMeeting
+    existing = session.scalar(select(m).where(m.held_on == held_on, m.title == title))
+    if existing is not None:
+        raise ConflictError(f"meeting {existing.id} is already {title!r} on {held_on}")
+    quorum = list(plan.expected_specialties or default_quorum)
+    return schedule_meeting(session, held_on, title, replace(plan, expected_specialties=quorum))
 
 
 # --- attendance and quorum --------------------------------------------------------------------
