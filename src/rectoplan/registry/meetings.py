@@ -19,7 +19,8 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from rectoplan.errors import ConflictError, FieldError, InvalidRecordError
+from rectoplan.errors import ConflictError, FieldError, InvalidRecordError, SignedOffError
+from rectoplan.i18n import _, join_items
 from rectoplan.registry import audit, locking, models
 from rectoplan.registry.types import utcnow
 from rectoplan.registry.users import Specialty, User, find_user
@@ -251,6 +252,19 @@ class Quorum:
         return not self.missing
 
 
+def check_quorum(meeting: models.MdtMeeting) -> None:
+    """Minutes are signed off only for a meeting that could decide: every specialty its quorum
+    expects among the members recorded as present (`set_members`)."""
+    missing = quorum(meeting).missing
+    if missing:
+        message = _(
+            "the meeting has no quorum: no {missing} among the members recorded as present; "
+            "record who attended, or change the specialties this meeting needs, before "
+            "signing off"
+        ).format(missing=join_items(s.label for s in missing))
+        raise InvalidRecordError([FieldError("quorum", message)])
+
+
 def quorum(meeting: models.MdtMeeting) -> Quorum:
     expected = tuple(specialties(meeting.expected_specialties or QUORUM_SPECIALTIES))
     present = tuple(
@@ -315,6 +329,23 @@ def check_editable(meeting: models.MdtMeeting | None, amendment_reason: str | No
     return reason
 
 
+def check_agenda_open(meeting: models.MdtMeeting) -> None:
+    """The agenda (which cases, in which order, with which question) changes only until the
+    minutes are signed off; after that the meeting's record changes only by an amendment of a
+    case's minutes, actions or decision (`changing`). A `SignedOffError` (HTTP 409)."""
+    if is_signed_off(meeting):
+        raise SignedOffError(
+            _(
+                "The minutes of the meeting of {day} were signed off by {who} on {when} UTC, "
+                "so its agenda can no longer change; amend a case's minutes or decision instead."
+            ).format(
+                day=meeting.held_on.isoformat(),
+                who=meeting.signed_off_by,
+                when=f"{meeting.signed_off_at:%Y-%m-%d %H:%M}",
+            )
+        )
+
+
 def amend(session: Session, meeting: models.MdtMeeting, reason: str | None) -> None:
     """Record an amendment of signed-off minutes: a new minutes version with its reason (the
     audit log keeps every version's row)."""
@@ -350,6 +381,7 @@ def sign_off(session: Session, meeting_id: int, *, by: str) -> models.MdtMeeting
             [FieldError("chair", f"only the chair ({chair.display_name}) signs off")]
         )
     check_decidable(meeting)
+    check_quorum(meeting)
     meeting.signed_off_at = utcnow()
     meeting.signed_off_by = chair.display_name[:100]
     meeting.minutes_version = 1
@@ -385,11 +417,37 @@ def set_case_request(
     """The question the referrer asks the board about this case, and who referred it."""
     question = _text(clinical_question, "clinical_question")
     who = _text(referrer, "referrer", 200)
+    check_agenda_open(get_meeting(session, meeting_id))
     item = agenda_item(session, meeting_id, episode_id)
     item.clinical_question = question
     item.referrer = who
     session.flush()
     return item
+
+
+def edit_case_request(
+    session: Session,
+    meeting_id: int,
+    episode_id: int,
+    *,
+    clinical_question: str | None,
+    referrer: str | None,
+    expected_version: int,
+) -> models.MdtAgendaItem:
+    """Change the question and referrer of a case already on the agenda, if the item is still
+    at ``expected_version`` (`StaleWriteError` otherwise: two coordinators must not overwrite
+    each other's question unseen); the change is audited like every write. Refused once the
+    minutes are signed off (`check_agenda_open`)."""
+    question = _text(clinical_question, "clinical_question")
+    who = _text(referrer, "referrer", 200)
+    check_agenda_open(get_meeting(session, meeting_id))
+    item = agenda_item(session, meeting_id, episode_id)
+    with locking.updating(session, models.MdtAgendaItem, item.id, expected_version) as row:
+        if row.clinical_question != question:
+            row.clinical_question = question
+        if row.referrer != who:
+            row.referrer = who
+    return row
 
 
 def set_case_minutes(

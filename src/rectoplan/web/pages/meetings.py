@@ -29,8 +29,10 @@ from rectoplan.errors import (
     FieldError,
     InvalidRecordError,
     NotFoundError,
+    SignedOffError,
     StaleWriteError,
 )
+from rectoplan.i18n import _
 from rectoplan.mdt_reasons import reason_of
 from rectoplan.pathways.recommendation import catalogue
 from rectoplan.registry import agenda, episodes, readiness
@@ -469,6 +471,8 @@ def add_case(
                 target = f"/cases/{quote(typed, safe='')}?added_to={number}"
                 return RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
             return _see_meeting(number, "agenda")
+        except SignedOffError as exc:
+            return _signed_off(request, db, user, number, exc)
         except InvalidRecordError as exc:
             duplicate = any(e.field == "episode_id" for e in exc.errors)
             error = (
@@ -679,10 +683,62 @@ def _change_agenda(request, db, user, meeting_id: str, case_id: str, change) -> 
     try:
         change(db, number, episode.id)
         return _see_meeting(number, "agenda")
+    except SignedOffError as exc:
+        return _signed_off(request, db, user, number, exc)
     except (InvalidRecordError, ConflictError):
         db.rollback()
     notice = f"The agenda changed meanwhile: “{case_id}” is not on it any more."
     return _meeting_page(request, db, user, number, Forms(notice=notice), status_code=409)
+
+
+def _signed_off(request, db, user, number: int, exc: SignedOffError) -> Response:
+    """The meeting page again (409) saying why the agenda no longer changes."""
+    db.rollback()
+    return _meeting_page(request, db, user, number, Forms(notice=str(exc)), status_code=409)
+
+
+@router.post("/meetings/{meeting_id}/agenda/{case_id}/request")
+def edit_case_request(
+    request: Request,
+    meeting_id: str,
+    case_id: str,
+    clinical_question: Annotated[str, Form(max_length=FORM_LIMIT)] = "",
+    referrer: Annotated[str, Form(max_length=FORM_LIMIT)] = "",
+    expected_version: Annotated[str, Form(max_length=12)] = "",
+    db: Session = page_writer(Role.coordinator),
+    user: Principal = Depends(page_role(Role.coordinator)),
+) -> Response:
+    """Change the question and referrer of a case on the agenda, if nobody changed them since
+    the page was opened (otherwise a 409 notice, what was typed kept in the form)."""
+    number = _meeting_id(meeting_id)
+    episode = episodes.episode_by_case_id(db, case_id)
+    values = {"clinical_question": clinical_question, "referrer": referrer}
+    anchor = f"q{episode.id}"
+    version = int(expected_version) if expected_version.isdigit() else 0
+    try:
+        board.edit_case_request(
+            db,
+            number,
+            episode.id,
+            clinical_question=clinical_question,
+            referrer=referrer,
+            expected_version=version,
+        )
+    except SignedOffError as exc:
+        return _signed_off(request, db, user, number, exc)
+    except InvalidRecordError as exc:
+        return _form_page(request, db, user, number, exc, anchor, values)
+    except StaleWriteError:
+        db.rollback()
+        notice = _(
+            "Someone else changed the question of “{case}” since you opened this page. The "
+            "saved question is shown on the agenda and yours is kept in the form: check it and "
+            "save again."
+        ).format(case=case_id)
+        typed = {f"{anchor}.{k}": v for k, v in values.items()}
+        forms = Forms(notice=notice, values=typed, errors={f"{anchor}.stale": notice})
+        return _meeting_page(request, db, user, number, forms, status_code=409)
+    return _see_meeting(number, f"agenda-{episode.id}")
 
 
 @router.post("/meetings/{meeting_id}/agenda/{case_id}/remove")

@@ -26,6 +26,7 @@ from rectoplan.web.schemas import (
     ActionOut,
     AgendaCaseIn,
     AgendaItemOut,
+    AgendaRequestIn,
     CaseMinutesIn,
     DecisionCreate,
     DecisionOut,
@@ -160,6 +161,7 @@ def agenda_item_out(item: models.MdtAgendaItem) -> AgendaItemOut:
         referrer=item.referrer,
         rationale=item.rationale,
         dissent=item.dissent,
+        version=item.version,
     )
 
 
@@ -185,6 +187,33 @@ def add_to_agenda(
         episode.id,
         clinical_question=body.clinical_question,
         referrer=body.referrer,
+    )
+    return agenda_item_out(item)
+
+
+@router.patch(
+    "/meetings/{meeting_id}/agenda/{case_id}",
+    response_model=AgendaItemOut,
+    responses={
+        409: {"description": "The item changed since you read it, or the minutes are signed off"}
+    },
+)
+def edit_agenda_item(
+    meeting_id: PathId,
+    case_id: CaseId,
+    body: AgendaRequestIn,
+    db: Session = writer(Role.coordinator),
+) -> AgendaItemOut:
+    """Change the clinical question and referrer of a case on the agenda, at the version you
+    read (409 if it changed since, or once the minutes are signed off)."""
+    episode = episode_of(db, case_id)
+    item = meetings.edit_case_request(
+        db,
+        meeting_id,
+        episode.id,
+        clinical_question=body.clinical_question,
+        referrer=body.referrer,
+        expected_version=body.expected_version,
     )
     return agenda_item_out(item)
 
