@@ -12,7 +12,8 @@
     │                         came from; raisable on its own (its ``errors`` is itself)
     ├── NotFoundError         a wrong id; HTTP 404
     ├── ConflictError         the write collides with someone else's; HTTP 409
-    │   └── StaleWriteError   optimistic locking: the record changed since it was read
+    │   ├── StaleWriteError   optimistic locking: the record changed since it was read
+    │   └── SignedOffError    the meeting's minutes are signed off: only an amendment changes it
     └── InfrastructureError   the database or the disk failed, not the input; CLI exit 3,
                               HTTP 503, and the message says what was not changed
 
@@ -70,6 +71,11 @@ class NotFoundError(RectoPlanError):
 
 class ConflictError(RectoPlanError):
     """Someone else changed the registry in a way that collides with this write."""
+
+
+class SignedOffError(ConflictError):
+    """The meeting's minutes are signed off, which locks its agenda; its record changes only
+    by an amendment (`rectoplan.registry.meetings.check_agenda_open`)."""
 
 
 class StaleWriteError(ConflictError):

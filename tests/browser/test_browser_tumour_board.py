@@ -120,6 +120,16 @@ def test_a_tumour_board_runs_in_rectoplan(page, browser, server):
         add.click()
         expect(page.locator("ol.agenda")).to_contain_text(case_id)
 
+    # the referrer of a case is corrected after it was added
+    page.get_by_text(f"Edit the question and referrer of {DIAGNOSIS}").click()
+    page.get_by_label(f"Referrer of {DIAGNOSIS}").fill("Dr Referrer, colorectal clinic")
+    page.get_by_role("button", name=f"Save the question of {DIAGNOSIS}").click()
+    expect(page.locator("ol.agenda > li").nth(0)).to_contain_text(
+        "TNT or organ preservation? (referred by Dr Referrer, colorectal clinic)"
+    )
+    page.get_by_text(f"Edit the question and referrer of {DIAGNOSIS}").click()
+    screenshot(page, "tb-02a-question-edited")
+
     # ... and one from its case page
     page.goto(f"/cases/{RECURRENCE}")
     page.get_by_role("button", name=re.compile(f"Add to the next meeting .*{title}")).click()
@@ -182,6 +192,21 @@ def test_a_tumour_board_runs_in_rectoplan(page, browser, server):
     expect(minutes).to_contain_text("Dissent: Radiologist favours rings")
     expect(minutes).to_contain_text(f"Repeat the contrast enema — Dr Li Wei {tag} (Radiologist)")
     expect(minutes).to_contain_text("Reason: Patient preference (Patient prefers an alternative")
+    # without its quorum the meeting cannot sign off; the refusal says who is missing
+    chair_page.get_by_role("button", name="Sign off the minutes").click()
+    expect(chair_page.locator(".notice.error")).to_contain_text(
+        "no Medical oncologist, Radiation oncologist, Pathologist among the members"
+    )
+    screenshot(chair_page, "tb-05a-no-quorum")
+    # this board decides with a surgeon and a radiologist: the coordinator says so
+    log_in(page, Role.coordinator)
+    page.goto(meeting_url)
+    quorum_choice = page.locator("#details .quorum-choice")
+    for specialty in ("Medical oncologist", "Radiation oncologist", "Pathologist"):
+        quorum_choice.get_by_label(specialty, exact=True).uncheck()
+    page.get_by_role("button", name="Save details").click()
+    expect(page.locator("#attendance .quorum")).not_to_contain_text("missing")
+    chair_page.goto(f"/meetings/{meeting_id}")
     chair_page.get_by_role("button", name="Sign off the minutes").click()
     state = chair_page.locator("#meeting-state")
     expect(state).to_contain_text(f"Minutes signed off by {chair_name} (Colorectal surgeon)")

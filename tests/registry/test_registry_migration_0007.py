@@ -9,6 +9,7 @@ row id kept.
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import json
 from pathlib import Path
@@ -20,6 +21,7 @@ from rectoplan.registry.db import make_engine
 from rectoplan.registry.migrate import alembic_config, upgrade_to_head
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "cases"
+MIGRATIONS = Path(__file__).resolve().parents[2] / "src/rectoplan/registry/migrations/versions"
 
 
 def _rows(connection, metadata, name):
@@ -109,6 +111,10 @@ def test_0007_folds_the_tables_into_the_case(empty_url, capsys):
                 .select_from(t["audit_log"])
                 .where(t["audit_log"].c.action == "delete")
             )
+            audit = t["audit_log"]
+            by_migration = connection.execute(
+                select(audit.c.entity, audit.c.action).where(audit.c.actor == "migration 0007")
+            ).all()
     finally:
         engine.dispose()
 
@@ -135,3 +141,25 @@ def test_0007_folds_the_tables_into_the_case(empty_url, capsys):
     abscess = next(c for c in complications if c["clavien_dindo"] == "IIIa")
     assert abscess["treatment_id"] == ids[0]
     assert deleted == 0
+    # every change the migration made is in the audit log under its name
+    assert ("episodes", "update") in by_migration and ("assessments", "insert") in by_migration
+    assert ("treatments", "insert") in by_migration  # the CRT, which only the case held
+
+
+def test_0007_declares_the_tables_it_writes_rather_than_importing_the_models():
+    """A migration runs against the schema of its revision; importing the ORM models (or the
+    service functions built on them) would make it read and write whatever columns the models
+    have when it runs, which a later revision can add or drop."""
+    source = (MIGRATIONS / "0007_one_record.py").read_text(encoding="utf-8")
+    imported = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            imported |= {f"{node.module}.{alias.name}" for alias in node.names} | {node.module}
+        elif isinstance(node, ast.Import):
+            imported |= {alias.name for alias in node.names}
+    model_bound = {
+        f"rectoplan.registry.{name}"
+        for name in ("models", "saving", "audit", "locking", "episodes", "importing")
+    }
+    assert imported & model_bound == set()
+    assert "sa.Table(" in source or "sa.table(" in source

@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 
 from rectoplan.clinical.case import Case
-from rectoplan.errors import InvalidRecordError
+from rectoplan.errors import InvalidRecordError, SignedOffError, StaleWriteError
 from rectoplan.pathways.engine import assess
 from rectoplan.registry import agenda, audit, decisions, episodes, meetings, models, readiness
 from rectoplan.registry.schemas import MeetingIn
@@ -23,13 +23,15 @@ TOMORROW = dt.date.today() + dt.timedelta(days=1)
 
 @pytest.fixture
 def board(write, seed_record):
-    """A meeting tomorrow with a chair, two cases (one on the agenda), five members."""
+    """A meeting tomorrow with a chair, two cases (one on the agenda), five users, one of each
+    specialty the quorum needs."""
     with write("coordinator") as session:
         for name, specialty in [
             ("surgeon", Specialty.colorectal_surgeon),
             ("oncologist", Specialty.medical_oncologist),
             ("radiotherapist", Specialty.radiation_oncologist),
             ("radiologist", Specialty.radiologist),
+            ("pathologist", Specialty.pathologist),
         ]:
             create_user(session, name, "clinician", "password-1234", specialty=specialty)
         listed = episodes.create_episode(session, seed_record(case_id="on-agenda")).id
@@ -45,6 +47,15 @@ def board(write, seed_record):
         )
         agenda.add_to_agenda(session, meeting.id, listed)
         return meeting.id, listed, other
+
+
+EVERYONE = ["surgeon", "oncologist", "radiotherapist", "radiologist", "pathologist"]
+
+
+def _sign_off(session, meeting_id):
+    """The whole quorum present, then the chair signs off."""
+    meetings.set_members(session, meeting_id, EVERYONE)
+    return meetings.sign_off(session, meeting_id, by="surgeon")
 
 
 def _decide(session, episode_id, meeting_id, **kwargs):
@@ -111,7 +122,7 @@ def test_signed_off_minutes_change_only_by_an_audited_amendment(write, board):
         meetings.sign_off(session, meeting_id, by="oncologist")
     assert refused.value.errors[0].field == "chair"
     with write("surgeon") as session:
-        signed = meetings.sign_off(session, meeting_id, by="surgeon")
+        signed = _sign_off(session, meeting_id)
         assert signed.minutes_version == 1
         assert signed.signed_off_by == "surgeon (Colorectal surgeon)"
     with pytest.raises(InvalidRecordError) as refused, write() as session:
@@ -139,6 +150,106 @@ def test_signed_off_minutes_change_only_by_an_audited_amendment(write, board):
         assert versions[-2:] == [0, 1]  # the sign-off, then the amendment, each kept
         assert audit.history(session, "mdt_meetings", meeting_id)[-1].after["last_amendment"] == (
             "rationale omitted at the meeting"
+        )
+
+
+def test_sign_off_waits_for_the_quorum_and_says_who_is_missing(write, board):
+    meeting_id, _, _ = board
+    with write() as session:
+        meetings.start_meeting(session, meeting_id)
+        meetings.set_members(session, meeting_id, ["surgeon", "radiologist"])
+    with pytest.raises(InvalidRecordError) as refused, write("surgeon") as session:
+        meetings.sign_off(session, meeting_id, by="surgeon")
+    [error] = refused.value.errors
+    assert error.field == "quorum"
+    assert "no Medical oncologist, Radiation oncologist, Pathologist among the members" in (
+        error.message
+    )
+    with write() as session:
+        assert session.get(models.MdtMeeting, meeting_id).signed_off_at is None
+    with write("surgeon") as session:  # the three come in
+        assert _sign_off(session, meeting_id).minutes_version == 1
+
+
+def test_a_signed_off_agenda_changes_only_by_an_amendment(write, board, seed_record):
+    meeting_id, listed, other = board
+    with write() as session:
+        meetings.start_meeting(session, meeting_id)
+        agenda.add_to_agenda(session, meeting_id, other)
+        late = episodes.create_episode(session, seed_record(case_id="late", pseudonym="P3")).id
+        version = meetings.agenda_item(session, meeting_id, listed).version
+    with write("surgeon") as session:
+        _sign_off(session, meeting_id)
+    changes = {
+        "add": lambda s: agenda.add_to_agenda(s, meeting_id, late),
+        "remove": lambda s: agenda.remove_from_agenda(s, meeting_id, other),
+        "up": lambda s: agenda.move_up(s, meeting_id, other),
+        "down": lambda s: agenda.move_down(s, meeting_id, listed),
+        "question": lambda s: meetings.edit_case_request(
+            s, meeting_id, listed, clinical_question="new?", referrer=None, expected_version=version
+        ),
+    }
+    for name, change in changes.items():
+        with pytest.raises(SignedOffError) as refused, write() as session:
+            change(session)
+        assert "signed off by surgeon (Colorectal surgeon)" in str(refused.value), name
+        assert "agenda can no longer change" in str(refused.value), name
+    with write() as session:
+        assert [i.episode_id for i in agenda.agenda(session, meeting_id)] == [listed, other]
+    # a decision taken on the spot for a case not on the agenda is an amendment: with its reason
+    with pytest.raises(InvalidRecordError) as refused, write() as session:
+        _decide(session, late, meeting_id, add_to_agenda=True)
+    assert refused.value.errors[0].field == "amendment_reason"
+    with write() as session:
+        _decide(session, late, meeting_id, add_to_agenda=True, amendment_reason="urgent case added")
+        assert [i.episode_id for i in agenda.agenda(session, meeting_id)] == [listed, other, late]
+        assert session.get(models.MdtMeeting, meeting_id).minutes_version == 2
+
+
+def test_the_question_and_referrer_are_edited_at_the_version_read_and_audited(write, board):
+    meeting_id, listed, _ = board
+    with write() as session:
+        item = meetings.set_case_request(
+            session, meeting_id, listed, clinical_question="TNT?", referrer="Dr A"
+        )
+        item_id, version = item.id, item.version
+    with write("coordinator") as session:
+        row = meetings.edit_case_request(
+            session,
+            meeting_id,
+            listed,
+            clinical_question="Watch and wait?",
+            referrer="Dr B, GI clinic",
+            expected_version=version,
+        )
+        assert row.version == version + 1
+    with pytest.raises(StaleWriteError), write() as session:  # read before the change
+        meetings.edit_case_request(
+            session,
+            meeting_id,
+            listed,
+            clinical_question="x",
+            referrer="y",
+            expected_version=version,
+        )
+    with pytest.raises(InvalidRecordError) as refused, write() as session:
+        meetings.edit_case_request(
+            session,
+            meeting_id,
+            listed,
+            clinical_question="ok",
+            referrer="R" * 201,
+            expected_version=version + 1,
+        )
+    assert refused.value.errors[0].field == "referrer"
+    with write() as session:
+        item = meetings.agenda_item(session, meeting_id, listed)
+        assert (item.clinical_question, item.referrer) == ("Watch and wait?", "Dr B, GI clinic")
+        last = audit.history(session, "mdt_agenda_items", item_id)[-1]
+        assert last.actor == "coordinator" and last.action == "update"
+        assert (last.before["clinical_question"], last.after["clinical_question"]) == (
+            "TNT?",
+            "Watch and wait?",
         )
 
 

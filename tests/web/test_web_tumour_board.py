@@ -435,3 +435,145 @@ def test_the_tumour_board_settings_are_read_and_checked():
     assert chosen.hospital_name == "St Elsewhere"
     with pytest.raises(SettingsError, match="RECTOPLAN_MDT_QUORUM"):
         Settings.from_env({**env, "RECTOPLAN_MDT_QUORUM": "surgeon"})
+
+
+# --- the quorum and the locked agenda (issue 15) ---------------------------------------------
+
+
+def _board_ready_to_sign(client) -> tuple[dict, str, str]:
+    """A held meeting chaired by the test clinician, needing a surgeon and a radiologist, with
+    one case on its agenda and one case off it."""
+    _users(
+        client,
+        ("surgeon", "Dr Ann Surgeon", "colorectal_surgeon"),
+        ("radiologist", "Dr Rad Ray", "radiologist"),
+    )
+    listed = _store(client, "seed001_1_diagnosis", "listed")
+    late = _store(client, "seed001_1_diagnosis", "late")
+    meeting = _meeting(
+        client,
+        day=PAST,
+        chair=Role.clinician.value,
+        expected_specialties=["colorectal_surgeon", "radiologist"],
+    )
+    assert _list(client, meeting["id"], listed, clinical_question="TNT?").status_code == 201
+    return meeting, listed, late
+
+
+def _members(client, meeting_id: int, *names: str) -> dict:
+    answer = client.put(
+        f"/api/meetings/{meeting_id}/members",
+        json={"members": list(names)},
+        headers=bearer(Role.coordinator),
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def test_sign_off_needs_the_quorum_and_then_the_agenda_is_locked(any_client):
+    client = any_client
+    meeting, listed, late = _board_ready_to_sign(client)
+    url = f"/api/meetings/{meeting['id']}"
+    _members(client, meeting["id"], "surgeon")
+    refused = client.post(f"{url}/sign-off", headers=bearer(Role.clinician))
+    assert refused.status_code == 422, refused.text
+    [problem] = refused.json()["detail"]
+    assert problem["field"] == "quorum"
+    assert "no Radiologist among the members recorded as present" in problem["msg"]
+    assert client.get(url, headers=bearer(Role.viewer)).json()["signed_off_at"] is None
+
+    _members(client, meeting["id"], "surgeon", "radiologist")
+    signed = client.post(f"{url}/sign-off", headers=bearer(Role.clinician))
+    assert signed.status_code == 200 and signed.json()["signed_off_at"] is not None
+
+    item = client.get(f"{url}/agenda", headers=bearer(Role.viewer)).json()[0]
+    for answer in (
+        _list(client, meeting["id"], late),
+        client.patch(
+            f"{url}/agenda/{listed}",
+            json={"clinical_question": "later?", "expected_version": item["version"]},
+            headers=bearer(Role.coordinator),
+        ),
+    ):
+        assert answer.status_code == 409, answer.text
+        assert "so its agenda can no longer change" in answer.json()["detail"]
+    agenda = client.get(f"{url}/agenda", headers=bearer(Role.viewer)).json()
+    assert [(i["case_id"], i["clinical_question"]) for i in agenda] == [(listed, "TNT?")]
+
+    # on the page: no agenda controls any more, and a form posted anyway gets the reason
+    token = sign_in(client, Role.coordinator)
+    page = client.get(f"/meetings/{meeting['id']}")
+    assert "Edit the question and referrer" not in page.text and "Remove " not in page.text
+    for action in ("remove", "up"):
+        posted = client.post(
+            f"/meetings/{meeting['id']}/agenda/{listed}/{action}",
+            data={"csrf_token": token},
+            follow_redirects=False,
+        )
+        assert posted.status_code == 409
+        assert "so its agenda can no longer change" in posted.text
+
+
+def test_the_question_and_referrer_are_edited_over_the_api_at_the_version_read(any_client):
+    client = any_client
+    meeting, listed, _ = _board_ready_to_sign(client)
+    url = f"/api/meetings/{meeting['id']}/agenda/{listed}"
+    item = client.get(f"/api/meetings/{meeting['id']}/agenda", headers=bearer(Role.viewer)).json()[
+        0
+    ]
+    body = {"clinical_question": "Watch and wait?", "referrer": "Dr B, GI clinic"}
+    edited = client.patch(
+        url, json={**body, "expected_version": item["version"]}, headers=bearer(Role.coordinator)
+    )
+    assert edited.status_code == 200, edited.text
+    assert (edited.json()["clinical_question"], edited.json()["referrer"]) == (
+        "Watch and wait?",
+        "Dr B, GI clinic",
+    )
+    assert edited.json()["version"] == item["version"] + 1
+    stale = client.patch(
+        url, json={**body, "expected_version": item["version"]}, headers=bearer(Role.coordinator)
+    )
+    assert stale.status_code == 409
+    assert stale.json()["current_version"] == item["version"] + 1
+    too_long = client.patch(
+        url,
+        json={"referrer": "R" * 201, "expected_version": item["version"] + 1},
+        headers=bearer(Role.coordinator),
+    )
+    assert too_long.status_code == 422 and "referrer" in too_long.text
+    assert (
+        client.patch(
+            url, json=body | {"expected_version": 9}, headers=bearer(Role.clinician)
+        ).status_code
+        == 403
+    )
+
+
+def test_the_question_and_referrer_are_edited_on_the_meeting_page(client):
+    meeting, listed, _ = _board_ready_to_sign(client)
+    token = sign_in(client, Role.coordinator)
+    page = client.get(f"/meetings/{meeting['id']}")
+    version = re.search(
+        rf'action="/meetings/{meeting["id"]}/agenda/{listed}/request".*?'
+        r'name="expected_version" value="(\d+)"',
+        page.text,
+        re.S,
+    ).group(1)
+    form = f"/meetings/{meeting['id']}/agenda/{listed}/request"
+    fields = {"csrf_token": token, "clinical_question": "Watch and wait?", "referrer": "Dr B"}
+    saved = client.post(form, data={**fields, "expected_version": version}, follow_redirects=False)
+    assert saved.status_code == 303
+    shown = client.get(f"/meetings/{meeting['id']}").text
+    assert "Question: Watch and wait?" in shown and "(referred by Dr B)" in shown
+    # the same form sent again from the page as it was: someone changed it meanwhile
+    fields["clinical_question"] = "Short-course RT?"
+    stale = client.post(form, data={**fields, "expected_version": version}, follow_redirects=False)
+    assert stale.status_code == 409
+    assert "Someone else changed the question" in stale.text
+    assert "Short-course RT?" in stale.text  # what was typed is kept
+    long = client.post(
+        form, data={**fields, "referrer": "R" * 201, "expected_version": int(version) + 1}
+    )
+    assert long.status_code == 422
+    assert 'id="f-q' in long.text and "at most 200 characters" in long.text

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from rectoplan.errors import ConflictError, FieldError, InvalidRecordError
-from rectoplan.registry import audit, locking, models
+from rectoplan.registry import audit, locking, meetings, models
 from rectoplan.registry.episodes import get_episode
 
 MAX_NAME = 100
@@ -35,10 +35,19 @@ def agenda(session: Session, meeting_id: int) -> list[models.MdtAgendaItem]:
 
 
 def add_to_agenda(
-    session: Session, meeting_id: int, episode_id: int, added_by: str | None = None
+    session: Session,
+    meeting_id: int,
+    episode_id: int,
+    added_by: str | None = None,
+    *,
+    amendment: bool = False,
 ) -> models.MdtAgendaItem:
     """Append the episode's case at the end of the agenda; a case already on it is refused
-    (`InvalidRecordError` naming ``episode_id``). ``added_by`` defaults to the session's actor."""
+    (`InvalidRecordError` naming ``episode_id``). ``added_by`` defaults to the session's actor.
+    Once the minutes are signed off only an ``amendment`` (a decision recorded with its
+    amendment reason, `decisions.record_decision`) may add a case."""
+    if not amendment:
+        _check_open(session, meeting_id)
     items = agenda(session, meeting_id)
     get_episode(session, episode_id)
     if any(item.episode_id == episode_id for item in items):
@@ -59,6 +68,7 @@ def add_to_agenda(
 
 def remove_from_agenda(session: Session, meeting_id: int, episode_id: int) -> None:
     """Take the case off the agenda; the cases after it move up one place."""
+    _check_open(session, meeting_id)
     items = agenda(session, meeting_id)
     row = _find(items, meeting_id, episode_id)
     items.remove(row)
@@ -70,6 +80,7 @@ def remove_from_agenda(session: Session, meeting_id: int, episode_id: int) -> No
 def move(session: Session, meeting_id: int, episode_id: int, step: int) -> list[Item]:
     """Move the case ``step`` places later (negative: earlier), stopping at either end;
     returns the agenda in its new order."""
+    _check_open(session, meeting_id)
     items = agenda(session, meeting_id)
     row = _find(items, meeting_id, episode_id)
     place = items.index(row)
@@ -86,6 +97,11 @@ def move_up(session: Session, meeting_id: int, episode_id: int) -> list[Item]:
 
 def move_down(session: Session, meeting_id: int, episode_id: int) -> list[Item]:
     return move(session, meeting_id, episode_id, +1)
+
+
+def _check_open(session: Session, meeting_id: int) -> None:
+    """Signed-off minutes lock the agenda (`meetings.check_agenda_open`)."""
+    meetings.check_agenda_open(meetings.get_meeting(session, meeting_id))
 
 
 def _find(items: Sequence[Item], meeting_id: int, episode_id: int) -> Item:

@@ -91,8 +91,11 @@ def _check_belongs(
     decision: DecisionIn,
     meeting: models.MdtMeeting | None,
     add_to_agenda: bool,
+    amendment_reason: str | None = None,
 ) -> None:
-    """At a started meeting and on its agenda, or outside one with an urgency reason."""
+    """At a started meeting and on its agenda, or outside one with an urgency reason. A case
+    added on the spot to a meeting whose minutes are signed off is part of an amendment, so
+    it needs the amendment's reason first."""
     if meeting is None:
         if not (decision.urgency_reason or "").strip():
             raise InvalidRecordError(
@@ -119,7 +122,8 @@ def _check_belongs(
                 )
             ]
         )
-    agenda.add_to_agenda(session, meeting.id, episode.id)
+    meetings.check_editable(meeting, amendment_reason)
+    agenda.add_to_agenda(session, meeting.id, episode.id, amendment=True)
 
 
 def record_decision(
@@ -147,7 +151,7 @@ def record_decision(
             )
     category = _category(decision, snapshot)
     meeting = _meeting_of(session, decision, meeting_id)
-    _check_belongs(session, episode, decision, meeting, add_to_agenda)
+    _check_belongs(session, episode, decision, meeting, add_to_agenda, amendment_reason)
     meetings.changing(session, meeting.id if meeting else None, amendment_reason)
     row = models.MdtDecision(
         **decision_values(decision, category),
@@ -190,3 +194,18 @@ def update_decision(
             if name in ("followed_preferred", "category") and getattr(row, name) != value:
                 setattr(row, name, value)
     return row
+
+
+def decisions_at(session: Session, meeting_id: int) -> list[tuple[models.MdtDecision, str]]:
+    """The decisions recorded at the meeting in the order they were recorded, each with its
+    case id (`NotFoundError` for an unknown meeting): the minutes' source on the page and
+    ``GET /api/meetings/{id}/decisions``."""
+    meetings.get_meeting(session, meeting_id)
+    d = models.MdtDecision
+    query = (
+        select(d, models.Episode.case_id)
+        .join(models.Episode, models.Episode.id == d.episode_id)
+        .where(d.meeting_id == meeting_id)
+        .order_by(d.id)
+    )
+    return [(decision, case_id) for decision, case_id in session.execute(query)]

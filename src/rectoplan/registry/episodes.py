@@ -8,7 +8,7 @@ record, so a single case and a file of cases pass exactly the same checks.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -29,6 +29,50 @@ def create_episode(session: Session, record: dict[str, Any] | EpisodeRecord) -> 
     data = record.model_dump(mode="json") if isinstance(record, EpisodeRecord) else record
     summary = import_records(session, [(None, data)])
     return get_episode(session, summary.episode_ids[0])
+
+
+class PatientIdentity(Protocol):
+    """Who a new case belongs to, as an interface names them (the API's and the referral
+    form's ``PatientRef``, the FHIR import's pseudonym)."""
+
+    pseudonym: str
+    birth_year: int | None
+
+
+def store_case(
+    session: Session, case: Case, patient: PatientIdentity | None = None
+) -> models.Episode:
+    """Store a validated case as a new episode of ``patient`` (default: the case id as the
+    pseudonym), assessed, with its snapshot: the one way a new case enters the registry from
+    the referral form, ``POST /api/cases`` and the FHIR import."""
+    record = {
+        "patient": {
+            "pseudonym": patient.pseudonym if patient else case.case_id,
+            "sex": case.patient.sex.value,
+            "birth_year": patient.birth_year if patient else None,
+        },
+        "case": case.model_dump(mode="json"),
+    }
+    return create_episode(session, record)
+
+
+STORED_CASE_FIELDS = ("case_id", "version", "status", "pseudonym", "case", "latest_assessment_id")
+
+
+def stored_case(session: Session, case_id: str) -> dict[str, Any]:
+    """The stored case with its patient's pseudonym and latest snapshot id, in one query (the
+    most-read thing in the registry: every case page and ``GET /api/cases/{id}``), keyed by
+    `STORED_CASE_FIELDS`; `NotFoundError` if there is no such case."""
+    e, a = models.Episode, models.Assessment
+    latest = select(func.max(a.id)).where(a.episode_id == e.id).scalar_subquery()
+    row = session.execute(
+        select(e.case_id, e.version, e.status, models.Patient.pseudonym, e.case_json, latest)
+        .join(models.Patient, models.Patient.id == e.patient_id)
+        .where(e.case_id == case_id)
+    ).first()
+    if row is None:
+        raise NotFoundError("episode", case_id)
+    return dict(zip(STORED_CASE_FIELDS, row, strict=True))
 
 
 def get_episode(session: Session, episode_id: int) -> models.Episode:

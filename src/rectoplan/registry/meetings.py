@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from rectoplan.errors import FieldError, InvalidRecordError
+from rectoplan.errors import ConflictError, FieldError, InvalidRecordError, SignedOffError
+from rectoplan.i18n import _, join_items
 from rectoplan.registry import audit, locking, models
 from rectoplan.registry.types import utcnow
 from rectoplan.registry.users import Specialty, User, find_user
@@ -162,6 +163,54 @@ def chair_of(session: Session, meeting: models.MdtMeeting) -> User | None:
     return find_user(session, meeting.chair) if meeting.chair else None
 
 
+def get_meeting(session: Session, meeting_id: int) -> models.MdtMeeting:
+    """The meeting (`NotFoundError` if there is none with that id)."""
+    return locking.get(session, models.MdtMeeting, meeting_id)
+
+
+def list_meetings(
+    session: Session,
+    *,
+    held_from: dt.date | None = None,
+    held_to: dt.date | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[models.MdtMeeting]:
+    """Meetings, most recent first, optionally between two dates (inclusive), with their
+    attending users loaded (the quorum is counted from them)."""
+    m = models.MdtMeeting
+    query = (
+        select(m)
+        .options(selectinload(m.members).selectinload(models.MdtAttendance.user))
+        .order_by(m.held_on.desc(), m.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    if held_from is not None:
+        query = query.where(m.held_on >= held_from)
+    if held_to is not None:
+        query = query.where(m.held_on <= held_to)
+    return list(session.scalars(query))
+
+
+def create_meeting(
+    session: Session,
+    held_on: dt.date,
+    title: str,
+    plan: Plan,
+    default_quorum: Sequence[str] = (),
+) -> models.MdtMeeting:
+    """Schedule a meeting from the page or the API: a day and title already taken is a
+    `ConflictError` (409) naming the meeting there; the quorum is the plan's specialties,
+    else ``default_quorum`` (the hospital's ``RECTOPLAN_MDT_QUORUM``)."""
+    m = models.MdtMeeting
+    existing = session.scalar(select(m).where(m.held_on == held_on, m.title == title))
+    if existing is not None:
+        raise ConflictError(f"meeting {existing.id} is already {title!r} on {held_on}")
+    quorum = list(plan.expected_specialties or default_quorum)
+    return schedule_meeting(session, held_on, title, replace(plan, expected_specialties=quorum))
+
+
 # --- attendance and quorum --------------------------------------------------------------------
 
 
@@ -201,6 +250,19 @@ class Quorum:
     @property
     def met(self) -> bool:
         return not self.missing
+
+
+def check_quorum(meeting: models.MdtMeeting) -> None:
+    """Minutes are signed off only for a meeting that could decide: every specialty its quorum
+    expects among the members recorded as present (`set_members`)."""
+    missing = quorum(meeting).missing
+    if missing:
+        message = _(
+            "the meeting has no quorum: no {missing} among the members recorded as present; "
+            "record who attended, or change the specialties this meeting needs, before "
+            "signing off"
+        ).format(missing=join_items(s.label for s in missing))
+        raise InvalidRecordError([FieldError("quorum", message)])
 
 
 def quorum(meeting: models.MdtMeeting) -> Quorum:
@@ -267,6 +329,23 @@ def check_editable(meeting: models.MdtMeeting | None, amendment_reason: str | No
     return reason
 
 
+def check_agenda_open(meeting: models.MdtMeeting) -> None:
+    """The agenda (which cases, in which order, with which question) changes only until the
+    minutes are signed off; after that the meeting's record changes only by an amendment of a
+    case's minutes, actions or decision (`changing`). A `SignedOffError` (HTTP 409)."""
+    if is_signed_off(meeting):
+        raise SignedOffError(
+            _(
+                "The minutes of the meeting of {day} were signed off by {who} on {when} UTC, "
+                "so its agenda can no longer change; amend a case's minutes or decision instead."
+            ).format(
+                day=meeting.held_on.isoformat(),
+                who=meeting.signed_off_by,
+                when=f"{meeting.signed_off_at:%Y-%m-%d %H:%M}",
+            )
+        )
+
+
 def amend(session: Session, meeting: models.MdtMeeting, reason: str | None) -> None:
     """Record an amendment of signed-off minutes: a new minutes version with its reason (the
     audit log keeps every version's row)."""
@@ -302,6 +381,7 @@ def sign_off(session: Session, meeting_id: int, *, by: str) -> models.MdtMeeting
             [FieldError("chair", f"only the chair ({chair.display_name}) signs off")]
         )
     check_decidable(meeting)
+    check_quorum(meeting)
     meeting.signed_off_at = utcnow()
     meeting.signed_off_by = chair.display_name[:100]
     meeting.minutes_version = 1
@@ -337,11 +417,37 @@ def set_case_request(
     """The question the referrer asks the board about this case, and who referred it."""
     question = _text(clinical_question, "clinical_question")
     who = _text(referrer, "referrer", 200)
+    check_agenda_open(get_meeting(session, meeting_id))
     item = agenda_item(session, meeting_id, episode_id)
     item.clinical_question = question
     item.referrer = who
     session.flush()
     return item
+
+
+def edit_case_request(
+    session: Session,
+    meeting_id: int,
+    episode_id: int,
+    *,
+    clinical_question: str | None,
+    referrer: str | None,
+    expected_version: int,
+) -> models.MdtAgendaItem:
+    """Change the question and referrer of a case already on the agenda, if the item is still
+    at ``expected_version`` (`StaleWriteError` otherwise: two coordinators must not overwrite
+    each other's question unseen); the change is audited like every write. Refused once the
+    minutes are signed off (`check_agenda_open`)."""
+    question = _text(clinical_question, "clinical_question")
+    who = _text(referrer, "referrer", 200)
+    check_agenda_open(get_meeting(session, meeting_id))
+    item = agenda_item(session, meeting_id, episode_id)
+    with locking.updating(session, models.MdtAgendaItem, item.id, expected_version) as row:
+        if row.clinical_question != question:
+            row.clinical_question = question
+        if row.referrer != who:
+            row.referrer = who
+    return row
 
 
 def set_case_minutes(

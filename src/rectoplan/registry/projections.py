@@ -18,6 +18,7 @@ write addressed to a row edits that place in the case.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -200,30 +201,37 @@ def _same(row: Any, values: dict[str, Any]) -> bool:
     return all(getattr(row, name) == value for name, value in values.items())
 
 
-def pair(existing: list[Any], wanted: list[Row]) -> tuple[list[Any | None], list[Any]]:
+def pair(
+    existing: list[Any], wanted: list[Row], group: Callable[[Any], str] | None = None
+) -> tuple[list[Any | None], list[Any]]:
     """Match stored rows (oldest first) to the projected ones, within each group: equal
     content first, then by position. Returns the stored row for each wanted row (None: to be
-    inserted) and the stored rows left over (to be deleted)."""
-    matched = equal_rows(existing, wanted)
+    inserted) and the stored rows left over (to be deleted). ``group`` names a stored row's
+    group (default: from its mapped class; migration 0007 passes its own for plain rows)."""
+    group = group or _group
+    matched = equal_rows(existing, wanted, group)
     used = {id(row) for row in matched if row is not None}
     free = [row for row in existing if id(row) not in used]
     for i, want in enumerate(wanted):
         if matched[i] is None:
-            row = next((r for r in free if _group(r) == want.group), None)
+            row = next((r for r in free if group(r) == want.group), None)
             if row is not None:
                 matched[i] = row
                 free.remove(row)
     return matched, free
 
 
-def equal_rows(existing: list[Any], wanted: list[Row]) -> list[Any | None]:
+def equal_rows(
+    existing: list[Any], wanted: list[Row], group: Callable[[Any], str] | None = None
+) -> list[Any | None]:
     """For each wanted row, a stored row of its group with equal content (each used once), or
     None: the rows that already say what the projection says."""
+    group = group or _group
     matched: list[Any | None] = [None] * len(wanted)
     free = list(existing)
     for i, want in enumerate(wanted):
         for row in free:
-            if _group(row) == want.group and _same(row, want.values):
+            if group(row) == want.group and _same(row, want.values):
                 matched[i] = row
                 free.remove(row)
                 break

@@ -404,6 +404,38 @@ def update_user(
     return user
 
 
+def change_user(
+    session: Session,
+    name: str,
+    *,
+    expected_version: int,
+    role: Role | str | None = None,
+    active: bool | None = None,
+    full_name: str | None = None,
+    specialty: Specialty | str | None = None,
+    password: str | None = None,
+) -> User:
+    """What an administrator changes about a user (the admin page and ``PATCH /api/users``):
+    `update_user`, then the new password if one is given, at the version read; refused
+    (`InvalidRecordError` naming ``role`` or ``active``) if it would leave no active admin,
+    since nobody could manage users again short of editing the database by hand."""
+    user = update_user(
+        session,
+        name,
+        expected_version=expected_version,
+        role=role,
+        active=active,
+        full_name=full_name,
+        specialty=specialty,
+    )
+    if password is not None:
+        user = set_password(session, name, password, expected_version=user.version)
+    if not has_admin(session):
+        field = "role" if role is not None else "active"
+        raise InvalidRecordError([FieldError(field, "the last active admin must remain one")])
+    return user
+
+
 def end_sessions(session: Session, user_id: int, because: SessionEnd) -> int:
     """End every live login session of the user (written with SQL: not audited, like the
     failed logins); how many were ended."""

@@ -46,6 +46,11 @@ class Principal:
     """The user's saved language (pages use it before ``?lang=`` and Accept-Language)."""
 
 
+def client_host(request: Request) -> str:
+    """The client's address as the login throttle counts it (``unknown`` without one)."""
+    return request.client.host if request.client else "unknown"
+
+
 def _unauthorized(message: str) -> HTTPException:
     return HTTPException(
         status.HTTP_401_UNAUTHORIZED, message, headers={"WWW-Authenticate": "Bearer"}

@@ -234,6 +234,14 @@ class AgendaCaseIn(_In):
     referrer: str | None = Field(None, max_length=200)
 
 
+class AgendaRequestIn(_In):
+    """A new question and referrer for a case already on the agenda, of the version read."""
+
+    clinical_question: str | None = Field(None, max_length=4000)
+    referrer: str | None = Field(None, max_length=200)
+    expected_version: Version
+
+
 class AgendaItemOut(BaseModel):
     position: int
     case_id: str
@@ -241,6 +249,7 @@ class AgendaItemOut(BaseModel):
     referrer: str | None
     rationale: str | None
     dissent: str | None
+    version: int
 
 
 class CaseMinutesIn(_In):

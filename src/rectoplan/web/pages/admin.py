@@ -1,8 +1,9 @@
 """User management on the web (admins only): create a user with a full name and specialty,
 change a role, reset a password, deactivate or reactivate.
 
-Every form calls the API's own route function (`rectoplan.web.routes.users`), so the page and
-the API keep one set of rules, among them that the last active admin stays one. A role change,
+Every form calls the registry's user service (`rectoplan.registry.users`), as the API's
+``/api/users`` routes do, so the page and the API keep one set of rules, among them that the
+last active admin stays one (`rectoplan.registry.users.change_user`). A role change,
 a new password or a deactivation ends the user's login sessions (the registry does it).
 """
 
@@ -16,11 +17,11 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from rectoplan.errors import InvalidRecordError, StaleWriteError
+from rectoplan.registry import users as user_services
 from rectoplan.registry.users import Role, Specialty
 from rectoplan.web.deps import Principal
 from rectoplan.web.pages.render import messages_by_field, render
 from rectoplan.web.pages.session import page_reader, page_role, page_writer
-from rectoplan.web.routes import users as user_routes
 from rectoplan.web.schemas import UserCreate, UserUpdate
 
 router = APIRouter(include_in_schema=False)
@@ -43,7 +44,7 @@ def _page(
 ) -> Response:
     context = {
         "nav": "users",
-        "users": user_routes.list_users(db=db),
+        "users": user_services.list_users(db),
         "roles": [(r.value, r.value) for r in Role],
         "specialties": [(s.value, s.label) for s in Specialty],
         "specialty_label": {s.value: s.label for s in Specialty},
@@ -92,7 +93,7 @@ def create_user(
             role=role,
             password=password,
         )
-        user_routes.create_user(body, db=db)
+        user_services.create_user(db, **body.model_dump())
     except ValidationError as exc:
         errors = messages_by_field(exc)
     except InvalidRecordError as exc:
@@ -108,12 +109,12 @@ def create_user(
 
 def _update(request, db, user, name: str, expected_version: str, **changes) -> Response:
     """Apply one change, at the version the form was loaded with (anything but digits reads as
-    0, which no row has, so it is refused as stale), through the API's route function; its
-    errors beside the user's row."""
+    0, which no row has, so it is refused as stale), through the registry's `change_user`;
+    its errors beside the user's row."""
     version = int(expected_version) if expected_version.isdigit() else 0
     try:
         body = UserUpdate(expected_version=version, **changes)
-        user_routes.update_user(name, body, db=db)
+        user_services.change_user(db, name, **body.model_dump())
     except ValidationError as exc:
         message = "; ".join(messages_by_field(exc).values())
     except (InvalidRecordError, StaleWriteError) as exc:

@@ -1,7 +1,8 @@
 """Signing in and out of the pages: ``/login`` (form), ``/logout`` (a CSRF-checked post).
 
-The password check and its throttle are the API's (`rectoplan.web.routes.auth.attempt_login`),
-so a guesser gains nothing by switching from the token route to the form. A failed login
+The password check and its throttle are the registry's
+(`rectoplan.registry.password_login.attempt_login`), which the API's token route calls too, so a
+guesser gains nothing by switching from the token route to the form. A failed login
 shows the form again with the user name kept and the password cleared.
 """
 
@@ -14,9 +15,9 @@ from fastapi import APIRouter, Depends, Form, Request, status
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from rectoplan.registry import users
+from rectoplan.registry import password_login, users
 from rectoplan.registry.users import Role
-from rectoplan.web.deps import Principal, session
+from rectoplan.web.deps import Principal, client_host, session
 from rectoplan.web.oidc.provider import ProviderUnavailable
 from rectoplan.web.pages import login_csrf
 from rectoplan.web.pages.render import render
@@ -29,7 +30,6 @@ from rectoplan.web.pages.session import (
     page_role,
     session_user,
 )
-from rectoplan.web.routes.auth import attempt_login
 
 router = APIRouter(include_in_schema=False)
 
@@ -89,11 +89,16 @@ def login(
     if not password:
         errors["password"] = "Enter your password."
     if not errors:
-        outcome = attempt_login(db, request, username.strip(), password)
-        if outcome.user is not None:
+        outcome = password_login.attempt_login(
+            db,
+            username.strip(),
+            password,
+            client=client_host(request),
+            policy=request.app.state.settings,
+        )
+        if outcome.succeeded:
             response = RedirectResponse(safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
-            user = outcome.user
-            open_session(response, request, db, outcome.user_id, user.name, user.role)
+            open_session(response, request, db, outcome.user_id, outcome.name, outcome.role)
             login_csrf.forget(response)
             return response
         if outcome.refused is not None:

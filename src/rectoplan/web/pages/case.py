@@ -27,20 +27,20 @@ from rectoplan.evidence import SOURCES, Source
 from rectoplan.mdt_reasons import MdtReason, reason_of
 from rectoplan.pathways import assess
 from rectoplan.pathways.recommendation import Strength, catalogue
-from rectoplan.registry import agenda
+from rectoplan.registry import agenda, episodes
 from rectoplan.registry import case_page as case_services
 from rectoplan.registry import meetings as board
 from rectoplan.registry.codes import check_deviation_code, deviation_reasons
 from rectoplan.registry.records import ALTERNATIVE_STRENGTHS as ALTERNATIVE_STRENGTH_NAMES
 from rectoplan.registry.users import Role
 from rectoplan.reports import labels
+from rectoplan.web.case_views import CaseId, case_out
 from rectoplan.web.deps import Principal
 from rectoplan.web.pages.entry import record_parts
 from rectoplan.web.pages.header import patient_header
 from rectoplan.web.pages.pdf import letterhead, pdf_response
 from rectoplan.web.pages.render import messages_by_field, render
 from rectoplan.web.pages.session import page_reader, page_role, page_writer
-from rectoplan.web.routes.cases import CaseId, case_out, episode_of
 from rectoplan.web.schemas import CaseOut, DecisionCreate
 
 if TYPE_CHECKING:
@@ -480,7 +480,7 @@ def case_context(
 ) -> dict[str, Any]:
     """Everything the case page and the printable summary show (404 for an unknown case)."""
     stored, snapshot, view = latest_view(db, case_id)
-    episode = episode_of(db, case_id)
+    episode = episodes.episode_by_case_id(db, case_id)
     decisions = decision_rows(episode, snapshot.id)
     preferred = view["preferred_ids"]
     # The form always carries the snapshot shown now: after "the case was re-assessed" the

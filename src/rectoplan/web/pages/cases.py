@@ -1,8 +1,9 @@
 """The case list: search by case id and filter by pathway, phase, stage, risk group, status.
 
-The list is the API's query (`rectoplan.web.routes.cases.list_cases`) rendered as a table;
-the filter form works without JavaScript (a GET) and, with HTMX, swaps only the table and
-keeps the URL in step so a filtered list can be bookmarked or shared in the meeting.
+The list is the registry's query (`rectoplan.registry.case_list.list_cases`, which
+``GET /api/cases`` answers too) rendered as a table; the filter form works without JavaScript
+(a GET) and, with HTMX, swaps only the table and keeps the URL in step so a filtered list can
+be bookmarked or shared in the meeting.
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ from sqlalchemy.orm import Session
 
 from rectoplan.clinical.risk import RiskGroup
 from rectoplan.pathways.context import Phase
+from rectoplan.registry import case_list as listing
+from rectoplan.registry import meetings as board
 from rectoplan.registry.enums import EpisodeStatus
 from rectoplan.registry.users import Role
 from rectoplan.web.deps import Principal
 from rectoplan.web.pages.render import render
 from rectoplan.web.pages.session import page_reader, page_role
-from rectoplan.web.routes.cases import list_cases
-from rectoplan.web.routes.meetings import list_meetings
 from rectoplan.web.schemas import Pathway
 
 router = APIRouter(include_in_schema=False)
@@ -59,14 +60,14 @@ def case_list(
     }
     meetings = _meeting_choices(db)
     errors = _filter_errors(chosen, [value for value, _label in meetings])
-    found = list_cases(
-        db=db,
-        pathway=None if "pathway" in errors else _enum(Pathway, chosen["pathway"]),
+    found = listing.list_cases(
+        db,
+        pathway=None if "pathway" in errors else chosen["pathway"],
         phase=None if "phase" in errors else chosen["phase"],
         risk_group=None if "risk_group" in errors else chosen["risk_group"],
         stage=None if "stage" in errors else chosen["stage"],
         q=chosen["q"],
-        status_=None if "status" in errors else _enum(EpisodeStatus, chosen["status"]),
+        status=None if "status" in errors else _enum(EpisodeStatus, chosen["status"]),
         meeting=None if "meeting" in errors else _enum(int, chosen["meeting"]),
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
@@ -94,7 +95,7 @@ def _enum(kind, value):
 
 def _meeting_choices(db: Session) -> list[tuple[str, str]]:
     """The meetings to filter by, most recent first, as (id, "date · title")."""
-    found = list_meetings(db=db, held_from=None, held_to=None, limit=500, offset=0)
+    found = board.list_meetings(db, limit=500)
     return [(str(m.id), f"{m.held_on.isoformat()} · {m.title}") for m in found]
 
 

@@ -28,12 +28,12 @@ from rectoplan.errors import InvalidRecordError, NotFoundError, StaleWriteError
 from rectoplan.registry import episodes
 from rectoplan.registry.users import Role
 from rectoplan.reports import labels
+from rectoplan.web.case_views import CaseId, case_out
 from rectoplan.web.deps import Principal
 from rectoplan.web.pages import case_form as cf
 from rectoplan.web.pages.header import patient_header
 from rectoplan.web.pages.render import render
 from rectoplan.web.pages.session import page_reader, page_role, page_writer
-from rectoplan.web.routes.cases import CaseId, case_out, store_case
 from rectoplan.web.schemas import CaseOut
 
 router = APIRouter(include_in_schema=False)
@@ -222,7 +222,7 @@ def create_case(
             request, user, values, converted=converted, status_code=UNPROCESSABLE, **page
         )
     try:
-        store_case(db, converted.case, converted.patient)
+        episodes.store_case(db, converted.case, converted.patient)
     except InvalidRecordError as exc:
         db.rollback()
         _rejected(converted, exc, cf.anchors(cf.REFERRAL))

@@ -16,7 +16,7 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request, status
@@ -29,11 +29,15 @@ from rectoplan.errors import (
     FieldError,
     InvalidRecordError,
     NotFoundError,
+    SignedOffError,
     StaleWriteError,
 )
+from rectoplan.i18n import _
 from rectoplan.mdt_reasons import reason_of
 from rectoplan.pathways.recommendation import catalogue
-from rectoplan.registry import agenda, episodes, locking, models, readiness
+from rectoplan.registry import agenda, episodes, readiness
+from rectoplan.registry import case_page as case_services
+from rectoplan.registry import decisions as decision_services
 from rectoplan.registry import meetings as board
 from rectoplan.registry.codes import deviation_reasons
 from rectoplan.registry.enums import DecisionCategory
@@ -42,8 +46,10 @@ from rectoplan.web.deps import Principal
 from rectoplan.web.pages.pdf import letterhead, pdf_response
 from rectoplan.web.pages.render import messages_by_field, render
 from rectoplan.web.pages.session import page_reader, page_role, page_writer
-from rectoplan.web.routes.meetings import create_meeting, list_meetings, meeting_decisions
-from rectoplan.web.schemas import MAX_ID, DecisionOut, MeetingCreate
+from rectoplan.web.schemas import MAX_ID, MeetingCreate
+
+if TYPE_CHECKING:
+    from rectoplan.registry import models
 
 router = APIRouter(include_in_schema=False)
 
@@ -185,11 +191,11 @@ def _reason_words(code: str | None) -> str | None:
     return f"{said.label} ({coded.display})" if said else coded.display
 
 
-def _minute(db: Session, decision: DecisionOut) -> Minute:
-    snapshot = locking.get(db, models.Assessment, decision.assessment_id)
+def _minute(db: Session, decision: models.MdtDecision, case_id: str) -> Minute:
+    snapshot = case_services.snapshot(db, decision.assessment_id)
     chosen = decision.chosen_option_id
     return Minute(
-        case_id=decision.case_id,
+        case_id=case_id,
         chosen=option_labels(snapshot, [chosen])[0] if chosen else None,
         followed=decision.followed_preferred,
         category=DecisionCategory(decision.category),
@@ -230,12 +236,12 @@ def meeting_view(
     """The meeting with its agenda (each case's readiness at the meeting's date) and its
     minutes, the minutes in agenda order (cases decided without being on the agenda last),
     each case's latest decision shown on the agenda."""
-    meeting = locking.get(db, models.MdtMeeting, meeting_id)
+    meeting = board.get_meeting(db, meeting_id)
     items = agenda.agenda(db, meeting_id)
     place = {item.episode.case_id: item.position for item in items}
-    decided = meeting_decisions(meeting_id, db=db)
-    decided.sort(key=lambda d: (place.get(d.case_id, math.inf), d.id))
-    minutes = [_minute(db, d) for d in decided]
+    decided = decision_services.decisions_at(db, meeting_id)
+    decided.sort(key=lambda pair: (place.get(pair[1], math.inf), pair[0].id))
+    minutes = [_minute(db, decision, case_id) for decision, case_id in decided]
     latest = {m.case_id: m for m in minutes}
     by_case: dict[int, list[models.MdtAction]] = {}
     for action in board.actions(db, meeting_id):
@@ -272,9 +278,7 @@ def _list_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    found = list_meetings(
-        db=db, held_from=None, held_to=None, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE
-    )
+    found = board.list_meetings(db, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
     shown = found[:PAGE_SIZE]
     context = {
         "nav": "meetings",
@@ -347,7 +351,9 @@ def schedule_meeting(
     meeting, errors = _meeting_errors(values)
     if meeting is not None:
         try:
-            created = create_meeting(request, meeting, db=db)
+            plan = board.Plan(**meeting.model_dump(exclude={"held_on", "title"}))
+            quorum = request.app.state.settings.mdt_quorum
+            created = board.create_meeting(db, meeting.held_on, meeting.title, plan, quorum)
             return _see_meeting(created.id)
         except ConflictError:
             db.rollback()
@@ -444,7 +450,7 @@ def add_case(
     from the search results (or, without JavaScript, the exact case id typed in the search
     box). From a case page ("add to the next meeting") it returns to the case."""
     number = _meeting_id(meeting_id)
-    locking.get(db, models.MdtMeeting, number)
+    board.get_meeting(db, number)
     typed = (case_id or q).strip()
     episode = episodes.find_episode(db, typed) if typed else None
     if not typed:
@@ -465,6 +471,8 @@ def add_case(
                 target = f"/cases/{quote(typed, safe='')}?added_to={number}"
                 return RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
             return _see_meeting(number, "agenda")
+        except SignedOffError as exc:
+            return _signed_off(request, db, user, number, exc)
         except InvalidRecordError as exc:
             duplicate = any(e.field == "episode_id" for e in exc.errors)
             error = (
@@ -670,15 +678,67 @@ def _change_agenda(request, db, user, meeting_id: str, case_id: str, change) -> 
     """Remove or move a case, then back to the agenda; a case no longer on it (another
     coordinator's change, or a second click) is a 409 notice over the current agenda."""
     number = _meeting_id(meeting_id)
-    locking.get(db, models.MdtMeeting, number)
+    board.get_meeting(db, number)
     episode = episodes.episode_by_case_id(db, case_id)
     try:
         change(db, number, episode.id)
         return _see_meeting(number, "agenda")
+    except SignedOffError as exc:
+        return _signed_off(request, db, user, number, exc)
     except (InvalidRecordError, ConflictError):
         db.rollback()
     notice = f"The agenda changed meanwhile: “{case_id}” is not on it any more."
     return _meeting_page(request, db, user, number, Forms(notice=notice), status_code=409)
+
+
+def _signed_off(request, db, user, number: int, exc: SignedOffError) -> Response:
+    """The meeting page again (409) saying why the agenda no longer changes."""
+    db.rollback()
+    return _meeting_page(request, db, user, number, Forms(notice=str(exc)), status_code=409)
+
+
+@router.post("/meetings/{meeting_id}/agenda/{case_id}/request")
+def edit_case_request(
+    request: Request,
+    meeting_id: str,
+    case_id: str,
+    clinical_question: Annotated[str, Form(max_length=FORM_LIMIT)] = "",
+    referrer: Annotated[str, Form(max_length=FORM_LIMIT)] = "",
+    expected_version: Annotated[str, Form(max_length=12)] = "",
+    db: Session = page_writer(Role.coordinator),
+    user: Principal = Depends(page_role(Role.coordinator)),
+) -> Response:
+    """Change the question and referrer of a case on the agenda, if nobody changed them since
+    the page was opened (otherwise a 409 notice, what was typed kept in the form)."""
+    number = _meeting_id(meeting_id)
+    episode = episodes.episode_by_case_id(db, case_id)
+    values = {"clinical_question": clinical_question, "referrer": referrer}
+    anchor = f"q{episode.id}"
+    version = int(expected_version) if expected_version.isdigit() else 0
+    try:
+        board.edit_case_request(
+            db,
+            number,
+            episode.id,
+            clinical_question=clinical_question,
+            referrer=referrer,
+            expected_version=version,
+        )
+    except SignedOffError as exc:
+        return _signed_off(request, db, user, number, exc)
+    except InvalidRecordError as exc:
+        return _form_page(request, db, user, number, exc, anchor, values)
+    except StaleWriteError:
+        db.rollback()
+        notice = _(
+            "Someone else changed the question of “{case}” since you opened this page. The "
+            "saved question is shown on the agenda and yours is kept in the form: check it and "
+            "save again."
+        ).format(case=case_id)
+        typed = {f"{anchor}.{k}": v for k, v in values.items()}
+        forms = Forms(notice=notice, values=typed, errors={f"{anchor}.stale": notice})
+        return _meeting_page(request, db, user, number, forms, status_code=409)
+    return _see_meeting(number, f"agenda-{episode.id}")
 
 
 @router.post("/meetings/{meeting_id}/agenda/{case_id}/remove")
@@ -738,7 +798,7 @@ def save_attendance(
     """Replace the attendance (one name per line, blank lines ignored) if nobody changed it
     since the form was opened; otherwise a 409 notice with the typed names kept."""
     number = _meeting_id(meeting_id)
-    locking.get(db, models.MdtMeeting, number)
+    board.get_meeting(db, number)
     typed = [line.strip() for line in attendees.splitlines() if line.strip()]
     forms = Forms(attendees=attendees)
     version = int(expected_version) if expected_version.isdigit() else 0

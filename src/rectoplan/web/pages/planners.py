@@ -38,10 +38,7 @@ from rectoplan.reports.mct_tables import (
     merged_design_rows,
 )
 from rectoplan.web.deps import Principal
-from rectoplan.web.pages.figures import png_data_uri
-from rectoplan.web.pages.render import messages_by_field, render
-from rectoplan.web.pages.session import page_reader, page_role, page_writer
-from rectoplan.web.routes.mct import (
+from rectoplan.web.mct_answers import (
     MAX_DESIGN_GRID,
     coupling_settings,
     design,
@@ -49,6 +46,9 @@ from rectoplan.web.routes.mct import (
     plan,
     ring_pair,
 )
+from rectoplan.web.pages.figures import png_data_uri
+from rectoplan.web.pages.render import messages_by_field, render
+from rectoplan.web.pages.session import page_reader, page_role, page_writer
 from rectoplan.web.schemas import DesignIn, ForceIn, PlanIn
 
 router = APIRouter(include_in_schema=False)

@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 from rectoplan.registry import locking, models
 from rectoplan.registry.localized import localized_snapshot
 from rectoplan.registry.users import Role
+from rectoplan.web.case_views import CaseId
 from rectoplan.web.deps import reader
 from rectoplan.web.locale import html_lang
-from rectoplan.web.routes.cases import CaseId, episode_of
+from rectoplan.web.routes.cases import episode_of
 from rectoplan.web.schemas import AssessmentRecord, PathId
 
 router = APIRouter(prefix="/api", tags=["assessments"])

@@ -12,18 +12,14 @@ guessing cannot continue at full speed behind the refusals.
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy.orm import Session
 
-from rectoplan.registry import logins, users
+from rectoplan.registry import logins, password_login
 from rectoplan.registry.users import Role, SessionKind
 from rectoplan.web import tokens
-from rectoplan.web.deps import Principal, oauth2, require, session
-from rectoplan.web.oidc.config import PasswordLogin
+from rectoplan.web.deps import Principal, client_host, oauth2, require, session
 from rectoplan.web.schemas import Me, Problem, TokenOut
 
 router = APIRouter(prefix="/api", tags=["auth"])
@@ -41,7 +37,9 @@ def login(
 ) -> TokenOut:
     """Exchange a user name and password for a bearer token (``Authorization: Bearer ...``)."""
     settings = request.app.state.settings
-    outcome = attempt_login(db, request, form.username, form.password)
+    outcome = password_login.attempt_login(
+        db, form.username, form.password, client=client_host(request), policy=settings
+    )
     if outcome.retry_after is not None:
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS,
@@ -50,24 +48,23 @@ def login(
         )
     if outcome.refused is not None:
         raise HTTPException(status.HTTP_403_FORBIDDEN, outcome.refused)
-    if outcome.user is None:
+    if not outcome.succeeded:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             "wrong user name or password",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    user = outcome.user
     token = tokens.start(
         db,
         settings.secret_key,
         outcome.user_id,
-        user.name,
-        user.role,
+        outcome.name,
+        outcome.role,
         SessionKind.token,
         settings.token_minutes,
     )
     db.commit()
-    return TokenOut(access_token=token.value, expires_at=token.expires_at, role=user.role)
+    return TokenOut(access_token=token.value, expires_at=token.expires_at, role=outcome.role)
 
 
 @router.post(
@@ -88,49 +85,6 @@ def logout(
     logins.end_session(db, claims.session)
     db.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-@dataclass(frozen=True)
-class LoginOutcome:
-    """A login attempt: the user (and their row id) on success; ``retry_after`` seconds if
-    throttled; ``refused`` saying why when passwords are switched off for this user."""
-
-    user: Principal | None
-    retry_after: int | None = None
-    user_id: int | None = None
-    refused: str | None = None
-
-
-PASSWORDS_OFF = "Password sign-in is switched off here; sign in with your hospital account."
-BREAK_GLASS_ONLY = (
-    "Password sign-in is kept for break-glass administrators only; "
-    "sign in with your hospital account."
-)
-
-
-def attempt_login(db: Session, request: Request, name: str, password: str) -> LoginOutcome:
-    """Check a password under the throttle, recording the failure or clearing past ones, and
-    commit that bookkeeping; shared by the API's token route and the login page. With
-    ``RECTOPLAN_PASSWORD_LOGIN=off`` no password is read; with ``admins`` a correct password
-    of anyone but an administrator is refused (break-glass accounts only)."""
-    settings = request.app.state.settings
-    if settings.password_login is PasswordLogin.off:
-        return LoginOutcome(None, refused=PASSWORDS_OFF)
-    client = request.client.host if request.client else "unknown"
-    wait = users.is_throttled(db, name, client, settings.throttle)
-    if wait is not None:
-        db.commit()  # keep the pruning of expired failures
-        return LoginOutcome(None, math.ceil(wait.total_seconds()))
-    user = users.authenticate(db, name, password)
-    if user is None:
-        users.record_failure(db, name, client)
-        db.commit()
-        return LoginOutcome(None)
-    users.clear_failures(db, user.name)
-    db.commit()
-    if settings.password_login is PasswordLogin.admins and Role(user.role) is not Role.admin:
-        return LoginOutcome(None, refused=BREAK_GLASS_ONLY)
-    return LoginOutcome(Principal(user.name, Role(user.role)), user_id=user.id)
 
 
 @router.get("/me", response_model=Me)

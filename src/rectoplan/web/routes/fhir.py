@@ -20,10 +20,12 @@ from rectoplan.clinical.case import Case
 from rectoplan.interop.fhir_export import case_to_bundle
 from rectoplan.interop.fhir_import import import_bundle, parse_overrides
 from rectoplan.interop.mcode_rules import check_bundle, errors
+from rectoplan.registry import episodes
 from rectoplan.registry.schemas import PSEUDONYM_PATTERN
 from rectoplan.registry.users import Role
+from rectoplan.web.case_views import CaseId, case_out
 from rectoplan.web.deps import reader, writer
-from rectoplan.web.routes.cases import CaseId, case_out, episode_of, store_case
+from rectoplan.web.routes.cases import episode_of
 from rectoplan.web.schemas import FhirImportOut, PatientRef
 
 router = APIRouter(prefix="/api", tags=["FHIR"])
@@ -68,7 +70,7 @@ def import_fhir_bundle(
     stored = None
     if store:
         patient = PatientRef(pseudonym=pseudonym) if pseudonym else None
-        stored = case_out(db, store_case(db, result.case, patient).case_id)
+        stored = case_out(db, episodes.store_case(db, result.case, patient).case_id)
     else:
         response.status_code = status.HTTP_200_OK
     return FhirImportOut(

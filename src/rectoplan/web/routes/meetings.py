@@ -13,20 +13,20 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from rectoplan.errors import ConflictError
 from rectoplan.registry import agenda, case_page, decisions, locking, meetings, models, readiness
 from rectoplan.registry.codes import deviation_reasons
 from rectoplan.registry.users import Role
+from rectoplan.web.case_views import CaseId
 from rectoplan.web.deps import Principal, reader, require, writer
-from rectoplan.web.routes.cases import STALE, CaseId, episode_of
+from rectoplan.web.routes.cases import STALE, episode_of
 from rectoplan.web.schemas import (
     ActionIn,
     ActionOut,
     AgendaCaseIn,
     AgendaItemOut,
+    AgendaRequestIn,
     CaseMinutesIn,
     DecisionCreate,
     DecisionOut,
@@ -74,13 +74,6 @@ def decision_out(decision: models.MdtDecision, case_id: str) -> DecisionOut:
     )
 
 
-def _case_ids(db: Session, episode_ids: set[int]) -> dict[int, str]:
-    rows = db.execute(
-        select(models.Episode.id, models.Episode.case_id).where(models.Episode.id.in_(episode_ids))
-    )
-    return {episode_id: case_id for episode_id, case_id in rows}
-
-
 # --- meetings ------------------------------------------------------------------------------
 
 
@@ -93,19 +86,10 @@ def list_meetings(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> list[MeetingOut]:
     """Meetings, most recent first, optionally between two dates (inclusive)."""
-    m = models.MdtMeeting
-    query = (
-        select(m)
-        .options(selectinload(m.members).selectinload(models.MdtAttendance.user))
-        .order_by(m.held_on.desc(), m.id.desc())
-        .limit(limit)
-        .offset(offset)
+    found = meetings.list_meetings(
+        db, held_from=held_from, held_to=held_to, limit=limit, offset=offset
     )
-    if held_from is not None:
-        query = query.where(m.held_on >= held_from)
-    if held_to is not None:
-        query = query.where(m.held_on <= held_to)
-    return [meeting_out(row) for row in db.scalars(query)]
+    return [meeting_out(row) for row in found]
 
 
 @router.post(
@@ -119,19 +103,9 @@ def create_meeting(
 ) -> MeetingOut:
     """Schedule a meeting; a meeting is identified by its day and title. Its quorum is the
     specialties given, else the hospital's setting."""
-    m = models.MdtMeeting
-    existing = db.scalar(select(m).where(m.held_on == body.held_on, m.title == body.title))
-    if existing is not None:
-        raise ConflictError(f"meeting {existing.id} is already {body.title!r} on {body.held_on}")
-    quorum = body.expected_specialties or request.app.state.settings.mdt_quorum
-    plan = meetings.Plan(
-        starts_at=body.starts_at,
-        place=body.place,
-        video_link=body.video_link,
-        chair=body.chair,
-        expected_specialties=list(quorum),
-    )
-    return meeting_out(meetings.schedule_meeting(db, body.held_on, body.title, plan))
+    plan = meetings.Plan(**body.model_dump(exclude={"held_on", "title"}))
+    quorum = request.app.state.settings.mdt_quorum
+    return meeting_out(meetings.create_meeting(db, body.held_on, body.title, plan, quorum))
 
 
 @router.patch("/meetings/{meeting_id}", response_model=MeetingOut, responses=STALE)
@@ -159,7 +133,7 @@ def set_members(
     """The registry users present (by user name); the quorum is counted from their
     specialties."""
     meetings.set_members(db, meeting_id, body.members)
-    return meeting_out(locking.get(db, models.MdtMeeting, meeting_id))
+    return meeting_out(meetings.get_meeting(db, meeting_id))
 
 
 @router.post("/meetings/{meeting_id}/start", response_model=MeetingOut)
@@ -187,6 +161,7 @@ def agenda_item_out(item: models.MdtAgendaItem) -> AgendaItemOut:
         referrer=item.referrer,
         rationale=item.rationale,
         dissent=item.dissent,
+        version=item.version,
     )
 
 
@@ -212,6 +187,33 @@ def add_to_agenda(
         episode.id,
         clinical_question=body.clinical_question,
         referrer=body.referrer,
+    )
+    return agenda_item_out(item)
+
+
+@router.patch(
+    "/meetings/{meeting_id}/agenda/{case_id}",
+    response_model=AgendaItemOut,
+    responses={
+        409: {"description": "The item changed since you read it, or the minutes are signed off"}
+    },
+)
+def edit_agenda_item(
+    meeting_id: PathId,
+    case_id: CaseId,
+    body: AgendaRequestIn,
+    db: Session = writer(Role.coordinator),
+) -> AgendaItemOut:
+    """Change the clinical question and referrer of a case on the agenda, at the version you
+    read (409 if it changed since, or once the minutes are signed off)."""
+    episode = episode_of(db, case_id)
+    item = meetings.edit_case_request(
+        db,
+        meeting_id,
+        episode.id,
+        clinical_question=body.clinical_question,
+        referrer=body.referrer,
+        expected_version=body.expected_version,
     )
     return agenda_item_out(item)
 
@@ -246,7 +248,7 @@ def action_out(action: models.MdtAction) -> ActionOut:
 
 @router.get("/meetings/{meeting_id}/actions", response_model=list[ActionOut])
 def list_actions(meeting_id: PathId, db: Session = reader(Role.viewer)) -> list[ActionOut]:
-    locking.get(db, models.MdtMeeting, meeting_id)
+    meetings.get_meeting(db, meeting_id)
     return [action_out(a) for a in meetings.actions(db, meeting_id)]
 
 
@@ -281,28 +283,20 @@ def case_readiness(
     """What is missing or stale for the case to be decided at the meeting (its date; today
     without one), and who usually provides it."""
     episode = episode_of(db, case_id)
-    on = locking.get(db, models.MdtMeeting, meeting).held_on if meeting else dt.date.today()
+    on = meetings.get_meeting(db, meeting).held_on if meeting else dt.date.today()
     found = readiness.for_episode(db, episode.id, on, request.app.state.settings.readiness)
     return ReadinessOut.model_validate(found.to_dict())
 
 
 @router.get("/meetings/{meeting_id}", response_model=MeetingOut)
 def read_meeting(meeting_id: PathId, db: Session = reader(Role.viewer)) -> MeetingOut:
-    return meeting_out(locking.get(db, models.MdtMeeting, meeting_id))
+    return meeting_out(meetings.get_meeting(db, meeting_id))
 
 
 @router.get("/meetings/{meeting_id}/decisions", response_model=list[DecisionOut])
 def meeting_decisions(meeting_id: PathId, db: Session = reader(Role.viewer)) -> list[DecisionOut]:
-    locking.get(db, models.MdtMeeting, meeting_id)
-    rows = list(
-        db.scalars(
-            select(models.MdtDecision)
-            .where(models.MdtDecision.meeting_id == meeting_id)
-            .order_by(models.MdtDecision.id)
-        )
-    )
-    case_ids = _case_ids(db, {row.episode_id for row in rows})
-    return [decision_out(row, case_ids[row.episode_id]) for row in rows]
+    rows = decisions.decisions_at(db, meeting_id)
+    return [decision_out(row, case_id) for row, case_id in rows]
 
 
 # --- decisions -----------------------------------------------------------------------------

@@ -18,8 +18,9 @@ from rectoplan.registry.audit import jsonable
 from rectoplan.registry.projections import TREATMENT_COLUMNS
 from rectoplan.registry.schemas import EventIn, TreatmentIn
 from rectoplan.registry.users import Role
+from rectoplan.web.case_views import CaseId
 from rectoplan.web.deps import reader, writer
-from rectoplan.web.routes.cases import STALE, CaseId, episode_of
+from rectoplan.web.routes.cases import STALE, episode_of
 from rectoplan.web.schemas import (
     MAX_ID,
     ComplicationCreate,

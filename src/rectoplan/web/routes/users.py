@@ -9,7 +9,6 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 from sqlalchemy.orm import Session
 
-from rectoplan.errors import FieldError, InvalidRecordError
 from rectoplan.registry import users
 from rectoplan.registry.users import Role, User
 from rectoplan.web.deps import reader, writer
@@ -31,33 +30,11 @@ def list_users(db: Session = reader(Role.admin)) -> list[UserOut]:
 
 @router.post("", response_model=UserOut, status_code=status.HTTP_201_CREATED)
 def create_user(body: UserCreate, db: Session = writer(Role.admin)) -> UserOut:
-    user = users.create_user(
-        db,
-        body.name,
-        body.role,
-        body.password,
-        full_name=body.full_name,
-        specialty=body.specialty,
-    )
-    return user_out(user)
+    return user_out(users.create_user(db, **body.model_dump()))
 
 
 @router.patch("/{name}", response_model=UserOut, responses=STALE)
 def update_user(name: str, body: UserUpdate, db: Session = writer(Role.admin)) -> UserOut:
     """Change the role, ``active`` flag, full name or specialty, or set a new password, of the
     version you read."""
-    user = users.update_user(
-        db,
-        name,
-        expected_version=body.expected_version,
-        role=body.role,
-        active=body.active,
-        full_name=body.full_name,
-        specialty=body.specialty,
-    )
-    if body.password is not None:
-        user = users.set_password(db, name, body.password, expected_version=user.version)
-    if not users.has_admin(db):
-        field = "role" if body.role is not None else "active"
-        raise InvalidRecordError([FieldError(field, "the last active admin must remain one")])
-    return user_out(user)
+    return user_out(users.change_user(db, name, **body.model_dump()))
