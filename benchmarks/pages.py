@@ -59,11 +59,11 @@ USER = "bench-clinician"
 WARM_UP = 2
 """Requests before each timed run: the first answer of a page pays for imports (WeasyPrint,
 matplotlib) and template compilation, which a running clinic has long since paid. For the
-outcomes dashboard and the analytics API it also pays for the statistics and figures, which are then kept until the
-registry changes (`rectoplan.reports.cache`): its rows time a registry that is read, not
-written. The first request after a write pays the whole computation: 2.3 s on the 2,000-case
-demo before the per-procedure and 1/3/5-year sections were added, 6.5 s with them, both on 2
-cores shared at a load average of about 12 (December 2026)."""
+outcomes dashboard and the analytics API it also pays for the statistics and figures, which are
+then kept until the registry changes (`rectoplan.reports.cache`): its rows time a registry that
+is read, not written. The first request after a write pays the whole computation: 2.3 s on the
+2,000-case demo before the per-procedure and 1/3/5-year sections were added, 6.5 s with them,
+both on 2 cores shared at a load average of about 12 (December 2026)."""
 OUTCOME_FILTERED = {"procedure": "apr", "from_year": "2019", "to_year": "2023"}
 
 
